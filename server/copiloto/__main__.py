@@ -1,0 +1,3 @@
+from copiloto.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,104 @@
+"""One pydantic settings model: the single source of truth for every setting.
+
+Precedence, lowest first: defaults < config file < environment (COPILOTO_*, nested with "__")
+< LSP initializationOptions < workspace/didChangeConfiguration.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from platformdirs import user_config_dir
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class EngineSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    backend: Literal["local"] = Field("local", description="Inference backend. 'local' embeds llama.cpp.")
+    model: str | None = Field(
+        None,
+        description="Catalog name (see `copiloto models list`) or path to a GGUF file. "
+        "Empty: codellama-13b on a GPU build when present, else the embedded `tiny`.",
+    )
+    n_gpu_layers: int = Field(-1, description="Layers offloaded to the GPU; -1 offloads all, 0 keeps the CPU.")
+    n_ctx: int = Field(4096, ge=256, description="Context window in tokens.")
+    n_threads: int | None = Field(
+        None, ge=1, description="CPU threads for decoding. Empty: chosen from the machine (see `copiloto doctor`)."
+    )
+    n_batch: int = Field(512, ge=32, description="Prompt tokens evaluated per batch.")
+    request_timeout_s: float = Field(8.0, gt=0, description="Hard cap on one generation, in seconds.")
+
+
+class CompletionSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(True, description="Offer inline completions (ghost text).")
+    max_prefix_tokens: int = Field(1024, ge=16, description="Budget of model tokens taken before the cursor.")
+    max_suffix_tokens: int = Field(
+        128,
+        ge=0,
+        description="Budget of model tokens taken after the cursor. Kept short: with prefix-suffix-middle models "
+        "the suffix is re-evaluated on every keystroke.",
+    )
+    max_tokens_single_line: int = Field(48, ge=1, description="Most tokens generated for a single-line completion.")
+    max_tokens_multi_line: int = Field(160, ge=1, description="Most tokens generated for a multi-line completion.")
+    cache_size: int = Field(256, ge=0, description="Completions remembered (LRU) to answer repeats and typing ahead.")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COPILOTO_", env_nested_delimiter="__", extra="ignore")
+
+    engine: EngineSettings = Field(default_factory=EngineSettings)  # type: ignore[arg-type]
+    completion: CompletionSettings = Field(default_factory=CompletionSettings)  # type: ignore[arg-type]
+    models_dir: Path | None = Field(
+        None, description="Where downloaded weights live. Empty: the repo's models/ folder or the user cache."
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Server log level.")
+
+
+def default_config_file() -> Path:
+    return Path(os.environ.get("COPILOTO_CONFIG", Path(user_config_dir("copiloto")) / "config.toml"))
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge two nested dicts; values of `override` win, sub-dicts merge key by key."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _normalise(layer: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Accept both VS Code style ({"copiloto": {...}}) and flat layers; drop nulls so they don't override."""
+    if not layer:
+        return {}
+    data = layer.get("copiloto", layer)
+    if not isinstance(data, Mapping):
+        return {}
+    return {k: (_normalise(v) if isinstance(v, Mapping) else v) for k, v in data.items() if v is not None}
+
+
+def load_settings(
+    *layers: Mapping[str, Any] | None,
+    config_file: Path | None = None,
+) -> Settings:
+    """Build Settings from the config file, the environment, then each layer in order (later wins)."""
+    file_layer: dict[str, Any] = {}
+    path = config_file or default_config_file()
+    if path.is_file():
+        with path.open("rb") as fh:
+            file_layer = _normalise(tomllib.load(fh))
+    env = Settings().model_dump(exclude_unset=True)  # environment only: defaults are not "set"
+    merged = deep_merge(file_layer, env)
+    for layer in layers:
+        merged = deep_merge(merged, _normalise(layer))
+    return Settings.model_validate(merged)

@@ -1,0 +1,362 @@
+"""The local backend: one worker thread owns one long-lived llama.cpp model and context.
+
+Why one long-lived context: llama-cpp-python keeps the tokens of the last prompt in the KV cache, and a
+new prompt that shares a leading run of tokens only evaluates the rest. A fresh context per request
+(as some servers do) throws that away on every keystroke.
+"""
+
+from __future__ import annotations
+
+import codecs
+import heapq
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import InvalidStateError
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from copiloto.config import EngineSettings
+from copiloto.engine.fim import FimTemplate, LlamaVocab, detect_template, layout_prompt
+from copiloto.engine.types import (
+    EngineError,
+    EngineState,
+    GenerationRequest,
+    GenerationResult,
+    Job,
+    StopReason,
+)
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
+
+log = logging.getLogger(__name__)
+
+# OpenMP's default busy-waiting collapsed decode to 1-3 tok/s on a loaded 2-core machine; passive waiting
+# costs little when the machine is quiet. Must be set before llama.cpp's libgomp is loaded.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+GGUF_MAGIC = b"GGUF"
+# Prompt tokens evaluated between two cancellation checks on the CPU: small enough to notice a newer
+# keystroke within ~0.2 s, large enough to keep batched evaluation efficient.
+CPU_EVAL_CHUNK = 48
+StateListener = Callable[[EngineState, str | None], None]
+
+
+def default_threads() -> int:
+    """Threads for decoding: all physical cores but at most 8 (more only adds memory-bus contention)."""
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+def check_gguf(path: Path) -> None:
+    """Fail early, with a message a user can act on, before llama.cpp prints a cryptic one."""
+    if not path.is_file():
+        raise EngineError(f"model file not found: {path} (run `copiloto models pull tiny` or set engine.model)")
+    with path.open("rb") as fh:
+        if fh.read(4) != GGUF_MAGIC:
+            raise EngineError(f"not a GGUF model file (bad magic): {path}")
+
+
+class _Stop(Exception):
+    def __init__(self, reason: StopReason) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class LocalEngine:
+    """Owns the `Llama` object; every call into llama.cpp happens on the worker thread."""
+
+    def __init__(
+        self,
+        settings: EngineSettings,
+        model_path: Path,
+        model_name: str | None = None,
+        on_state: StateListener | None = None,
+    ) -> None:
+        self.settings = settings
+        self.model_path = Path(model_path)
+        self._model_name = model_name or self.model_path.stem
+        self._on_state = on_state
+        self._state: EngineState = "starting"
+        self.error: str | None = None
+        self.template: FimTemplate | None = None
+        self.load_seconds: float | None = None
+        self._llm: Llama | None = None
+        self._queue: list[tuple[int, int, Job]] = []
+        self._latest: dict[str, Job] = {}
+        self._cv = threading.Condition()
+        self._closed = False
+        self._loaded = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="copiloto-engine", daemon=True)
+
+    # ---- public interface (any thread) ----
+
+    @property
+    def state(self) -> EngineState:
+        return self._state
+
+    @property
+    def model_name(self) -> str:
+        return self._model_name
+
+    def start(self) -> LocalEngine:
+        self._thread.start()
+        return self
+
+    def wait_loaded(self, timeout: float | None = None) -> bool:
+        """Block until the model loaded or failed; True when it is ready."""
+        self._loaded.wait(timeout)
+        return self._state == "ready"
+
+    def submit(self, request: GenerationRequest, on_text: Callable[[str], None] | None = None) -> Job:
+        job = Job(request, on_text=on_text)
+        with self._cv:
+            if self._state in ("error", "closed"):
+                _finish(job, GenerationResult("", "error", model=self.model_name, error=self.error or "closed"))
+                return job
+            key = request.supersede_key
+            if key is not None:
+                older = self._latest.get(key)
+                if older is not None:
+                    older.cancel()
+                self._latest[key] = job
+            heapq.heappush(self._queue, (int(request.priority), job.id, job))
+            self._cv.notify()
+        return job
+
+    def count_tokens(self, text: str) -> int:
+        """Model tokens in `text`. Tokenizing reads only the vocabulary, so any thread may call it."""
+        if self._llm is None:
+            return max(1, len(text) // 3)  # before load: a conservative estimate
+        data = text.encode("utf-8", errors="replace")
+        return len(self._llm.tokenize(data, add_bos=False, special=False))
+
+    def close(self) -> None:
+        with self._cv:
+            self._closed = True
+            pending = [job for _, _, job in self._queue]
+            self._queue.clear()
+            self._cv.notify_all()
+        for job in pending:
+            _finish(job, GenerationResult("", "cancelled", model=self.model_name))
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(timeout=10)
+        self._set_state("closed")
+
+    # ---- worker thread ----
+
+    def _set_state(self, state: EngineState, detail: str | None = None) -> None:
+        self._state = state
+        if self._on_state is not None:
+            try:
+                self._on_state(state, detail)
+            except Exception:  # a listener must never kill the worker
+                log.exception("engine state listener failed")
+
+    def _run(self) -> None:
+        try:
+            self._load()
+        except Exception as exc:
+            self.error = str(exc) if isinstance(exc, EngineError) else f"failed to load {self.model_path}: {exc}"
+            log.error("%s", self.error)
+            self._set_state("error", self.error)
+            self._loaded.set()
+            self._fail_pending()
+            return
+        self._loaded.set()
+        while True:
+            with self._cv:
+                while not self._queue and not self._closed:
+                    self._cv.wait()
+                if self._closed:
+                    break
+                _, _, job = heapq.heappop(self._queue)
+            self._serve(job)
+        self._free()
+
+    def _load(self) -> None:
+        self._set_state("loading", str(self.model_path))
+        check_gguf(self.model_path)
+        from llama_cpp import Llama  # heavy import, kept off the server's start-up path
+
+        threads = self.settings.n_threads or default_threads()
+        started = time.perf_counter()
+        self._llm = Llama(
+            model_path=str(self.model_path),
+            n_ctx=self.settings.n_ctx,
+            n_batch=self.settings.n_batch,
+            n_gpu_layers=self.settings.n_gpu_layers,
+            n_threads=threads,
+            n_threads_batch=threads,
+            verbose=False,
+        )
+        self.load_seconds = time.perf_counter() - started
+        self.template = detect_template(LlamaVocab(self._llm))
+        log.info(
+            "loaded %s in %.2fs (FIM %s/%s, %d threads)",
+            self.model_path.name,
+            self.load_seconds,
+            self.template.family,
+            self.template.order,
+            threads,
+        )
+        self._set_state("ready", self.model_name)
+
+    def _fail_pending(self) -> None:
+        with self._cv:
+            pending = [job for _, _, job in self._queue]
+            self._queue.clear()
+        for job in pending:
+            _finish(job, GenerationResult("", "error", model=self.model_name, error=self.error))
+
+    def _free(self) -> None:
+        if self._llm is not None:
+            self._llm.close()
+            self._llm = None
+
+    def _serve(self, job: Job) -> None:
+        started = time.perf_counter()
+        queued_ms = (started - job.submitted_at) * 1000
+        if job.cancelled or job.future.cancelled():
+            _finish(job, GenerationResult("", "cancelled", queued_ms=queued_ms, model=self.model_name))
+        else:
+            try:
+                result = self._generate(job, started)
+            except Exception as exc:  # one bad request must not take the worker down
+                log.exception("generation failed")
+                result = GenerationResult("", "error", model=self.model_name, error=str(exc))
+            result.queued_ms = queued_ms
+            _finish(job, result)
+        key = job.request.supersede_key
+        with self._cv:
+            if key is not None and self._latest.get(key) is job:
+                del self._latest[key]
+
+    def _generate(self, job: Job, started: float) -> GenerationResult:
+        llm, template = self._llm, self.template
+        assert llm is not None and template is not None
+        req = job.request
+        deadline = started + (req.timeout_s or self.settings.request_timeout_s)
+        tokens = self._fit_prompt(llm, template, req)
+        result = GenerationResult("", "length", prompt_tokens=len(tokens), model=self.model_name)
+        try:
+            result.reused_tokens = self._eval_prompt(llm, tokens, job, deadline)
+        except _Stop as stop:
+            result.stop_reason = stop.reason
+            result.prompt_ms = (time.perf_counter() - started) * 1000
+            return result
+        decode_started = time.perf_counter()
+        result.prompt_ms = (decode_started - started) * 1000
+        result.text, result.generated_tokens, result.stop_reason = self._decode(llm, template, tokens, job, deadline)
+        result.decode_ms = (time.perf_counter() - decode_started) * 1000
+        return result
+
+    def _fit_prompt(self, llm: Llama, template: FimTemplate, req: GenerationRequest) -> list[int]:
+        """The prompt's tokens, shortened on the text side (never cutting the FIM control tokens) when
+        it would not fit the context. The pipeline's budget normally makes this a no-op."""
+        prefix, suffix = req.prefix, req.suffix
+        room = self.settings.n_ctx - req.max_tokens - 1
+        tokens = layout_prompt(llm, template, prefix, suffix)
+        while len(tokens) > room and (prefix or suffix):
+            over = len(tokens) - room
+            if suffix:
+                suffix = suffix[: len(suffix) // 2]
+            else:
+                prefix = prefix[max(len(prefix) // 4, over) :]
+            tokens = layout_prompt(llm, template, prefix, suffix)
+        return tokens
+
+    def _eval_prompt(self, llm: Llama, tokens: Sequence[int], job: Job, deadline: float) -> int:
+        """Evaluate what the KV cache lacks, in chunks, checking for cancellation. Returns tokens reused."""
+        cached = list(llm.input_ids[: llm.n_tokens])
+        common = _common_prefix(cached, tokens)
+        if common == len(tokens) == llm.n_tokens and not getattr(llm, "_requires_eval", True):
+            return common
+        keep = min(common, len(tokens) - 1)  # at least one token is evaluated to refresh the logits
+        if keep > 0:
+            llm.n_tokens = keep  # eval() drops the KV entries past n_tokens
+        else:
+            llm.reset()
+        chunk = CPU_EVAL_CHUNK if self.settings.n_gpu_layers == 0 or not _gpu_offload() else self.settings.n_batch
+        rest = list(tokens[keep:])
+        for i in range(0, len(rest), chunk):
+            _check(job, deadline)
+            llm.eval(rest[i : i + chunk])
+        return keep
+
+    def _decode(
+        self, llm: Llama, template: FimTemplate, tokens: Sequence[int], job: Job, deadline: float
+    ) -> tuple[str, int, StopReason]:
+        from llama_cpp import llama_vocab_is_eog
+
+        req = job.request
+        stops = tuple(s for s in req.stop if s)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        text = ""
+        count = 0
+        vocab = llm._model.vocab
+        for token in llm.generate(tokens, temp=0.0, repeat_penalty=1.0):
+            if token in template.stop_ids or llama_vocab_is_eog(vocab, token):
+                return text, count, "eot"
+            count += 1
+            text += decoder.decode(llm.detokenize([token]))
+            cut = _find_stop(text, stops)
+            if cut is not None:
+                return text[:cut], count, "stop"
+            if job.on_text is not None:
+                job.on_text(text)
+            if count >= req.max_tokens:
+                return text, count, "length"
+            if job.cancelled or job.future.cancelled():
+                return text, count, "cancelled"
+            if time.perf_counter() > deadline:
+                return text, count, "timeout"
+        return text, count, "length"
+
+
+def _check(job: Job, deadline: float) -> None:
+    if job.cancelled or job.future.cancelled():
+        raise _Stop("cancelled")
+    if time.perf_counter() > deadline:
+        raise _Stop("timeout")
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _find_stop(text: str, stops: Sequence[str]) -> int | None:
+    hits = [i for i in (text.find(s) for s in stops) if i >= 0]
+    return min(hits) if hits else None
+
+
+def _gpu_offload() -> bool:
+    from llama_cpp import llama_supports_gpu_offload
+
+    return bool(llama_supports_gpu_offload())
+
+
+def _finish(job: Job, result: GenerationResult) -> None:
+    try:
+        if not job.future.done():
+            job.future.set_result(result)
+    except InvalidStateError:  # cancelled by the waiter in the meantime
+        pass
+
+
+def engine_info(engine: Any) -> dict[str, Any]:
+    """A plain summary for logs, `doctor` and the status bar."""
+    template = getattr(engine, "template", None)
+    return {
+        "model": engine.model_name,
+        "state": engine.state,
+        "fim": None if template is None else f"{template.family}/{template.order}",
+        "load_seconds": getattr(engine, "load_seconds", None),
+    }

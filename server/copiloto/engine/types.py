@@ -1,0 +1,103 @@
+"""The engine's small interface: a request in (prompt parts, limits), a job out (future + cancel).
+
+A remote backend implements the same `Engine` protocol later; nothing above the engine knows which
+one it talks to.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Literal, Protocol
+
+
+class Priority(IntEnum):
+    """Lower runs first: what the user is waiting for beats what they asked for beats background work."""
+
+    INTERACTIVE = 0
+    ACTION = 1
+    BACKGROUND = 2
+
+
+StopReason = Literal["eot", "stop", "length", "cancelled", "timeout", "error"]
+EngineState = Literal["starting", "loading", "ready", "error", "closed"]
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    prefix: str
+    suffix: str = ""
+    max_tokens: int = 64
+    stop: tuple[str, ...] = ()
+    priority: Priority = Priority.INTERACTIVE
+    # Requests sharing a supersede_key cancel the older ones: a newer completion for the same document
+    # makes the older one useless.
+    supersede_key: str | None = None
+    timeout_s: float | None = None
+
+
+@dataclass
+class GenerationResult:
+    text: str
+    stop_reason: StopReason
+    prompt_tokens: int = 0
+    reused_tokens: int = 0
+    generated_tokens: int = 0
+    queued_ms: float = 0.0
+    prompt_ms: float = 0.0
+    decode_ms: float = 0.0
+    model: str = ""
+    error: str | None = None
+
+    @property
+    def evaluated_tokens(self) -> int:
+        return self.prompt_tokens - self.reused_tokens
+
+    @property
+    def total_ms(self) -> float:
+        return self.queued_ms + self.prompt_ms + self.decode_ms
+
+
+_job_ids = itertools.count(1)
+
+
+@dataclass
+class Job:
+    """One queued generation. `cancel()` is safe from any thread; the worker checks it between tokens."""
+
+    request: GenerationRequest
+    future: Future[GenerationResult] = field(default_factory=Future)
+    id: int = field(default_factory=lambda: next(_job_ids))
+    submitted_at: float = field(default_factory=time.perf_counter)
+    on_text: Callable[[str], None] | None = None
+    _cancelled: threading.Event = field(default_factory=threading.Event)
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+
+class EngineError(RuntimeError):
+    """The engine cannot serve requests (no model, corrupt file, load failure)."""
+
+
+class Engine(Protocol):
+    @property
+    def state(self) -> EngineState: ...
+
+    @property
+    def model_name(self) -> str: ...
+
+    def submit(self, request: GenerationRequest, on_text: Callable[[str], None] | None = None) -> Job: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def close(self) -> None: ...

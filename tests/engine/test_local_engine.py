@@ -1,0 +1,129 @@
+"""The local engine with the real llama.cpp and the real `tiny` model: KV reuse, cancellation, priority."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from copiloto.config import EngineSettings
+from copiloto.engine.local import LocalEngine
+from copiloto.engine.types import GenerationRequest, Priority
+
+FIB_PREFIX = (
+    "def fibonacci(n):\n"
+    '    """Return the n-th Fibonacci number."""\n'
+    "    a, b = 0, 1\n"
+    "    for _ in range(n):\n"
+    "        a, b = "
+)
+FIB_SUFFIX = "\n    return a\n"
+
+
+@pytest.fixture(scope="module")
+def engine(tiny_model: Path) -> Iterator[LocalEngine]:
+    engine = LocalEngine(EngineSettings(n_ctx=2048), tiny_model, "tiny").start()
+    assert engine.wait_loaded(120), engine.error
+    yield engine
+    engine.close()
+
+
+def run(engine: LocalEngine, request: GenerationRequest) -> object:
+    return engine.submit(request).future.result(timeout=120)
+
+
+def test_fim_completes_the_fibonacci_step(engine: LocalEngine) -> None:
+    assert engine.template is not None and (engine.template.family, engine.template.order) == ("qwen", "psm")
+    result = engine.submit(GenerationRequest(FIB_PREFIX, FIB_SUFFIX, max_tokens=24, stop=("\n",))).future.result(120)
+    assert result.text.strip() == "b, a + b"
+    assert result.stop_reason in ("stop", "eot")
+    assert result.prompt_tokens > 20 and result.generated_tokens > 0
+
+
+def test_same_prompt_again_reuses_the_kv_cache(engine: LocalEngine) -> None:
+    request = GenerationRequest(FIB_PREFIX, FIB_SUFFIX, max_tokens=8, stop=("\n",))
+    engine.submit(request).future.result(120)
+    again = engine.submit(request).future.result(120)
+    assert again.reused_tokens == again.prompt_tokens - 1  # only the last token is replayed for logits
+
+
+def test_typing_one_character_reuses_most_of_the_prompt(engine: LocalEngine) -> None:
+    prefix = "# utilities\n" * 40 + FIB_PREFIX
+    engine.submit(GenerationRequest(prefix, FIB_SUFFIX, max_tokens=4)).future.result(120)
+    typed = engine.submit(GenerationRequest(prefix + "b", FIB_SUFFIX, max_tokens=4)).future.result(120)
+    # PSM (Qwen): the prefix is reused up to the edit; the short suffix after it is evaluated again.
+    assert typed.reused_tokens / typed.prompt_tokens > 0.85
+
+
+def test_newer_request_for_the_same_document_cancels_the_older(engine: LocalEngine) -> None:
+    long_prefix = "\n".join(f"value_{i} = {i} * {i}" for i in range(300)) + "\nvalue_300 = "
+    first = engine.submit(GenerationRequest(long_prefix, "", max_tokens=64, supersede_key="doc"))
+    time.sleep(0.05)
+    second = engine.submit(GenerationRequest(FIB_PREFIX, FIB_SUFFIX, max_tokens=8, supersede_key="doc"))
+    assert first.future.result(120).stop_reason == "cancelled"
+    assert second.future.result(120).stop_reason != "cancelled"
+
+
+def test_cancel_between_tokens(engine: LocalEngine) -> None:
+    seen = threading.Event()
+    job = engine.submit(
+        GenerationRequest("# a long list of numbers\nnumbers = [", "", max_tokens=400, timeout_s=60),
+        on_text=lambda text: seen.set(),
+    )
+    assert seen.wait(60)
+    job.cancel()
+    result = job.future.result(60)
+    assert result.stop_reason == "cancelled"
+    assert 0 < result.generated_tokens < 400
+
+
+def test_interactive_work_runs_before_background_work(engine: LocalEngine) -> None:
+    order: list[str] = []
+    blocker = engine.submit(GenerationRequest("x = [", "", max_tokens=30))
+    background = engine.submit(GenerationRequest("y = ", "", max_tokens=2, priority=Priority.BACKGROUND))
+    interactive = engine.submit(GenerationRequest("z = ", "", max_tokens=2, priority=Priority.INTERACTIVE))
+    background.future.add_done_callback(lambda _: order.append("background"))
+    interactive.future.add_done_callback(lambda _: order.append("interactive"))
+    for job in (blocker, background, interactive):
+        job.future.result(120)
+    assert order == ["interactive", "background"]
+
+
+def test_time_cap_stops_a_long_generation(engine: LocalEngine) -> None:
+    result = engine.submit(GenerationRequest("numbers = [", "", max_tokens=10_000, timeout_s=0.5)).future.result(120)
+    assert result.stop_reason == "timeout"
+
+
+def test_bad_model_file_fails_every_request_with_a_reason(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"not a gguf at all")
+    engine = LocalEngine(EngineSettings(), bad).start()
+    assert not engine.wait_loaded(30)
+    assert engine.state == "error" and "GGUF" in (engine.error or "")
+    result = engine.submit(GenerationRequest("x = ")).future.result(5)
+    assert result.stop_reason == "error" and result.error
+    engine.close()
+
+
+def test_engine_output_equals_plain_llama_generation(engine: LocalEngine, tiny_model: Path) -> None:
+    """The chunked prompt evaluation and KV reuse must not change what the model says."""
+    from llama_cpp import Llama
+
+    from copiloto.engine.fim import layout_prompt
+
+    prefix = FIB_PREFIX.replace("(n):", "(n: int) -> int:")
+    ours = engine.submit(GenerationRequest(prefix, FIB_SUFFIX, max_tokens=12)).future.result(120)
+    llm = Llama(str(tiny_model), n_ctx=2048, verbose=False)
+    template = engine.template
+    assert template is not None
+    tokens = []
+    for token in llm.generate(layout_prompt(llm, template, prefix, FIB_SUFFIX), temp=0.0):
+        if token in template.stop_ids or len(tokens) >= 12:
+            break
+        tokens.append(token)
+    llm.close()
+    assert ours.text == llm.detokenize(tokens).decode()
+    assert ours.text.startswith("b, a + b")

@@ -1,0 +1,155 @@
+"""The inline completion pipeline: context -> cache -> budgeted prompt -> engine -> filters.
+
+`prepare` and `finish` are plain functions around one engine call so that the LSP server (async) and
+the `copiloto complete` command (blocking) run exactly the same steps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+from copiloto.completion.budget import stable_budget
+from copiloto.completion.cache import CompletionCache
+from copiloto.completion.filters import FilterContext, apply_filters
+from copiloto.completion.stats import CompletionStats
+from copiloto.config import CompletionSettings
+from copiloto.context import CompletionContext, build_context
+from copiloto.engine.types import Engine, GenerationRequest, GenerationResult, Priority
+
+Source = Literal["model", "cache", "skip", "cancelled", "error"]
+
+
+@dataclass
+class Completion:
+    text: str
+    source: Source
+    mode: str = "single"
+    latency_ms: float = 0.0
+    reason: str | None = None
+    result: GenerationResult | None = None
+
+
+@dataclass
+class Prepared:
+    uri: str
+    context: CompletionContext
+    request: GenerationRequest
+    started: float
+
+
+def stop_strings(ctx: CompletionContext) -> tuple[str, ...]:
+    """Where generation should stop: the suffix's first non-blank line, a blank-line run, a new line
+    for single-line holes. The newline before a stop line is not part of the insertion, so the join
+    with the suffix keeps its own line break."""
+    stops: list[str] = []
+    if ctx.mode == "single":
+        stops.append("\n")
+    else:
+        stops.append("\n\n\n")
+        following = next((line for line in ctx.next_lines if line.strip()), None)
+        if following is not None and ctx.line_suffix.strip() == "":
+            stops.append("\n" + following.rstrip())
+    return tuple(stops)
+
+
+def filter_context(ctx: CompletionContext) -> FilterContext:
+    return FilterContext(
+        line_prefix=ctx.line_prefix,
+        line_suffix=ctx.line_suffix,
+        prev_lines=ctx.prev_lines,
+        next_lines=ctx.next_lines,
+        multiline=ctx.mode == "multi",
+        indent_unit=ctx.indent_unit,
+    )
+
+
+class CompletionService:
+    def __init__(self, engine: Engine, settings: CompletionSettings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.cache = CompletionCache(settings.cache_size)
+        self.stats = CompletionStats()
+
+    def update_settings(self, settings: CompletionSettings) -> None:
+        self.settings = settings
+        self.cache.capacity = settings.cache_size
+
+    def prepare(self, uri: str, text: str, offset: int, language_id: str) -> Prepared | Completion:
+        """Everything before the model: a Completion when it can answer without the model."""
+        started = time.perf_counter()
+        self.stats.requests += 1
+        ctx = build_context(text, offset, language_id)
+        if ctx.skip_reason is not None:
+            return Completion("", "skip", ctx.mode, reason=ctx.skip_reason)
+        cached = self.cache.lookup(uri, ctx.prefix, ctx.suffix)
+        if cached is not None:
+            self.stats.cache_hits += 1
+            return self._shown(Completion(cached, "cache", ctx.mode, _ms(started)))
+        prefix, suffix = stable_budget(
+            ctx.prefix,
+            ctx.suffix,
+            self.engine.count_tokens,
+            self.settings.max_prefix_tokens,
+            self.settings.max_suffix_tokens,
+        )
+        single = ctx.mode == "single"
+        request = GenerationRequest(
+            prefix=prefix,
+            suffix=suffix,
+            max_tokens=self.settings.max_tokens_single_line if single else self.settings.max_tokens_multi_line,
+            stop=stop_strings(ctx),
+            priority=Priority.INTERACTIVE,
+            supersede_key=uri,
+        )
+        return Prepared(uri, ctx, request, started)
+
+    def finish(self, prepared: Prepared, result: GenerationResult) -> Completion:
+        ctx = prepared.context
+        latency = _ms(prepared.started)
+        self.stats.prompt_tokens += result.prompt_tokens
+        self.stats.reused_tokens += result.reused_tokens
+        self.stats.generated_tokens += result.generated_tokens
+        self.stats.decode_ms += result.decode_ms
+        if result.stop_reason == "cancelled":
+            self.stats.cancelled += 1
+            return Completion("", "cancelled", ctx.mode, latency, result=result)
+        if result.stop_reason == "error":
+            self.stats.errors += 1
+            return Completion("", "error", ctx.mode, latency, reason=result.error, result=result)
+        text = apply_filters(result.text, filter_context(ctx))
+        self.cache.store(prepared.uri, ctx.prefix, ctx.suffix, text)
+        return self._shown(Completion(text, "model", ctx.mode, latency, result=result))
+
+    async def complete(self, uri: str, text: str, offset: int, language_id: str) -> Completion:
+        prepared = self.prepare(uri, text, offset, language_id)
+        if isinstance(prepared, Completion):
+            return prepared
+        job = self.engine.submit(prepared.request)
+        try:
+            result = await asyncio.wrap_future(job.future)
+        except asyncio.CancelledError:
+            job.cancel()
+            self.stats.cancelled += 1
+            raise
+        return self.finish(prepared, result)
+
+    def complete_blocking(self, uri: str, text: str, offset: int, language_id: str) -> Completion:
+        prepared = self.prepare(uri, text, offset, language_id)
+        if isinstance(prepared, Completion):
+            return prepared
+        return self.finish(prepared, self.engine.submit(prepared.request).future.result())
+
+    def _shown(self, completion: Completion) -> Completion:
+        if completion.text:
+            self.stats.shown += 1
+            self.stats.latencies_ms.append(completion.latency_ms)
+        else:
+            self.stats.empty += 1
+        return completion
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000

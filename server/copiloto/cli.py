@@ -1,7 +1,211 @@
-"""Command line: `copiloto serve | demo | complete | models | doctor`."""
+"""Command line: `copiloto serve | demo | complete | models | doctor`. Every command honours --model."""
 
 from __future__ import annotations
 
+import argparse
+import faulthandler
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from copiloto.config import Settings, load_settings
+
+LANGUAGE_BY_SUFFIX = {
+    ".py": "python",
+    ".php": "php",
+    ".js": "javascript",
+    ".ts": "typescript",
+    ".go": "go",
+    ".rs": "rust",
+    ".c": "c",
+    ".h": "c",
+    ".cpp": "cpp",
+    ".java": "java",
+    ".rb": "ruby",
+    ".sh": "shellscript",
+}
+
+
+def cli_layer(args: argparse.Namespace) -> dict[str, Any]:
+    layer: dict[str, Any] = {}
+    if getattr(args, "model", None):
+        layer["engine"] = {"model": args.model}
+    if getattr(args, "models_dir", None):
+        layer["models_dir"] = args.models_dir
+    return layer
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    return load_settings(cli_layer(args))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from copiloto.lsp.server import server
+
+    # Flags on the server's command line sit above the config file and environment, below what the
+    # editor sends in initializationOptions and didChangeConfiguration.
+    server.cli_layer = cli_layer(args)
+    if hasattr(signal, "SIGUSR1"):  # `kill -USR1 <pid>` dumps every thread's stack to stderr
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
+    if args.tcp:
+        host, _, port = args.tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io(stdin=sys.stdin.buffer, stdout=protect_stdout())
+    return 0
+
+
+def protect_stdout() -> BinaryIO:
+    """Give the LSP channel its own copy of fd 1 and point fd 1 at stderr.
+
+    llama-cpp-python silences llama.cpp while it loads a model by dup2-ing /dev/null over fds 1 and 2:
+    protocol messages written meanwhile would vanish (the client then waits forever). With the channel
+    on its own fd, nothing a library prints or redirects can corrupt or swallow a message.
+    """
+    channel = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return channel
+
+
+def parse_location(spec: str) -> tuple[Path, int, int]:
+    """FILE:LINE:COL, 1-based as compilers print them (COL counts characters)."""
+    try:
+        path, line, col = spec.rsplit(":", 2)
+        return Path(path), int(line), int(col)
+    except ValueError:
+        raise SystemExit(f"expected FILE:LINE:COL (1-based), got {spec!r}") from None
+
+
+def cmd_complete(args: argparse.Namespace) -> int:
+    from copiloto.lsp.positions import InvalidPosition, line_starts, position_to_offset
+    from copiloto.runtime import start_runtime
+
+    path, line, col = parse_location(args.location)
+    try:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError as exc:
+        print(f"copiloto: cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    starts = line_starts(text)
+    try:
+        # LSP columns are UTF-16 units; for the command line a column is a character, so convert directly.
+        if line < 1 or col < 1 or line > len(starts):
+            raise InvalidPosition(f"line {line} is outside the file ({len(starts)} lines)")
+        line_text = text[starts[line - 1] :].split("\n", 1)[0].rstrip("\r")
+        if col - 1 > len(line_text):
+            raise InvalidPosition(f"column {col} is past the end of line {line} ({len(line_text)} characters)")
+        offset = position_to_offset(text, starts, line - 1, len(line_text[: col - 1].encode("utf-16-le")) // 2)
+    except InvalidPosition as exc:
+        print(f"copiloto: {exc}", file=sys.stderr)
+        return 2
+    runtime = start_runtime(settings_from_args(args))
+    try:
+        if not runtime.engine.wait_loaded():
+            print(f"copiloto: {runtime.engine.error}", file=sys.stderr)
+            return 1
+        language = LANGUAGE_BY_SUFFIX.get(path.suffix, "plaintext")
+        completion = runtime.completions.complete_blocking(path.resolve().as_uri(), text, offset, language)
+    finally:
+        runtime.close()
+    result = completion.result
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "text": completion.text,
+                    "source": completion.source,
+                    "mode": completion.mode,
+                    "reason": completion.reason,
+                    "latency_ms": round(completion.latency_ms, 1),
+                    "prompt_tokens": result.prompt_tokens if result else 0,
+                    "reused_tokens": result.reused_tokens if result else 0,
+                    "generated_tokens": result.generated_tokens if result else 0,
+                    "stop_reason": result.stop_reason if result else None,
+                    "model": runtime.choice.name,
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        if completion.reason and not completion.text:
+            print(f"copiloto: no completion: {completion.reason}", file=sys.stderr)
+        print(completion.text)
+    return 0 if completion.source != "error" else 1
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from copiloto.doctor import run_doctor
+
+    return run_doctor(settings_from_args(args), load=args.load)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from copiloto.demo.run import run_demo
+
+    return run_demo(model=args.model, models_dir=args.models_dir)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="copiloto", description=__doc__)
+    parser.add_argument("--model", help="catalog name or GGUF path (default: see `copiloto doctor`)")
+    parser.add_argument("--models-dir", dest="models_dir", help="where model weights live")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the language server (stdio)")
+    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio (debugging)")
+    serve.add_argument("--stdio", action="store_true", help="stdio transport (the default)")
+    serve.set_defaults(func=cmd_serve)
+
+    complete = sub.add_parser("complete", help="complete at FILE:LINE:COL through the same pipeline")
+    complete.add_argument("location", metavar="FILE:LINE:COL")
+    complete.add_argument("--json", action="store_true", help="print text, latency and token counts as JSON")
+    complete.set_defaults(func=cmd_complete)
+
+    doctor = sub.add_parser("doctor", help="which model, why, GPU offload, VRAM fit")
+    doctor.add_argument("--load", action="store_true", help="also load the model and time it")
+    doctor.set_defaults(func=cmd_doctor)
+
+    demo = sub.add_parser("demo", help="a real LSP session over the bundled example project")
+    demo.set_defaults(func=cmd_demo)
+
+    from copiloto.models.cli import register
+
+    register(sub)
+    return parser
+
+
+def _hoist_global_options(argv: list[str]) -> list[str]:
+    """Let --model/--models-dir follow the subcommand too (`copiloto complete --model tiny f.py:1:1`)."""
+    hoisted: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        name = arg.split("=", 1)[0]
+        if name in ("--model", "--models-dir"):
+            if "=" in arg:
+                hoisted.append(arg)
+            elif i + 1 < len(argv):
+                hoisted += [arg, argv[i + 1]]
+                i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return hoisted + rest
+
 
 def main(argv: list[str] | None = None) -> int:
-    raise SystemExit("not yet")
+    argv = _hoist_global_options(list(sys.argv[1:] if argv is None else argv))
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return int(args.func(args) or 0)

@@ -54,8 +54,8 @@ class CompletionSettings(BaseModel):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COPILOTO_", env_nested_delimiter="__", extra="ignore")
 
-    engine: EngineSettings = Field(default_factory=EngineSettings)  # type: ignore[arg-type]
-    completion: CompletionSettings = Field(default_factory=CompletionSettings)  # type: ignore[arg-type]
+    engine: EngineSettings = Field(default_factory=EngineSettings)
+    completion: CompletionSettings = Field(default_factory=CompletionSettings)
     models_dir: Path | None = Field(
         None, description="Where downloaded weights live. Empty: the repo's models/ folder or the user cache."
     )

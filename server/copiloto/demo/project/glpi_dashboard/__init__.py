@@ -1,0 +1,1 @@
+"""A small GLPI dashboard helper package: the example project `copiloto demo` completes in."""

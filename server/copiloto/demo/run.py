@@ -1,0 +1,211 @@
+"""`copiloto demo`: a real LSP session, over stdio, against the example project shipped in the package.
+
+It starts `copiloto serve` as a child process exactly as an editor would, asks for inline completions at
+a few cursor positions, and prints what came back, how long it took and how much of the prompt was
+served from the KV cache. It ends with the settings that point VS Code and Neovim at the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+from copiloto.completion.stats import percentile
+from copiloto.demo.cases import CASES, DemoCase
+
+PROJECT = Path(__file__).parent / "project"
+
+
+class DemoClient(LanguageClient):
+    def __init__(self) -> None:
+        super().__init__("copiloto-demo", "1")
+        self.messages: list[str] = []
+
+
+def make_client() -> DemoClient:
+    client = DemoClient()
+
+    @client.feature(types.WINDOW_SHOW_MESSAGE)
+    def show_message(params: types.ShowMessageParams) -> None:
+        client.messages.append(params.message)
+        print(f"  [server] {params.message}")
+
+    @client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
+    def progress_create(params: types.WorkDoneProgressCreateParams) -> None:
+        return None
+
+    @client.feature(types.PROGRESS)
+    def progress(params: types.ProgressParams) -> None:
+        message = getattr(params.value, "message", None) or getattr(params.value, "title", "")
+        kind = getattr(params.value, "kind", "")
+        print(f"  [progress] {kind}: {message}")
+
+    return client
+
+
+async def wait_ready(client: LanguageClient, timeout: float = 300) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        status: dict[str, Any] = await client.protocol.send_request_async("copiloto/status", {})
+        status = _plain(status)
+        if status.get("state") in ("ready", "error") or status.get("error"):
+            return status
+        if time.monotonic() > deadline:
+            return status
+        await asyncio.sleep(0.1)
+
+
+def _plain(value: Any) -> Any:
+    """pygls hands back unstructured results as namedtuple-like objects; turn them into dicts."""
+    if hasattr(value, "_asdict"):
+        return {k: _plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+async def ask(client: LanguageClient, uri: str, line: int, col: int) -> tuple[str, float, dict[str, Any]]:
+    started = time.perf_counter()
+    result = await client.text_document_inline_completion_async(
+        types.InlineCompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=line, character=col),
+            context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Automatic),
+        )
+    )
+    latency = (time.perf_counter() - started) * 1000
+    items = result.items if isinstance(result, types.InlineCompletionList) else (result or [])
+    if not items:
+        return "", latency, {}
+    item = items[0]
+    text = item.insert_text if isinstance(item.insert_text, str) else item.insert_text.value
+    details = _plain(item.command.arguments[0]) if item.command and item.command.arguments else {}
+    return text, latency, details
+
+
+def _show(case: DemoCase, text: str, latency: float, details: dict[str, Any]) -> None:
+    evaluated = details.get("prompt_tokens", 0) - details.get("reused_tokens", 0)
+    print(f"\n{case.file}:{case.line}:{case.column}  ({case.what})")
+    shown = text if text else "(no completion)"
+    for i, line in enumerate(shown.split("\n")):
+        print(f"  {'→' if i == 0 else ' '} {line}")
+    print(
+        f"  {latency:7.0f} ms   source={details.get('source', '-')}   mode={details.get('mode', '-')}   "
+        f"tokens evaluated={evaluated} reused={details.get('reused_tokens', 0)} "
+        f"generated={details.get('generated_tokens', 0)}"
+    )
+
+
+async def demo(model: str | None, models_dir: str | None) -> int:
+    args = ["-m", "copiloto", "serve"]
+    if model:
+        args += ["--model", model]
+    if models_dir:
+        args += ["--models-dir", models_dir]
+    client = make_client()
+    await client.start_io(sys.executable, *args)
+    stderr_task = asyncio.ensure_future(_drain(client))
+    await client.initialize_async(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(
+                window=types.WindowClientCapabilities(work_done_progress=True),
+                text_document=types.TextDocumentClientCapabilities(
+                    inline_completion=types.InlineCompletionClientCapabilities()
+                ),
+            ),
+            root_uri=PROJECT.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=PROJECT.as_uri(), name="glpi_dashboard")],
+        )
+    )
+    client.initialized(types.InitializedParams())
+    print("Copiloto demo: a real LSP session over stdio with", shlex.join(["copiloto", *args[2:]]))
+    status = await wait_ready(client)
+    if status.get("state") != "ready":
+        print(f"\nThe model did not load: {status.get('error')}", file=sys.stderr)
+        await _stop(client, stderr_task)
+        return 1
+    print(
+        f"Model: {status['model']} ({status.get('reason')}), FIM {status.get('fim')}, "
+        f"loaded in {status.get('load_seconds') or 0:.2f}s"
+    )
+    opened: set[str] = set()
+    latencies: list[float] = []
+    for case in CASES:
+        path = PROJECT / case.file
+        uri = path.as_uri()
+        if uri not in opened:
+            client.text_document_did_open(
+                types.DidOpenTextDocumentParams(
+                    text_document=types.TextDocumentItem(
+                        uri=uri, language_id="python", version=1, text=path.read_text()
+                    )
+                )
+            )
+            opened.add(uri)
+        text, latency, details = await ask(client, uri, case.line - 1, case.column - 1)
+        latencies.append(latency)
+        _show(case, text, latency, details)
+    # Ask the first position again: the same state is answered from the cache, and a changed line
+    # re-uses the KV cache for everything before the edit.
+    first = CASES[0]
+    uri = (PROJECT / first.file).as_uri()
+    text, latency, details = await ask(client, uri, first.line - 1, first.column - 1)
+    _show(DemoCase(first.file, first.line, first.column, "the same position again"), text, latency, details)
+    status = _plain(await client.protocol.send_request_async("copiloto/status", {}))
+    stats = status.get("stats", {})
+    p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
+    print(
+        f"\nLatency over {len(latencies)} positions: p50 {p50:.0f} ms, p95 {p95:.0f} ms; "
+        f"prompt tokens reused overall: {100 * (stats.get('prompt_reuse') or 0):.0f}%"
+    )
+    await _stop(client, stderr_task)
+    print(USAGE.format(python=sys.executable))
+    return 0
+
+
+async def _drain(client: LanguageClient) -> None:
+    """Read the server's stderr so a chatty server can never block on a full pipe."""
+    server = getattr(client, "_server", None)
+    if server is None or server.stderr is None:
+        return
+    while await server.stderr.readline():
+        pass
+
+
+async def _stop(client: LanguageClient, stderr_task: asyncio.Future[None]) -> None:
+    try:
+        await asyncio.wait_for(client.shutdown_async(None), 10)
+        client.exit(None)
+    except Exception:
+        pass
+    await client.stop()
+    stderr_task.cancel()
+
+
+USAGE = """
+Use it from your editor:
+
+  VS Code: install the Copiloto extension (client-vscode/, `make vsix`), then in settings.json
+    "copiloto.server.command": ["{python}", "-m", "copiloto", "serve"]
+
+  Neovim 0.7+: in init.lua
+    local id = vim.lsp.start_client({{ name = "copiloto", cmd = {{ "{python}", "-m", "copiloto", "serve" }} }})
+    vim.api.nvim_create_autocmd("FileType", {{ pattern = {{ "python", "php" }},
+      callback = function() vim.lsp.buf_attach_client(0, id) end }})
+    vim.opt.omnifunc = "v:lua.vim.lsp.omnifunc"   -- then <C-x><C-o> in insert mode
+
+  Any editor, by hand: `{python} -m copiloto complete FILE:LINE:COL --json`
+"""
+
+
+def run_demo(model: str | None = None, models_dir: str | None = None) -> int:
+    return asyncio.run(demo(model, models_dir))

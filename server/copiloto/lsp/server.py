@@ -1,0 +1,324 @@
+"""The pygls language server. Handlers stay thin: convert LSP types, call a plain module, convert back."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
+
+import copiloto
+from copiloto.completion.pipeline import Completion
+from copiloto.config import Settings, load_settings
+from copiloto.engine.local import engine_info
+from copiloto.engine.types import EngineState
+from copiloto.lsp.documents import Document, DocumentStore
+from copiloto.lsp.positions import InvalidPosition
+from copiloto.runtime import Runtime, start_runtime
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SERVER_CANCELLED = -32802  # LSP 3.17 ServerCancelled: a newer request made this one useless
+ACCEPTED_COMMAND = "copiloto.accepted"
+_WORD_BEFORE = re.compile(r"[\w$]*$")
+
+
+class CopilotoProtocol(LanguageServerProtocol):
+    """Document sync goes to our DocumentStore only; pygls's own copy would split lines differently
+    (str.splitlines also breaks on form feeds and U+2028) and double the memory of large files."""
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Any:
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> Any:
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None
+
+
+class CopilotoServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("copiloto", copiloto.__version__, protocol_cls=CopilotoProtocol)
+        self.documents = DocumentStore()
+        self.cli_layer: dict[str, Any] = {}
+        self.init_options: dict[str, Any] = {}
+        self.config_layer: dict[str, Any] = {}
+        self.settings: Settings = load_settings()
+        self.runtime: Runtime | None = None
+        self.startup_error: str | None = None
+        self._told: set[str] = set()
+        self._progress: tuple[str, asyncio.Future[bool]] | None = None
+        self._loads = 0
+        self._engine_lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._started = False
+
+    # ---- engine lifecycle ----
+
+    async def start_engine(self) -> None:
+        """(Re)load the model; one load at a time, off the event loop (closing joins the old worker)."""
+        async with self._engine_lock:
+            loop = asyncio.get_running_loop()
+            old, self.runtime = self.runtime, None
+            if old is not None:
+                await loop.run_in_executor(None, old.close)
+
+            def on_state(state: EngineState, detail: str | None) -> None:  # called on the engine thread
+                loop.call_soon_threadsafe(self.engine_state_changed, state, detail)
+
+            try:
+                self.runtime = await loop.run_in_executor(None, start_runtime, self.settings, on_state)
+                self.startup_error = None
+                log.info("model: %s (%s)", self.runtime.choice.name, self.runtime.choice.reason)
+            except Exception as exc:
+                self.startup_error = str(exc)
+                self.tell_once(types.MessageType.Error, f"Copiloto: no model: {exc}")
+
+    def engine_state_changed(self, state: EngineState, detail: str | None) -> None:
+        if state == "loading":
+            self._begin_progress(f"Loading {self.runtime.choice.name if self.runtime else 'model'}")
+        elif state == "ready":
+            self._end_progress("Model ready")
+        elif state == "error":
+            self._end_progress("Model failed to load")
+            self.tell_once(types.MessageType.Error, f"Copiloto: {detail}")
+
+    def _begin_progress(self, title: str) -> None:
+        caps = self.client_capabilities.window
+        if caps is None or not caps.work_done_progress:
+            return
+        self._loads += 1
+        token = f"copiloto-load-{self._loads}"
+
+        async def begin() -> bool:
+            try:
+                await self.work_done_progress.create_async(token)
+            except Exception:  # a client that refuses the token still gets the log lines
+                log.warning("client refused progress token %s", token)
+                return False
+            self.work_done_progress.begin(token, types.WorkDoneProgressBegin(title="Copiloto", message=title))
+            return True
+
+        self._progress = (token, self.spawn(begin()))
+
+    def _end_progress(self, message: str) -> None:
+        if self._progress is None:
+            return
+        token, began = self._progress
+        self._progress = None
+
+        async def end() -> None:  # never before the client has seen "begin"
+            if await began:
+                self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
+
+        self.spawn(end())
+
+    def spawn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run a coroutine in the background, keeping a reference so it is not garbage collected."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def tell_once(self, kind: types.MessageType, message: str) -> None:
+        """Show a message once per distinct text; always log it."""
+        self.window_log_message(types.LogMessageParams(type=kind, message=message))
+        if message not in self._told:
+            self._told.add(message)
+            self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+
+    def apply_settings(self, layer: dict[str, Any] | None) -> None:
+        old = self.settings
+        if layer is not None:
+            self.config_layer = layer
+        try:
+            self.settings = load_settings(self.cli_layer, self.init_options, self.config_layer)
+        except Exception as exc:
+            self.tell_once(types.MessageType.Error, f"Copiloto: invalid settings, keeping the previous ones: {exc}")
+            return
+        if self.runtime is not None:
+            self.runtime.completions.update_settings(self.settings.completion)
+        engine_changed = self.settings.engine != old.engine or self.settings.models_dir != old.models_dir
+        if self._started and engine_changed:  # before `initialized` the first load is still to come
+            log.info("engine settings changed: reloading")
+            self.spawn(self.start_engine())
+
+    def document(self, uri: str) -> Document:
+        doc = self.documents.get(uri)
+        if doc is None:
+            raise JsonRpcInvalidParams(f"document not open: {uri}")
+        return doc
+
+    async def complete_at(self, uri: str, position: types.Position) -> tuple[Document, int, Completion | None]:
+        doc = self.document(uri)
+        try:
+            offset = doc.offset(position.line, position.character)
+        except InvalidPosition as exc:
+            raise JsonRpcInvalidParams(str(exc)) from exc
+        runtime = self.runtime
+        if runtime is None or not self.settings.completion.enabled or runtime.engine.state != "ready":
+            return doc, offset, None
+        completion = await runtime.completions.complete(uri, doc.text, offset, doc.language_id)
+        if completion.source == "cancelled":
+            raise JsonRpcException("superseded by a newer request", code=SERVER_CANCELLED)
+        if completion.source == "error":
+            self.tell_once(types.MessageType.Warning, f"Copiloto: completion failed: {completion.reason}")
+        return doc, offset, completion
+
+
+server = CopilotoServer()
+
+
+@server.feature(types.INITIALIZE)
+def initialize(ls: CopilotoServer, params: types.InitializeParams) -> None:
+    options = params.initialization_options
+    ls.init_options = options if isinstance(options, dict) else {}
+    ls.apply_settings(None)
+
+
+@server.feature(types.INITIALIZED)
+async def initialized(ls: CopilotoServer, params: types.InitializedParams) -> None:
+    ls._started = True
+    await ls.start_engine()
+
+
+@server.feature(types.SHUTDOWN)
+def shutdown(ls: CopilotoServer, params: Any) -> None:
+    if ls.runtime is not None:
+        ls.runtime.close()
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: CopilotoServer, params: types.DidOpenTextDocumentParams) -> None:
+    d = params.text_document
+    ls.documents.open(d.uri, d.text, d.version, d.language_id)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: CopilotoServer, params: types.DidChangeTextDocumentParams) -> None:
+    doc = ls.documents.get(params.text_document.uri)
+    if doc is None:
+        log.warning("change for a document that is not open: %s", params.text_document.uri)
+        return
+    for change in params.content_changes:
+        if isinstance(change, types.TextDocumentContentChangePartial):
+            r = change.range
+            doc.apply_change((r.start.line, r.start.character), (r.end.line, r.end.character), change.text)
+        else:
+            doc.apply_change(None, None, change.text)
+    doc.version = params.text_document.version
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: CopilotoServer, params: types.DidCloseTextDocumentParams) -> None:
+    ls.documents.close(params.text_document.uri)
+    if ls.runtime is not None:
+        ls.runtime.completions.cache.clear(params.text_document.uri)
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def did_change_configuration(ls: CopilotoServer, params: types.DidChangeConfigurationParams) -> None:
+    settings = params.settings
+    if not settings:  # pull model: the client only says "something changed"
+        try:
+            values = await ls.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section="copiloto")])
+            )
+            settings = {"copiloto": values[0]} if values and isinstance(values[0], dict) else None
+        except Exception:
+            log.warning("client did not answer workspace/configuration")
+            settings = None
+    ls.apply_settings(settings if isinstance(settings, dict) else None)
+
+
+@server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
+async def inline_completion(
+    ls: CopilotoServer, params: types.InlineCompletionParams
+) -> types.InlineCompletionList | None:
+    _, _, completion = await ls.complete_at(params.text_document.uri, params.position)
+    if completion is None or not completion.text:
+        return types.InlineCompletionList(items=[])
+    here = types.Range(start=params.position, end=params.position)
+    item = types.InlineCompletionItem(
+        insert_text=completion.text,
+        range=here,
+        command=types.Command(title="Accepted", command=ACCEPTED_COMMAND, arguments=[_details(completion)]),
+    )
+    return types.InlineCompletionList(items=[item])
+
+
+@server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(resolve_provider=False))
+async def completion(ls: CopilotoServer, params: types.CompletionParams) -> types.CompletionList | None:
+    """Fallback for clients without inline completion (Neovim 0.7): one item that replaces the word
+    before the cursor with that word plus the completion, so the client's prefix filter keeps it."""
+    inline = ls.client_capabilities.text_document
+    if inline is not None and inline.inline_completion is not None:
+        return None  # the client shows ghost text instead; don't duplicate it in the suggest widget
+    doc, offset, result = await ls.complete_at(params.text_document.uri, params.position)
+    if result is None or not result.text:
+        return types.CompletionList(is_incomplete=True, items=[])
+    line_start = doc.starts[params.position.line]
+    word = _WORD_BEFORE.search(doc.text[line_start:offset])
+    word_text = word.group(0) if word else ""
+    start = types.Position(params.position.line, params.position.character - len(word_text.encode("utf-16-le")) // 2)
+    new_text = word_text + result.text
+    first_line = new_text.split("\n", 1)[0]
+    item = types.CompletionItem(
+        label=first_line if len(first_line) <= 60 else first_line[:57] + "...",
+        kind=types.CompletionItemKind.Text,
+        detail="Copiloto",
+        documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=f"```\n{new_text}\n```"),
+        filter_text=new_text,
+        sort_text="0",
+        text_edit=types.TextEdit(range=types.Range(start=start, end=params.position), new_text=new_text),
+        command=types.Command(title="Accepted", command=ACCEPTED_COMMAND, arguments=[_details(result)]),
+    )
+    return types.CompletionList(is_incomplete=True, items=[item])
+
+
+@server.command(ACCEPTED_COMMAND)
+def accepted(ls: CopilotoServer, *args: Any) -> None:
+    if ls.runtime is not None:
+        ls.runtime.completions.stats.accepted += 1
+
+
+@server.feature("copiloto/status")
+def status(ls: CopilotoServer, params: Any) -> dict[str, Any]:
+    runtime = ls.runtime
+    info: dict[str, Any] = {
+        "version": copiloto.__version__,
+        "state": "error" if ls.startup_error else "starting",
+        "error": ls.startup_error,
+    }
+    if runtime is not None:
+        info.update(engine_info(runtime.engine))
+        info["error"] = runtime.engine.error
+        info["reason"] = runtime.choice.reason
+        info["stats"] = runtime.completions.stats.as_dict()
+    return info
+
+
+def _details(completion: Completion) -> dict[str, Any]:
+    result = completion.result
+    return {
+        "source": completion.source,
+        "mode": completion.mode,
+        "latency_ms": round(completion.latency_ms, 1),
+        "prompt_tokens": result.prompt_tokens if result else 0,
+        "reused_tokens": result.reused_tokens if result else 0,
+        "generated_tokens": result.generated_tokens if result else 0,
+    }

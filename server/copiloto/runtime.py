@@ -1,0 +1,28 @@
+"""Wiring shared by the server and the command line: settings -> model choice -> engine -> service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from copiloto.completion.pipeline import CompletionService
+from copiloto.config import Settings
+from copiloto.engine.local import LocalEngine, StateListener
+from copiloto.models.select import ModelChoice, select_model
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    choice: ModelChoice
+    engine: LocalEngine
+    completions: CompletionService
+
+    def close(self) -> None:
+        self.engine.close()
+
+
+def start_runtime(settings: Settings, on_state: StateListener | None = None) -> Runtime:
+    """Pick the model and start loading it in the engine's thread. Raises when no model can be chosen."""
+    choice = select_model(settings)  # may assemble `tiny` (seconds): callers keep it off the event loop
+    engine = LocalEngine(settings.engine, choice.path, choice.name, on_state=on_state).start()
+    return Runtime(settings, choice, engine, CompletionService(engine, settings.completion))

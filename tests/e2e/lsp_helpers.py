@@ -1,0 +1,84 @@
+"""Helpers for the end-to-end LSP tests: start options, requests, and waiting for the model."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from typing import Any
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+SERVER = [sys.executable, "-m", "copiloto", "serve"]
+
+
+def server_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["COPILOTO_CONFIG"] = "/nonexistent/copiloto.toml"  # never read a developer's own config
+    env.update(extra)
+    return env
+
+
+def capabilities(inline: bool = True) -> types.ClientCapabilities:
+    return types.ClientCapabilities(
+        window=types.WindowClientCapabilities(work_done_progress=True),
+        text_document=types.TextDocumentClientCapabilities(
+            inline_completion=types.InlineCompletionClientCapabilities() if inline else None,
+            completion=types.CompletionClientCapabilities(),
+        ),
+        workspace=types.WorkspaceClientCapabilities(configuration=True),
+    )
+
+
+async def status(client: LanguageClient) -> dict[str, Any]:
+    value = await client.protocol.send_request_async("copiloto/status", {})
+    return _plain(value)
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "_asdict"):
+        return {k: _plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+async def wait_for_state(client: LanguageClient, *states: str, timeout: float = 120) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        info = await status(client)
+        if info.get("state") in states or (info.get("error") and "error" in states):
+            return info
+        if time.monotonic() > deadline:
+            raise AssertionError(f"server never reached {states}: {info}")
+        await asyncio.sleep(0.05)
+
+
+def open_doc(client: LanguageClient, uri: str, text: str, language: str = "python") -> None:
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)
+        )
+    )
+
+
+async def inline(client: LanguageClient, uri: str, line: int, col: int) -> types.InlineCompletionList | None:
+    result = await client.text_document_inline_completion_async(
+        types.InlineCompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=line, character=col),
+            context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Automatic),
+        )
+    )
+    return result if isinstance(result, types.InlineCompletionList) or result is None else None
+
+
+def first_text(result: types.InlineCompletionList | None) -> str:
+    if not result or not result.items:
+        return ""
+    text = result.items[0].insert_text
+    return text if isinstance(text, str) else text.value

@@ -41,13 +41,13 @@ class CompletionSettings(BaseModel):
     enabled: bool = Field(True, description="Offer inline completions (ghost text).")
     max_prefix_tokens: int = Field(1024, ge=16, description="Budget of model tokens taken before the cursor.")
     max_suffix_tokens: int = Field(
-        128,
+        64,
         ge=0,
         description="Budget of model tokens taken after the cursor. Kept short: with prefix-suffix-middle models "
         "the suffix is re-evaluated on every keystroke.",
     )
     max_tokens_single_line: int = Field(48, ge=1, description="Most tokens generated for a single-line completion.")
-    max_tokens_multi_line: int = Field(160, ge=1, description="Most tokens generated for a multi-line completion.")
+    max_tokens_multi_line: int = Field(96, ge=1, description="Most tokens generated for a multi-line completion.")
     cache_size: int = Field(256, ge=0, description="Completions remembered (LRU) to answer repeats and typing ahead.")
 
 

@@ -9,7 +9,9 @@ from copiloto.completion.filters import (
     FilterContext,
     apply_filters,
     balance_brackets,
+    drop_prefix_echo,
     drop_repetition,
+    drop_trailing_comment,
     limit_scope,
     single_line,
     stop_at_suffix,
@@ -115,7 +117,16 @@ def test_apply_filters(name: str, text: str, context: FilterContext, expected: s
 
 
 def test_default_order() -> None:
-    expected = (single_line, stop_at_suffix, limit_scope, drop_repetition, balance_brackets, trim)
+    expected = (
+        single_line,
+        drop_prefix_echo,
+        drop_trailing_comment,
+        stop_at_suffix,
+        limit_scope,
+        drop_repetition,
+        balance_brackets,
+        trim,
+    )
     assert expected == DEFAULT_FILTERS
 
 

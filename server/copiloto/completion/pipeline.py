@@ -47,12 +47,23 @@ def stop_strings(ctx: CompletionContext) -> tuple[str, ...]:
     stops: list[str] = []
     if ctx.mode == "single":
         stops.append("\n")
+        if not _in_comment(ctx.line_prefix):
+            stops += INLINE_COMMENT_STOPS  # narration after the code: cut early, not at the token limit
     else:
         stops.append("\n\n\n")
         following = next((line for line in ctx.next_lines if line.strip()), None)
         if following is not None and ctx.line_suffix.strip() == "":
             stops.append("\n" + following.rstrip())
     return tuple(stops)
+
+
+# An inline comment after code, in the usual styles (PEP 8's two spaces; C, PHP and JS's //).
+INLINE_COMMENT_STOPS = ("  # ", "  //", " // ")
+
+
+def _in_comment(line_prefix: str) -> bool:
+    stripped = line_prefix.lstrip()
+    return stripped.startswith(("#", "//", "/*", "*"))
 
 
 def filter_context(ctx: CompletionContext) -> FilterContext:

@@ -43,9 +43,9 @@ def make_client() -> DemoClient:
 
     @client.feature(types.PROGRESS)
     def progress(params: types.ProgressParams) -> None:
-        message = getattr(params.value, "message", None) or getattr(params.value, "title", "")
-        kind = getattr(params.value, "kind", "")
-        print(f"  [progress] {kind}: {message}")
+        value = _plain(params.value)
+        if isinstance(value, dict):
+            print(f"  [progress] {value.get('kind', '')}: {value.get('message') or value.get('title', '')}")
 
     return client
 
@@ -92,12 +92,12 @@ async def ask(client: LanguageClient, uri: str, line: int, col: int) -> tuple[st
     return text, latency, details
 
 
-def _show(case: DemoCase, text: str, latency: float, details: dict[str, Any]) -> None:
+def _show(case: DemoCase, text: str, latency: float, details: dict[str, Any], removed: str) -> None:
     evaluated = details.get("prompt_tokens", 0) - details.get("reused_tokens", 0)
     print(f"\n{case.file}:{case.line}:{case.column}  ({case.what})")
-    shown = text if text else "(no completion)"
-    for i, line in enumerate(shown.split("\n")):
-        print(f"  {'→' if i == 0 else ' '} {line}")
+    for label, value in (("got", text or "(no completion)"), ("was", removed)):
+        for i, line in enumerate(value.split("\n")):
+            print(f"  {label if i == 0 else '   '}  {line}")
     print(
         f"  {latency:7.0f} ms   source={details.get('source', '-')}   mode={details.get('mode', '-')}   "
         f"tokens evaluated={evaluated} reused={details.get('reused_tokens', 0)} "
@@ -137,29 +137,40 @@ async def demo(model: str | None, models_dir: str | None) -> int:
         f"Model: {status['model']} ({status.get('reason')}), FIM {status.get('fim')}, "
         f"loaded in {status.get('load_seconds') or 0:.2f}s"
     )
-    opened: set[str] = set()
+    versions: dict[str, int] = {}
     latencies: list[float] = []
     for case in CASES:
         path = PROJECT / case.file
         uri = path.as_uri()
-        if uri not in opened:
+        text, _, removed = case.cut(path.read_text())
+        if uri not in versions:
+            versions[uri] = 1
             client.text_document_did_open(
                 types.DidOpenTextDocumentParams(
-                    text_document=types.TextDocumentItem(
-                        uri=uri, language_id="python", version=1, text=path.read_text()
-                    )
+                    text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
                 )
             )
-            opened.add(uri)
-        text, latency, details = await ask(client, uri, case.line - 1, case.column - 1)
+        else:
+            versions[uri] += 1
+            client.text_document_did_change(
+                types.DidChangeTextDocumentParams(
+                    text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=versions[uri]),
+                    content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+                )
+            )
+        completion, latency, details = await ask(client, uri, case.line - 1, case.column - 1)
         latencies.append(latency)
-        _show(case, text, latency, details)
+        _show(case, completion, latency, details, removed)
+        if case is TYPING_CASE:
+            await type_one_character(client, case, versions)
     # Ask the first position again: the same state is answered from the cache, and a changed line
     # re-uses the KV cache for everything before the edit.
-    first = CASES[0]
-    uri = (PROJECT / first.file).as_uri()
-    text, latency, details = await ask(client, uri, first.line - 1, first.column - 1)
-    _show(DemoCase(first.file, first.line, first.column, "the same position again"), text, latency, details)
+    # The same state again is answered from the cache.
+    last = CASES[-1]
+    uri = (PROJECT / last.file).as_uri()
+    completion, latency, details = await ask(client, uri, last.line - 1, last.column - 1)
+    again = DemoCase(last.file, last.line, last.column, "the same position again")
+    _show(again, completion, latency, details, last.cut((PROJECT / last.file).read_text())[2])
     status = _plain(await client.protocol.send_request_async("copiloto/status", {}))
     stats = status.get("stats", {})
     p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
@@ -170,6 +181,31 @@ async def demo(model: str | None, models_dir: str | None) -> int:
     await _stop(client, stderr_task)
     print(USAGE.format(python=sys.executable))
     return 0
+
+
+TYPING_CASE = CASES[2]
+
+
+async def type_one_character(client: LanguageClient, case: DemoCase, versions: dict[str, int]) -> None:
+    """Type the next character of what was there: unless the suggestion began with it (then the cache
+    answers), the model runs again and re-evaluates only the prompt tokens after the edit."""
+    path = PROJECT / case.file
+    text, offset, removed = case.cut(path.read_text())
+    uri = path.as_uri()
+    versions[uri] += 1
+    typed_text = text[:offset] + removed[0] + text[offset:]
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=versions[uri]),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=typed_text)],
+        )
+    )
+    completion, latency, details = await ask(client, uri, case.line - 1, case.column)
+    typed = DemoCase(case.file, case.line, case.column + 1, f"after typing {removed[0]!r}")
+    _show(typed, completion, latency, details, removed[1:])
+    if details.get("source") == "model":
+        reuse = details.get("reused_tokens", 0) / max(1, details.get("prompt_tokens", 0))
+        print(f"  -> {100 * reuse:.0f}% of the prompt was reused from the KV cache after one typed character")
 
 
 async def _drain(client: LanguageClient) -> None:

@@ -4,13 +4,15 @@ Each filter is a small pure ``(text, FilterContext) -> text`` function in its ow
 ``DEFAULT_FILTERS``:
 
 1. ``single_line``: a single-line hole gets one line; everything later then sees only that line.
-2. ``stop_at_suffix``: the strongest evidence of where the insertion ends is the model re-emitting
+2. ``drop_prefix_echo`` and ``drop_trailing_comment``: remove what the model repeated from before the
+   cursor and the narration it appended, before any cut measures the completion.
+3. ``stop_at_suffix``: the strongest evidence of where the insertion ends is the model re-emitting
    the code that already follows the cursor; cut there first, while the raw layout is intact.
-3. ``limit_scope``: then keep a multi-line completion inside the block where it starts.
-4. ``drop_repetition``: then cut model loops and degenerate tails in what is left.
-5. ``balance_brackets``: after every cut, since cutting can leave a bracket open or a closer the
+4. ``limit_scope``: then keep a multi-line completion inside the block where it starts.
+5. ``drop_repetition``: then cut model loops and degenerate tails in what is left.
+6. ``balance_brackets``: after every cut, since cutting can leave a bracket open or a closer the
    line suffix already has.
-6. ``trim``: last, to clean the whitespace the cuts leave behind and settle the join.
+7. ``trim``: last, to clean the whitespace the cuts leave behind and settle the join.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from collections.abc import Sequence
 from copiloto.completion.filters._text import normalize_newlines
 from copiloto.completion.filters.balance_brackets import balance_brackets
 from copiloto.completion.filters.base import Filter, FilterContext
+from copiloto.completion.filters.drop_prefix_echo import drop_prefix_echo
 from copiloto.completion.filters.drop_repetition import drop_repetition
+from copiloto.completion.filters.drop_trailing_comment import drop_trailing_comment
 from copiloto.completion.filters.limit_scope import limit_scope
 from copiloto.completion.filters.single_line import single_line
 from copiloto.completion.filters.stop_at_suffix import stop_at_suffix
@@ -28,6 +32,8 @@ from copiloto.completion.filters.trim import trim
 
 DEFAULT_FILTERS: tuple[Filter, ...] = (
     single_line,
+    drop_prefix_echo,
+    drop_trailing_comment,
     stop_at_suffix,
     limit_scope,
     drop_repetition,
@@ -52,7 +58,9 @@ __all__ = [
     "FilterContext",
     "apply_filters",
     "balance_brackets",
+    "drop_prefix_echo",
     "drop_repetition",
+    "drop_trailing_comment",
     "limit_scope",
     "single_line",
     "stop_at_suffix",

@@ -14,4 +14,4 @@ def summary_lines(tickets: list[Ticket]) -> list[str]:
 
 def print_summary(tickets: list[Ticket]) -> None:
     for line in summary_lines(tickets):
-        print(
+        print(line)

@@ -35,18 +35,19 @@ def mean_resolution_time(tickets: list[Ticket]) -> timedelta | None:
     durations = [t.solvedate - t.date_creation for t in tickets if t.solvedate is not None]
     if not durations:
         return None
-    return sum(durations, timedelta()) / 
+    return sum(durations, timedelta()) / len(durations)
 
 
 def oldest_open(tickets: list[Ticket], limit: int = 5) -> list[Ticket]:
     """The `limit` open tickets waiting the longest."""
-    
+    return sorted(open_tickets(tickets), key=lambda t: t.date_creation)[:limit]
+
 
 def fibonacci(n: int) -> int:
     """The n-th Fibonacci number (a warm-up the demo starts with)."""
     a, b = 0, 1
     for _ in range(n):
-        a, b = 
+        a, b = b, a + b
     return a
 
 
@@ -54,5 +55,6 @@ def is_prime(n: int) -> bool:
     if n < 2:
         return False
     for d in range(2, int(n**0.5) + 1):
-        
+        if n % d == 0:
+            return False
     return True

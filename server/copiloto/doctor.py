@@ -40,7 +40,7 @@ def run_doctor(settings: Settings, *, load: bool = False) -> int:
     _line(
         "threads",
         f"{threads} ({'set' if settings.engine.n_threads else 'default'}), "
-        f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')}",
+        f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'default (active)')}",
     )
     _line("n_gpu_layers", settings.engine.n_gpu_layers)
     try:

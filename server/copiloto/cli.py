@@ -208,4 +208,11 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    return int(args.func(args) or 0)
+    from copiloto.engine.types import EngineError
+    from copiloto.models.errors import ModelError
+
+    try:
+        return int(args.func(args) or 0)
+    except (ModelError, EngineError) as exc:  # a user's mistake: the message says the fix, no traceback
+        print(f"copiloto: {exc}", file=sys.stderr)
+        return 1

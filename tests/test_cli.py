@@ -1,0 +1,82 @@
+"""The command line, run as a user would: `copiloto complete`, `doctor` and `demo` in subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIB = "def fibonacci(n):\n    a, b = 0, 1\n    for _ in range(n):\n        a, b = \n    return a\n"
+
+
+def copiloto(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, COPILOTO_CONFIG="/nonexistent/copiloto.toml")
+    return subprocess.run(
+        [sys.executable, "-m", "copiloto", *args], capture_output=True, text=True, timeout=timeout, env=env
+    )
+
+
+def test_complete_json_reports_text_latency_and_tokens(tmp_path: Path, tiny_model: Path) -> None:
+    source = tmp_path / "fib.py"
+    source.write_text(FIB)
+    done = copiloto("complete", f"{source}:4:16", "--json", "--model", str(tiny_model))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["text"] == "b, a + b"
+    assert result["model"] == "tiny"
+    assert result["latency_ms"] > 0 and result["prompt_tokens"] > 0
+    assert 0 <= result["reused_tokens"] <= result["prompt_tokens"]
+
+
+def test_complete_plain_prints_the_insertion(tmp_path: Path, tiny_model: Path) -> None:
+    source = tmp_path / "fib.py"
+    source.write_text(FIB)
+    done = copiloto("complete", f"{source}:4:16", "--model", str(tiny_model))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "b, a + b"
+
+
+def test_complete_on_invalid_utf8_is_bounded_and_answers(tmp_path: Path, tiny_model: Path) -> None:
+    source = tmp_path / "bad.py"
+    source.write_bytes(b'data = "\xff\xfe\xc3("\nvalue = ')
+    done = copiloto("complete", f"{source}:2:9", "--json", "--model", str(tiny_model))
+    assert done.returncode == 0, done.stderr
+    assert "text" in json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("location", ["5:99", "99:1", "0:1", "nonsense"])
+def test_complete_rejects_positions_outside_the_file(tmp_path: Path, location: str) -> None:
+    source = tmp_path / "fib.py"
+    source.write_text(FIB)
+    done = copiloto("complete", f"{source}:{location}" if ":" in location else location, timeout=60)
+    assert done.returncode != 0
+    assert "copiloto" in done.stderr or "FILE:LINE:COL" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_complete_with_a_missing_model_explains(tmp_path: Path) -> None:
+    source = tmp_path / "fib.py"
+    source.write_text(FIB)
+    done = copiloto("complete", f"{source}:4:16", "--model", str(tmp_path / "missing.gguf"), timeout=60)
+    assert done.returncode != 0
+    assert "missing.gguf" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_doctor_names_the_model_and_why(tiny_model: Path) -> None:
+    done = copiloto("doctor", "--load", "--model", "tiny")
+    assert done.returncode == 0, done.stderr
+    assert "tiny" in done.stdout and "FIM template" in done.stdout and "qwen / psm" in done.stdout
+    assert "GPU offload build" in done.stdout
+
+
+def test_demo_runs_a_real_session(tiny_model: Path) -> None:
+    done = copiloto("demo", "--model", "tiny", timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "b, a + b" in done.stdout  # the Fibonacci hole
+    assert "source=cache" in done.stdout
+    assert "reused from the KV cache after one typed character" in done.stdout
+    assert "Neovim" in done.stdout and "VS Code" in done.stdout

@@ -48,6 +48,11 @@ class CompletionSettings(BaseModel):
     )
     max_tokens_single_line: int = Field(48, ge=1, description="Most tokens generated for a single-line completion.")
     max_tokens_multi_line: int = Field(96, ge=1, description="Most tokens generated for a multi-line completion.")
+    token_healing: bool = Field(
+        True,
+        description="Re-generate the word fragment before the cursor so the model picks its own token boundary "
+        "(small models answer nothing after half a word otherwise).",
+    )
     cache_size: int = Field(256, ge=0, description="Completions remembered (LRU) to answer repeats and typing ahead.")
 
 

@@ -40,3 +40,18 @@ async def test_completion_item_carries_the_inline_completion(client: LanguageCli
     assert item.text_edit.range == types.Range(types.Position(4, 11), types.Position(4, 11))
     assert item.text_edit.new_text.strip()
     ast.parse(text + item.text_edit.new_text)
+
+
+async def test_completion_item_replaces_the_word_before_the_cursor(client: LanguageClient) -> None:
+    uri = "file:///nvim/hyp.py"
+    text = "import math\n\n\ndef hypotenuse(a: float, b: float) -> float:\n    return math.sq"
+    open_doc(client, uri, text)
+    result = await client.text_document_completion_async(
+        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(4, 18))
+    )
+    assert isinstance(result, types.CompletionList) and len(result.items) == 1
+    edit = result.items[0].text_edit
+    assert isinstance(edit, types.TextEdit)
+    assert edit.range == types.Range(types.Position(4, 16), types.Position(4, 18))  # the word "sq"
+    assert edit.new_text.startswith("sqrt(")  # token healing: the half-typed word is completed
+    ast.parse(text[: -len("sq")] + edit.new_text)

@@ -7,6 +7,7 @@ the `copiloto complete` command (blocking) run exactly the same steps.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass
 from typing import Literal
@@ -66,6 +67,15 @@ def _in_comment(line_prefix: str) -> bool:
     return stripped.startswith(("#", "//", "/*", "*"))
 
 
+_WORD_FRAGMENT = re.compile(r"(?<![\w$])[A-Za-z_$][A-Za-z0-9_]{0,31}$")
+
+
+def word_fragment(line_prefix: str) -> str:
+    """The identifier being typed at the cursor (ASCII, at most 32 characters), else ""."""
+    match = _WORD_FRAGMENT.search(line_prefix)
+    return match.group(0) if match else ""
+
+
 def filter_context(ctx: CompletionContext) -> FilterContext:
     return FilterContext(
         line_prefix=ctx.line_prefix,
@@ -99,8 +109,9 @@ class CompletionService:
         if cached is not None:
             self.stats.cache_hits += 1
             return self._shown(Completion(cached, "cache", ctx.mode, _ms(started)))
+        heal = word_fragment(ctx.line_prefix) if self.settings.token_healing else ""
         prefix, suffix = stable_budget(
-            ctx.prefix,
+            ctx.prefix[: len(ctx.prefix) - len(heal)],
             ctx.suffix,
             self.engine.count_tokens,
             self.settings.max_prefix_tokens,
@@ -114,6 +125,7 @@ class CompletionService:
             stop=stop_strings(ctx),
             priority=Priority.INTERACTIVE,
             supersede_key=uri,
+            heal=heal,
         )
         return Prepared(uri, ctx, request, started)
 

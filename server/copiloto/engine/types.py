@@ -39,6 +39,9 @@ class GenerationRequest:
     # makes the older one useless.
     supersede_key: str | None = None
     timeout_s: float | None = None
+    # Token healing: the word fragment cut from the end of `prefix`; the generation must start with it
+    # and the result leaves it out (see engine/healing.py).
+    heal: str = ""
 
 
 @dataclass

@@ -193,8 +193,11 @@ class LocalEngine:
             n_threads_batch=threads,
             verbose=False,
         )
-        self.load_seconds = time.perf_counter() - started
         self.template = detect_template(LlamaVocab(self._llm))
+        llm = self._llm
+        # Token texts for healing (~0.3 s for 150k tokens): paid at load, not by the first keystroke.
+        self._vocab_index = VocabIndex.from_detokenizer(llm.n_vocab(), lambda i: llm.detokenize([i]))
+        self.load_seconds = time.perf_counter() - started
         log.info(
             "loaded %s in %.2fs (FIM %s/%s, %d threads)",
             self.model_path.name,
@@ -333,8 +336,7 @@ class LocalEngine:
         """The most likely next token among those that keep spelling `remaining`."""
         import numpy as np
 
-        if self._vocab_index is None:  # built once, on first use: ~0.3 s for a 150k vocabulary
-            self._vocab_index = VocabIndex.from_detokenizer(llm.n_vocab(), lambda i: llm.detokenize([i]))
+        assert self._vocab_index is not None  # built by _load
         allowed = self._vocab_index.allowed(remaining)
         if not allowed:
             return None

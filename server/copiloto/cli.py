@@ -112,23 +112,10 @@ def cmd_complete(args: argparse.Namespace) -> int:
         completion = runtime.completions.complete_blocking(path.resolve().as_uri(), text, offset, language)
     finally:
         runtime.close()
-    result = completion.result
     if args.json:
         print(
             json.dumps(
-                {
-                    "text": completion.text,
-                    "source": completion.source,
-                    "mode": completion.mode,
-                    "reason": completion.reason,
-                    "latency_ms": round(completion.latency_ms, 1),
-                    "prompt_tokens": result.prompt_tokens if result else 0,
-                    "reused_tokens": result.reused_tokens if result else 0,
-                    "generated_tokens": result.generated_tokens if result else 0,
-                    "stop_reason": result.stop_reason if result else None,
-                    "model": runtime.choice.name,
-                },
-                ensure_ascii=False,
+                {"text": completion.text, **completion.details(), "model": runtime.choice.name}, ensure_ascii=False
             )
         )
     else:

@@ -11,6 +11,8 @@ from typing import Any
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
+from copiloto.lsp.values import plain
+
 SERVER = [sys.executable, "-m", "copiloto", "serve"]
 
 
@@ -34,17 +36,7 @@ def capabilities(inline: bool = True) -> types.ClientCapabilities:
 
 async def status(client: LanguageClient) -> dict[str, Any]:
     value = await client.protocol.send_request_async("copiloto/status", {})
-    return _plain(value)
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "_asdict"):
-        return {k: _plain(v) for k, v in value._asdict().items()}
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+    return plain(value)
 
 
 async def wait_for_state(client: LanguageClient, *states: str, timeout: float = 120) -> dict[str, Any]:

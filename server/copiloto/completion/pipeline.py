@@ -10,7 +10,7 @@ import asyncio
 import re
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from copiloto.completion.budget import stable_budget
 from copiloto.completion.cache import CompletionCache
@@ -31,6 +31,20 @@ class Completion:
     latency_ms: float = 0.0
     reason: str | None = None
     result: GenerationResult | None = None
+
+    def details(self) -> dict[str, Any]:
+        """What the client and the command line report about this completion (JSON-ready)."""
+        result = self.result
+        return {
+            "source": self.source,
+            "mode": self.mode,
+            "reason": self.reason,
+            "latency_ms": round(self.latency_ms, 1),
+            "prompt_tokens": result.prompt_tokens if result else 0,
+            "reused_tokens": result.reused_tokens if result else 0,
+            "generated_tokens": result.generated_tokens if result else 0,
+            "stop_reason": result.stop_reason if result else None,
+        }
 
 
 @dataclass

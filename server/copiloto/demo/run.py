@@ -19,6 +19,7 @@ from pygls.lsp.client import LanguageClient
 
 from copiloto.completion.stats import percentile
 from copiloto.demo.cases import CASES, DemoCase
+from copiloto.lsp.values import plain
 
 PROJECT = Path(__file__).parent / "project"
 
@@ -43,7 +44,7 @@ def make_client() -> DemoClient:
 
     @client.feature(types.PROGRESS)
     def progress(params: types.ProgressParams) -> None:
-        value = _plain(params.value)
+        value = plain(params.value)
         if isinstance(value, dict):
             print(f"  [progress] {value.get('kind', '')}: {value.get('message') or value.get('title', '')}")
 
@@ -54,23 +55,12 @@ async def wait_ready(client: LanguageClient, timeout: float = 300) -> dict[str, 
     deadline = time.monotonic() + timeout
     while True:
         status: dict[str, Any] = await client.protocol.send_request_async("copiloto/status", {})
-        status = _plain(status)
+        status = plain(status)
         if status.get("state") in ("ready", "error") or status.get("error"):
             return status
         if time.monotonic() > deadline:
             return status
         await asyncio.sleep(0.1)
-
-
-def _plain(value: Any) -> Any:
-    """pygls hands back unstructured results as namedtuple-like objects; turn them into dicts."""
-    if hasattr(value, "_asdict"):
-        return {k: _plain(v) for k, v in value._asdict().items()}
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 async def ask(client: LanguageClient, uri: str, line: int, col: int) -> tuple[str, float, dict[str, Any]]:
@@ -88,7 +78,7 @@ async def ask(client: LanguageClient, uri: str, line: int, col: int) -> tuple[st
         return "", latency, {}
     item = items[0]
     text = item.insert_text if isinstance(item.insert_text, str) else item.insert_text.value
-    details = _plain(item.command.arguments[0]) if item.command and item.command.arguments else {}
+    details = plain(item.command.arguments[0]) if item.command and item.command.arguments else {}
     return text, latency, details
 
 
@@ -171,7 +161,7 @@ async def demo(model: str | None, models_dir: str | None) -> int:
     completion, latency, details = await ask(client, uri, last.line - 1, last.column - 1)
     again = DemoCase(last.file, last.line, last.column, "the same position again")
     _show(again, completion, latency, details, last.cut((PROJECT / last.file).read_text())[2])
-    status = _plain(await client.protocol.send_request_async("copiloto/status", {}))
+    status = plain(await client.protocol.send_request_async("copiloto/status", {}))
     stats = status.get("stats", {})
     p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
     print(

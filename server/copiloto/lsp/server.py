@@ -256,7 +256,7 @@ async def inline_completion(
     item = types.InlineCompletionItem(
         insert_text=completion.text,
         range=here,
-        command=types.Command(title="Accepted", command=ACCEPTED_COMMAND, arguments=[_details(completion)]),
+        command=types.Command(title="Accepted", command=ACCEPTED_COMMAND, arguments=[completion.details()]),
     )
     return types.InlineCompletionList(items=[item])
 
@@ -285,7 +285,7 @@ async def completion(ls: CopilotoServer, params: types.CompletionParams) -> type
         filter_text=new_text,
         sort_text="0",
         text_edit=types.TextEdit(range=types.Range(start=start, end=params.position), new_text=new_text),
-        command=types.Command(title="Accepted", command=ACCEPTED_COMMAND, arguments=[_details(result)]),
+        command=types.Command(title="Accepted", command=ACCEPTED_COMMAND, arguments=[result.details()]),
     )
     return types.CompletionList(is_incomplete=True, items=[item])
 
@@ -310,15 +310,3 @@ def status(ls: CopilotoServer, params: Any) -> dict[str, Any]:
         info["reason"] = runtime.choice.reason
         info["stats"] = runtime.completions.stats.as_dict()
     return info
-
-
-def _details(completion: Completion) -> dict[str, Any]:
-    result = completion.result
-    return {
-        "source": completion.source,
-        "mode": completion.mode,
-        "latency_ms": round(completion.latency_ms, 1),
-        "prompt_tokens": result.prompt_tokens if result else 0,
-        "reused_tokens": result.reused_tokens if result else 0,
-        "generated_tokens": result.generated_tokens if result else 0,
-    }

@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// Generates package.json `contributes.configuration` from the server's pydantic settings model
+// (copiloto.config.Settings.model_json_schema()), plus the few client-only settings defined below.
+//   node scripts/gen-settings.mjs          rewrite package.json
+//   node scripts/gen-settings.mjs --check  exit 1 (and print the drift) when package.json is out of date
+// Python: $COPILOTO_PYTHON, else <repo>/.venv/bin/python, else python3.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const clientDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = resolve(clientDir, '..');
+const pkgPath = join(clientDir, 'package.json');
+
+function python() {
+  if (process.env.COPILOTO_PYTHON) return process.env.COPILOTO_PYTHON;
+  const venv = join(repoRoot, '.venv', 'bin', 'python');
+  return existsSync(venv) ? venv : 'python3';
+}
+
+export function readSchema() {
+  const code = 'import json; from copiloto.config import Settings; print(json.dumps(Settings.model_json_schema()))';
+  return JSON.parse(execFileSync(python(), ['-c', code], { encoding: 'utf8' }));
+}
+
+// Settings the extension itself reads; the server ignores them (Settings has extra="ignore").
+const CLIENT_SETTINGS = {
+  'copiloto.server.command': {
+    type: 'array',
+    items: { type: 'string' },
+    default: [],
+    scope: 'machine-overridable',
+    markdownDescription:
+      'Command line that starts the Copiloto language server over stdio, e.g. `["/path/to/.venv/bin/copiloto", "serve"]`. ' +
+      "Empty: the workspace's `.venv/bin/copiloto serve` when it exists (trusted workspaces only), else `python3 -m copiloto serve`.",
+  },
+  'copiloto.trace.server': {
+    type: 'string',
+    enum: ['off', 'messages', 'verbose'],
+    default: 'off',
+    markdownDescription: 'Trace the LSP messages between VS Code and the server in the Copiloto output channel.',
+  },
+};
+
+// Settings that could make the server load or run something the workspace chose.
+const MACHINE_SCOPED = new Set(['copiloto.engine.model', 'copiloto.models_dir']);
+
+function deref(schema, node) {
+  if (node && node.$ref) return schema.$defs[node.$ref.split('/').pop()];
+  return node;
+}
+
+function convert(prop) {
+  const out = {};
+  let types = [];
+  let extra = {};
+  const variants = prop.anyOf ?? [prop];
+  for (const v of variants) {
+    if (v.type) types.push(v.type);
+    for (const k of ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'enum', 'format']) {
+      if (v[k] !== undefined) extra[k] = v[k];
+    }
+    if (v.const !== undefined) extra.enum = [v.const];
+  }
+  types = [...new Set(types)];
+  out.type = types.length === 1 ? types[0] : types;
+  if (extra.format === 'path') delete extra.format; // not a JSON-schema format VS Code knows
+  Object.assign(out, extra);
+  out.default = prop.default === undefined ? null : prop.default;
+  if (prop.description) out.markdownDescription = prop.description;
+  return out;
+}
+
+export function generateConfiguration(schema) {
+  const sections = [{ id: 'copiloto', title: 'Copiloto', properties: {} }];
+  let order = 0;
+  const put = (section, key, value) => { section.properties[key] = { ...value, order: order++ }; };
+  for (const [key, value] of Object.entries(CLIENT_SETTINGS)) put(sections[0], key, value);
+  for (const [name, node] of Object.entries(schema.properties)) {
+    const sub = deref(schema, node);
+    if (sub.type === 'object' && sub.properties) {
+      const section = { id: `copiloto.${name}`, title: `Copiloto: ${sub.title.replace(/Settings$/, '')}`, properties: {} };
+      for (const [leaf, prop] of Object.entries(sub.properties)) {
+        const key = `copiloto.${name}.${leaf}`;
+        put(section, key, { ...convert(prop), ...(MACHINE_SCOPED.has(key) ? { scope: 'machine-overridable' } : {}) });
+      }
+      sections.push(section);
+    } else {
+      const key = `copiloto.${name}`;
+      put(sections[0], key, { ...convert(sub), ...(MACHINE_SCOPED.has(key) ? { scope: 'machine-overridable' } : {}) });
+    }
+  }
+  return sections;
+}
+
+function main() {
+  const check = process.argv.includes('--check');
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
+  const want = generateConfiguration(readSchema());
+  const have = pkg.contributes?.configuration;
+  if (check) {
+    if (JSON.stringify(have) === JSON.stringify(want)) {
+      console.log('package.json settings match the server schema');
+      return;
+    }
+    const flat = (sections) => Object.fromEntries((Array.isArray(sections) ? sections : []).flatMap((s) => Object.entries(s.properties ?? {})));
+    const a = flat(have), b = flat(want);
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) console.error(`drift: ${k}\n  package.json: ${JSON.stringify(a[k])}\n  schema:       ${JSON.stringify(b[k])}`);
+    }
+    console.error('package.json contributes.configuration is out of date: run `make -C client-vscode settings`');
+    process.exit(1);
+  }
+  pkg.contributes.configuration = want;
+  writeFileSync(pkgPath, JSON.stringify(pkg, null, 2) + '\n');
+  console.log(`wrote ${Object.keys(Object.assign({}, ...want.map((s) => s.properties))).length} settings to package.json`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

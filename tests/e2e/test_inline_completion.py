@@ -179,3 +179,12 @@ async def test_settings_change_reaches_the_server(client: LanguageClient) -> Non
     )
     await asyncio.sleep(0.1)
     assert first_text(await inline(client, uri, 4, 15))
+
+
+async def test_crlf_document_gets_crlf_completions(client: LanguageClient) -> None:
+    uri = "file:///e2e/crlf.py"
+    open_doc(client, uri, BLOCK.replace("\n", "\r\n"))
+    completion = first_text(await inline(client, uri, 2, 4))
+    assert "\r\n" in completion
+    assert "\n" not in completion.replace("\r\n", "")
+    ast.parse(splice(BLOCK, 2, 4, completion.replace("\r\n", "\n")))

@@ -4,34 +4,16 @@ CodeLlama's suffix-first (SPM) layout, and typing at the cursor keeps the KV cac
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import codellama_gguf as builder  # tests/engine/codellama_gguf.py, next to this file
 import llama_cpp
 import pytest
 
 from copiloto.engine.fim import FimTemplate, LlamaVocab, detect_template, layout_prompt, tokenize_piece
-
-
-def _load_builder() -> ModuleType:
-    """tests/ is not a package: load the fixture builder by path (registered so dataclasses work)."""
-    name = "copiloto_test_fixtures_codellama_gguf"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "fixtures" / "codellama_gguf.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-builder = _load_builder()
 
 PREFIX = "def add(x, y):\n    return x"
 SUFFIX = "\n\nprint(add(1, 2))\n"
@@ -225,3 +207,21 @@ def test_user_defined_fim_token_text_is_not_injected(tmp_path: Path) -> None:
         assert model.detokenize(piece).decode() == " " + text.replace("▁", " ")
     finally:
         model.close()
+
+
+def test_local_engine_serves_codellama_with_spm_reuse(gguf_path: tuple[Path, Any]) -> None:
+    """The engine itself (not just the layout) picks SPM and re-evaluates only what was typed."""
+    from copiloto.config import EngineSettings
+    from copiloto.engine.local import LocalEngine
+    from copiloto.engine.types import GenerationRequest
+
+    engine = LocalEngine(EngineSettings(n_ctx=256, n_batch=64, n_threads=1), gguf_path[0]).start()
+    try:
+        assert engine.wait_loaded(60), engine.error
+        assert engine.template is not None and (engine.template.family, engine.template.order) == ("codellama", "spm")
+        first = engine.submit(GenerationRequest(PREFIX, SUFFIX, max_tokens=4)).future.result(60)
+        typed = engine.submit(GenerationRequest(PREFIX + " +", SUFFIX, max_tokens=4)).future.result(60)
+        assert first.stop_reason in ("length", "eot", "stop")
+        assert typed.prompt_tokens - typed.reused_tokens <= 2  # suffix first: only the typed end is new
+    finally:
+        engine.close()

@@ -94,3 +94,18 @@ def test_incremental_changes(text: str, start: tuple[int, int], end: tuple[int, 
     doc.apply_change(start, end, new)
     assert doc.text == expected
     assert doc.starts == line_starts(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "eol", "inserted"),
+    [
+        ("a\nb", "\n", "x\n    y"),
+        ("a\r\nb\r\n", "\r\n", "x\r\n    y"),
+        ("a\rb", "\r", "x\r    y"),
+        ("single line", "\n", "x\n    y"),
+    ],
+)
+def test_completions_take_the_document_line_ending(text: str, eol: str, inserted: str) -> None:
+    doc = Document("file:///t.py", text, 1, "python")
+    assert doc.eol == eol
+    assert doc.with_eol("x\n    y") == inserted

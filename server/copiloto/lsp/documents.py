@@ -21,6 +21,19 @@ class Document:
             self._starts = line_starts(self.text)
         return self._starts
 
+    @property
+    def eol(self) -> str:
+        """The document's line ending, taken from its first line break ("\n" when it has none)."""
+        starts = self.starts
+        if len(starts) < 2:
+            return "\n"
+        end = starts[1]
+        return "\r\n" if self.text[end - 2 : end] == "\r\n" else self.text[end - 1]
+
+    def with_eol(self, text: str) -> str:
+        """Completions are built with "\n"; insert them with the document's own line ending."""
+        return text if self.eol == "\n" else text.replace("\n", self.eol)
+
     def offset(self, line: int, column: int) -> int:
         """Strict: raises InvalidPosition for positions outside the document."""
         return position_to_offset(self.text, self.starts, line, column)

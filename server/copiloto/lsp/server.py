@@ -249,12 +249,12 @@ async def did_change_configuration(ls: CopilotoServer, params: types.DidChangeCo
 async def inline_completion(
     ls: CopilotoServer, params: types.InlineCompletionParams
 ) -> types.InlineCompletionList | None:
-    _, _, completion = await ls.complete_at(params.text_document.uri, params.position)
+    doc, _, completion = await ls.complete_at(params.text_document.uri, params.position)
     if completion is None or not completion.text:
         return types.InlineCompletionList(items=[])
     here = types.Range(start=params.position, end=params.position)
     item = types.InlineCompletionItem(
-        insert_text=completion.text,
+        insert_text=doc.with_eol(completion.text),
         range=here,
         command=types.Command(title="Accepted", command=ACCEPTED_COMMAND, arguments=[completion.details()]),
     )
@@ -275,7 +275,7 @@ async def completion(ls: CopilotoServer, params: types.CompletionParams) -> type
     word = _WORD_BEFORE.search(doc.text[line_start:offset])
     word_text = word.group(0) if word else ""
     start = types.Position(params.position.line, params.position.character - len(word_text.encode("utf-16-le")) // 2)
-    new_text = word_text + result.text
+    new_text = doc.with_eol(word_text + result.text)
     first_line = new_text.split("\n", 1)[0]
     item = types.CompletionItem(
         label=first_line if len(first_line) <= 60 else first_line[:57] + "...",

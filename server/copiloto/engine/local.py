@@ -178,7 +178,7 @@ class LocalEngine:
         self._free()
 
     def _load(self) -> None:
-        self._set_state("loading", str(self.model_path))
+        self._set_state("loading", self.model_name)
         check_gguf(self.model_path)
         from llama_cpp import Llama  # heavy import, kept off the server's start-up path
 

@@ -90,7 +90,7 @@ class CopilotoServer(LanguageServer):
 
     def engine_state_changed(self, state: EngineState, detail: str | None) -> None:
         if state == "loading":
-            self._begin_progress(f"Loading {self.runtime.choice.name if self.runtime else 'model'}")
+            self._begin_progress(f"Loading {detail or 'the model'}")
         elif state == "ready":
             self._end_progress("Model ready")
         elif state == "error":

@@ -1,17 +1,20 @@
 #!/bin/bash
 # Idempotent installs into client-vscode/.cache (and apt for chromium/neovim). A second run does nothing.
+# usage: setup.sh [all|build]   build = only what `make vsix` needs (Node 24, vsce, npm deps)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 NODE_VERSION=24; CS_VERSION=4.139.1; VSCE_VERSION=4.1.0; PW_VERSION=1.65.1
 mkdir -p "$CACHE"
 t() { echo "[setup $(date +%T)] $*"; }
 
+part=${1:-all}
+
 # 1. system packages (need root; skipped when present)
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium libkrb5-dev)
 command -v nvim >/dev/null 2>&1 || need+=(neovim)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
-if [ ${#need[@]} -gt 0 ]; then
+if [ "$part" = all ] && [ ${#need[@]} -gt 0 ]; then
   t "apt-get install ${need[*]}"
   SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
@@ -27,7 +30,7 @@ if [ ! -x "$CACHE/node24/bin/node" ]; then
 fi
 
 # 3. code-server (compiles native modules with node-gyp against Node 24's bundled headers: ~4 min)
-if [ ! -f "$CACHE/cs/.installed-$CS_VERSION" ]; then
+if [ "$part" = all ] && [ ! -f "$CACHE/cs/.installed-$CS_VERSION" ]; then
   t "installing code-server $CS_VERSION (slow: native modules)"
   rm -rf "$CACHE/cs"; mkdir -p "$CACHE/cs"; cd "$CACHE/cs"; echo '{"private":true}' > package.json
   npm install --silent "code-server@$CS_VERSION" > "$CACHE/cs-install.log" 2>&1 || { tail -40 "$CACHE/cs-install.log"; exit 1; }

@@ -178,6 +178,7 @@ class Controller implements vscode.Disposable {
       this.proc = child;
       this.startCount += 1;
       this.log.info(`server started, pid ${child.pid}`);
+      child.on('error', (err) => this.log.error(`server process: ${err.message}`));
       child.once('exit', (code, signal) => this.log.info(`server pid ${child.pid} exited (code ${code}, signal ${signal})`));
       this.setState('starting');
       this.startPolling();
@@ -329,8 +330,8 @@ class Controller implements vscode.Disposable {
     const enabled = vscode.workspace.getConfiguration(SECTION).get<boolean>('completion.enabled', true);
     const model = this.last?.model ?? 'model';
     let state = this.uiState;
-    if (state === 'ready' && this.inFlight > 0) state = 'generating';
     if (state === 'ready' && !enabled) state = 'disabled';
+    else if (state === 'ready' && this.inFlight > 0) state = 'generating';
     const visible: UiState = state;
     const [icon, text, tip] = ((): [string, string, string] => {
       switch (visible) {

@@ -21,6 +21,7 @@ from copiloto.context import CompletionContext, build_context
 from copiloto.engine.types import Engine, GenerationRequest, GenerationResult, Priority
 
 Source = Literal["model", "cache", "skip", "cancelled", "error"]
+Policy = Literal["single", "multi", "auto"]
 
 
 @dataclass
@@ -55,17 +56,43 @@ class Prepared:
     started: float
 
 
-def stop_strings(ctx: CompletionContext) -> tuple[str, ...]:
+def policy(ctx: CompletionContext) -> Policy:
+    """How many lines to ask for. The context decides "multi" after a block opener and in an empty
+    body, "single" mid-line. On any other blank line the hole may be one line or several: "auto" asks
+    for several and keeps them only when the model itself ended the hole (see `anchored`)."""
+    if ctx.mode == "single" and not ctx.line_prefix.strip() and not ctx.line_suffix.strip():
+        return "auto"
+    return ctx.mode
+
+
+def anchored(result: GenerationResult, stops: tuple[str, ...]) -> bool:
+    """The model ended the hole itself: an end-of-middle token, or it went on to write the line that
+    already follows. Run-on output (a blank-line run, the token limit) is not trusted past line one."""
+    if result.stop_reason == "eot":
+        return True
+    return (
+        result.stop_reason == "stop"
+        and result.stop_hit is not None
+        and result.stop_hit != BLANK_RUN
+        and result.stop_hit in stops
+    )
+
+
+BLANK_RUN = "\n\n\n"
+
+
+def stop_strings(ctx: CompletionContext, how: Policy | None = None) -> tuple[str, ...]:
     """Where generation should stop: the suffix's first non-blank line, a blank-line run, a new line
     for single-line holes. The newline before a stop line is not part of the insertion, so the join
     with the suffix keeps its own line break."""
+    how = how or policy(ctx)
     stops: list[str] = []
-    if ctx.mode == "single":
+    if how == "single":
         stops.append("\n")
         if not _in_comment(ctx.line_prefix):
             stops += INLINE_COMMENT_STOPS  # narration after the code: cut early, not at the token limit
     else:
-        stops.append("\n\n\n")
+        stops.append(BLANK_RUN)
         following = next((line for line in ctx.next_lines if line.strip()), None)
         if following is not None and ctx.line_suffix.strip() == "":
             stops.append("\n" + following.rstrip())
@@ -90,13 +117,13 @@ def word_fragment(line_prefix: str) -> str:
     return match.group(0) if match else ""
 
 
-def filter_context(ctx: CompletionContext) -> FilterContext:
+def filter_context(ctx: CompletionContext, multiline: bool | None = None) -> FilterContext:
     return FilterContext(
         line_prefix=ctx.line_prefix,
         line_suffix=ctx.line_suffix,
         prev_lines=ctx.prev_lines,
         next_lines=ctx.next_lines,
-        multiline=ctx.mode == "multi",
+        multiline=ctx.mode == "multi" if multiline is None else multiline,
         indent_unit=ctx.indent_unit,
     )
 
@@ -131,12 +158,12 @@ class CompletionService:
             self.settings.max_prefix_tokens,
             self.settings.max_suffix_tokens,
         )
-        single = ctx.mode == "single"
+        how = policy(ctx)
         request = GenerationRequest(
             prefix=prefix,
             suffix=suffix,
-            max_tokens=self.settings.max_tokens_single_line if single else self.settings.max_tokens_multi_line,
-            stop=stop_strings(ctx),
+            max_tokens=self.settings.max_tokens_single_line if how == "single" else self.settings.max_tokens_multi_line,
+            stop=stop_strings(ctx, how),
             priority=Priority.INTERACTIVE,
             supersede_key=uri,
             heal=heal,
@@ -156,9 +183,11 @@ class CompletionService:
         if result.stop_reason == "error":
             self.stats.errors += 1
             return Completion("", "error", ctx.mode, latency, reason=result.error, result=result)
-        text = apply_filters(result.text, filter_context(ctx))
+        how = policy(ctx)
+        multiline = how == "multi" or (how == "auto" and anchored(result, prepared.request.stop))
+        text = apply_filters(result.text, filter_context(ctx, multiline))
         self.cache.store(prepared.uri, ctx.prefix, ctx.suffix, text)
-        return self._shown(Completion(text, "model", ctx.mode, latency, result=result))
+        return self._shown(Completion(text, "model", "multi" if multiline else "single", latency, result=result))
 
     async def complete(self, uri: str, text: str, offset: int, language_id: str) -> Completion:
         prepared = self.prepare(uri, text, offset, language_id)

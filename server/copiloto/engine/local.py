@@ -254,6 +254,7 @@ class LocalEngine:
         decode_started = time.perf_counter()
         result.prompt_ms = (decode_started - started) * 1000
         result.text, result.generated_tokens, result.stop_reason = self._decode(llm, template, tokens, job, deadline)
+        result.stop_hit = job.stop_hit
         result.decode_ms = (time.perf_counter() - decode_started) * 1000
         return result
 
@@ -319,9 +320,10 @@ class LocalEngine:
                 return text[healed:], count, "eot"
             count += 1
             text += decoder.decode(llm.detokenize([token]))
-            cut = _find_stop(text[healed:], stops)
-            if cut is not None:
-                return text[healed : healed + cut], count, "stop"
+            hit = _find_stop(text[healed:], stops)
+            if hit is not None:
+                job.stop_hit = hit[1]
+                return text[healed : healed + hit[0]], count, "stop"
             if job.on_text is not None:
                 job.on_text(text[healed:])
             if count >= req.max_tokens:
@@ -361,8 +363,9 @@ def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
     return n
 
 
-def _find_stop(text: str, stops: Sequence[str]) -> int | None:
-    hits = [i for i in (text.find(s) for s in stops) if i >= 0]
+def _find_stop(text: str, stops: Sequence[str]) -> tuple[int, str] | None:
+    """The earliest stop string in `text`: where it starts, and which one."""
+    hits = [(i, s) for s, i in ((s, text.find(s)) for s in stops) if i >= 0]
     return min(hits) if hits else None
 
 

@@ -56,6 +56,7 @@ class GenerationResult:
     decode_ms: float = 0.0
     model: str = ""
     error: str | None = None
+    stop_hit: str | None = None  # which of the request's stop strings ended it, when one did
 
     @property
     def evaluated_tokens(self) -> int:
@@ -78,6 +79,7 @@ class Job:
     id: int = field(default_factory=lambda: next(_job_ids))
     submitted_at: float = field(default_factory=time.perf_counter)
     on_text: Callable[[str], None] | None = None
+    stop_hit: str | None = None
     _cancelled: threading.Event = field(default_factory=threading.Event)
 
     def cancel(self) -> None:

@@ -8,7 +8,7 @@ EXTRAS := tiny,smol,dev
 STAMP  := $(VENV)/.installed$(if $(CUDA),-cuda,-cpu)
 TINY   := models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
 
-.PHONY: demo test lint install model clean
+.PHONY: demo test lint install model clean vsix test-clients
 .DELETE_ON_ERROR:
 
 $(BIN)/python:
@@ -40,8 +40,17 @@ lint: install
 	$(BIN)/ruff check server tests bench
 	$(BIN)/mypy
 
-test: install model lint
+# The VS Code extension (code-server + chromium) and Neovim client tests; the first run installs into
+# client-vscode/.cache (about 5 minutes), later runs reuse it.
+test-clients: install model
+	COPILOTO_SERVER_COMMAND="$(abspath $(BIN))/copiloto serve" $(MAKE) -C client-vscode test
+
+vsix:
+	$(MAKE) -C client-vscode vsix
+
+test: install model lint test-clients
 	$(BIN)/pytest -q
 
 clean:
+	$(MAKE) -C client-vscode distclean
 	rm -rf $(VENV) build *.egg-info server/*.egg-info .pytest_cache .mypy_cache .ruff_cache

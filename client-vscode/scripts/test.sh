@@ -23,7 +23,7 @@ VENV=$REPO_ROOT/.venv
 if [ -z "$SERVER_CMD" ] && [ ! -x "$VENV/bin/copiloto" ]; then say "FAIL no server: $VENV/bin/copiloto missing (run make install) or set COPILOTO_SERVER_COMMAND"; exit 1; fi
 
 # a fresh test workspace (re-made before each phase: a failed test may leave settings behind)
-make_ws() {
+make_ws() {  # (re)creates $WS
 WS=$CACHE/ws; rm -rf "$WS"; mkdir -p "$WS/.vscode"
 printf 'def add(a, b):\n    \n' > "$WS/add.py"
 CMD_LINE=
@@ -38,7 +38,9 @@ cat > "$WS/.vscode/settings.json" <<JSON
   "files.exclude": { "**/.venv": true },
   "workbench.startupEditor": "none",
   "editor.inlineSuggest.enabled": true,
-  "chat.disableAIFeatures": true
+  "chat.disableAIFeatures": true,
+  "git.enabled": false,
+  "git.openRepositoryInParentFolders": "never"
 }
 JSON
 
@@ -61,6 +63,23 @@ say "extension tests in VS Code"
 A=$?; grep -E '\[suite' "$ART/exttest.log" | sed 's/^.*\[suite/  [suite/' | grep -vE '^\s*$'
 [ $A = 0 ] && RESULTS+=("PASS vscode-extension-tests") || { RESULTS+=("FAIL vscode-extension-tests (see $ART/exttest.log)"); tail -30 "$ART/exttest.log"; }
 cp -r "$S/user-data/logs" "$ART/vscode-logs-exttest" 2>/dev/null
+if grep -rqa 'sk-ant-copiloto-test-' "$ART/vscode-logs-exttest" "$ART/exttest.log" "$WS" 2>/dev/null; then
+  RESULTS+=("FAIL the test API key leaked into logs/settings: $(grep -rla 'sk-ant-copiloto-test-' "$ART/vscode-logs-exttest" "$ART/exttest.log" "$WS" | head -3 | tr '\n' ' ')")
+fi
+ls -R "$ART/vscode-logs-exttest" 2>/dev/null | grep -qi copiloto || RESULTS+=("FAIL no Copiloto log file under $ART/vscode-logs-exttest")
+cleanup
+
+# 1b. Restricted Mode: the workspace's server command and .venv are not used
+say "restricted mode (untrusted workspace)"
+make_ws
+python3 - "$WS/.vscode/settings.json" <<'PY'
+import json, sys
+p = sys.argv[1]; d = json.load(open(p)); d["copiloto.server.command"] = ["/workspace-chosen/evil", "serve"]; json.dump(d, open(p, "w"), indent=2)
+PY
+bash "$CLIENT_DIR/scripts/cs.sh" start "$S" --vscode-option enable-smoke-test-driver || exit 1
+(cd "$CLIENT_DIR" && TEST_TIMEOUT_MS=120000 timeout 150 node test/e2e/exttest.js "$CLIENT_DIR" "$CLIENT_DIR/test/suite/untrusted.js" "$WS") > "$ART/untrusted.log" 2>&1
+U=$?; grep -E '\[suite' "$ART/untrusted.log" | sed 's/^.*\[suite/  [suite/'
+[ $U = 0 ] && RESULTS+=("PASS vscode-restricted-mode") || { RESULTS+=("FAIL vscode-restricted-mode (see $ART/untrusted.log)"); tail -20 "$ART/untrusted.log"; }
 cleanup
 
 # 2. ghost text in the browser, packaged .vsix

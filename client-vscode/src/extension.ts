@@ -38,11 +38,12 @@ export interface ServerStatus {
 export interface CopilotoApi {
   client(): LanguageClient | undefined;
   state(): UiState;
-  statusBar(): { text: string; tooltip: string };
+  statusBar(): { text: string; tooltip: string; command: string };
   serverPid(): number | undefined;
   starts(): number;
   status(): Promise<ServerStatus | undefined>;
   restart(): Promise<void>;
+  resolvedCommand(): { command: string; args: string[]; cwd: string; origin: string };
 }
 
 let controller: Controller | undefined;
@@ -112,11 +113,12 @@ class Controller implements vscode.Disposable {
     return {
       client: () => this.client,
       state: () => this.uiState,
-      statusBar: () => ({ text: this.item.text, tooltip: String(this.item.tooltip ?? '') }),
+      statusBar: () => ({ text: this.item.text, tooltip: String(this.item.tooltip ?? ''), command: String(this.item.command ?? '') }),
       serverPid: () => this.proc?.pid,
       starts: () => this.startCount,
       status: () => this.fetchStatus(),
       restart: () => this.restart(),
+      resolvedCommand: () => this.resolveCommand(),
     };
   }
 
@@ -360,7 +362,7 @@ class Controller implements vscode.Disposable {
     reg('copiloto.showLogs', () => this.log.show());
     reg('copiloto.showStats', () => this.showStats());
     reg('copiloto.restartServer', () => this.restart());
-    reg('copiloto.setAnthropicApiKey', () => this.setApiKey());
+    reg('copiloto.setAnthropicApiKey', (value?: unknown) => this.setApiKey(value));
     reg('copiloto.clearAnthropicApiKey', async () => {
       await this.context.secrets.delete(SECRET_KEY);
       void vscode.window.showInformationMessage('Copiloto: Anthropic API key removed.');
@@ -413,8 +415,9 @@ class Controller implements vscode.Disposable {
     void vscode.window.showInformationMessage('Copiloto stats', { modal: true, detail: lines.join('\n') });
   }
 
-  private async setApiKey(): Promise<void> {
-    const key = await vscode.window.showInputBox({
+  /** Asks for the key (or takes it as the command's argument, for automation) and restarts the server with it. */
+  private async setApiKey(value?: unknown): Promise<void> {
+    const key = typeof value === 'string' ? value : await vscode.window.showInputBox({
       title: 'Copiloto: Anthropic API key',
       prompt: 'Stored in VS Code secret storage and given to the Copiloto server as ANTHROPIC_API_KEY.',
       password: true,

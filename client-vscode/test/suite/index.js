@@ -1,6 +1,7 @@
 // extensionTestsPath entry, run inside code-server's extension host with the real server and the tiny model.
 // A tiny sequential runner (no mocha): each test prints PASS/FAIL; run() rejects if any failed.
 const assert = require('assert');
+const fs = require('fs');
 const path = require('path');
 const vscode = require('vscode');
 
@@ -114,6 +115,20 @@ const tests = [
     assert.ok(back, 'items again after re-enabling');
   }],
 
+  ['clicking the status bar opens the menu; its first entry toggles inline completions', async () => {
+    assert.strictEqual(api.statusBar().command, 'copiloto.showMenu');
+    const shown = vscode.commands.executeCommand(api.statusBar().command);
+    await sleep(700);
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await shown;
+    const cfg = () => vscode.workspace.getConfiguration('copiloto').get('completion.enabled');
+    const off = await waitFor(() => cfg() === false, 5000);
+    say(`after picking the first menu entry: completion.enabled=${cfg()} status bar=${api.statusBar().text}`);
+    if (cfg() === false) await vscode.commands.executeCommand('copiloto.toggleInlineCompletions');
+    assert.ok(off, 'menu entry turned inline completions off');
+    assert.strictEqual(cfg(), true);
+  }],
+
   ['killing the server process leads to a restart', async () => {
     const pid = api.serverPid();
     const starts = api.starts();
@@ -146,6 +161,24 @@ const tests = [
     assert.ok(/crashed/.test(api.statusBar().tooltip), 'status bar tooltip says why');
     await vscode.commands.executeCommand('copiloto.restartServer');
     assert.ok(await waitFor(() => api.state() === 'ready', 60000), `state after manual restart: ${api.state()}`);
+  }],
+
+  ['Anthropic API key: secret storage -> server env only', async () => {
+    const key = 'sk-ant-copiloto-test-' + Math.random().toString(36).slice(2); // test.sh greps the logs for the prefix
+    const envOf = (pid) => fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    let old = api.serverPid();
+    await vscode.commands.executeCommand('copiloto.setAnthropicApiKey', key);
+    let pid = await waitFor(() => api.serverPid() && api.serverPid() !== old ? api.serverPid() : undefined, 30000);
+    assert.ok(pid, 'server restarted after setting the key');
+    assert.ok(envOf(pid).includes(`ANTHROPIC_API_KEY=${key}`), 'server process env has ANTHROPIC_API_KEY');
+    const settingsText = JSON.stringify(vscode.workspace.getConfiguration('copiloto')) + fs.readFileSync(path.join(WS, '.vscode', 'settings.json'), 'utf8');
+    assert.ok(!settingsText.includes(key), 'key is not in the settings');
+    old = pid;
+    await vscode.commands.executeCommand('copiloto.clearAnthropicApiKey');
+    pid = await waitFor(() => api.serverPid() && api.serverPid() !== old ? api.serverPid() : undefined, 30000);
+    assert.ok(pid, 'server restarted after clearing the key');
+    assert.ok(!envOf(pid).some((l) => l.startsWith('ANTHROPIC_API_KEY=sk-ant-copiloto-test-')), 'key gone from the env');
+    assert.ok(await waitFor(() => api.state() === 'ready', 60000), `state: ${api.state()}`);
   }],
 
   ['hidden actions and API-key command are contributed', async () => {

@@ -51,24 +51,3 @@ def test_empty_completions_and_zero_capacity_are_not_stored() -> None:
     cache = CompletionCache(4)
     cache.store(URI, "a", "", "")
     assert len(cache) == 0
-
-
-@pytest.mark.parametrize(
-    ("line_prefix", "fragment"),
-    [
-        ("    return math.sq", "sq"),
-        ("    ret", "ret"),
-        ("    x = ", ""),
-        ("    x = foo(", ""),
-        ("    $user", "$user"),
-        ("    value2", "value2"),
-        ("    3", ""),  # a number is not a word
-        ("    é", ""),  # non-ASCII words are left alone
-        ("", ""),
-        ("    " + "a" * 40, ""),  # too long to be a word being typed
-    ],
-)
-def test_word_fragment(line_prefix: str, fragment: str) -> None:
-    from copiloto.completion.pipeline import word_fragment
-
-    assert word_fragment(line_prefix) == fragment

@@ -1,8 +1,10 @@
 """How many lines to ask for, and when a multi-line answer on a blank line is trusted."""
 
+import re
+
 import pytest
 
-from copiloto.completion.pipeline import BLANK_RUN, anchored, policy, stop_strings
+from copiloto.completion.pipeline import BLANK_RUN, anchored, policy, scope_exit, stop_strings, word_fragment
 from copiloto.context import build_context
 from copiloto.engine.types import GenerationResult
 
@@ -45,3 +47,44 @@ def test_auto_stops_at_the_following_line_and_blank_runs() -> None:
 def test_anchored(reason: str, hit: str | None, expected: bool) -> None:
     result = GenerationResult("a\nb", reason, stop_hit=hit)  # type: ignore[arg-type]
     assert anchored(result, (BLANK_RUN, "\n    return y")) is expected
+
+
+@pytest.mark.parametrize(
+    ("line_prefix", "fragment"),
+    [
+        ("    return math.sq", "sq"),
+        ("    ret", "ret"),
+        ("    x = ", ""),  # mid-line spaces stay in the prompt
+        ("    ", "    "),  # an indented blank line: the model writes its own indentation
+        ("    x = foo(", ""),
+        ("    $user", "$user"),
+        ("    value2", "value2"),
+        ("    3", ""),  # a number is not a word
+        ("    é", ""),  # non-ASCII words are left alone
+        ("", ""),
+        ("    " + "a" * 40, ""),  # too long to be a word being typed
+    ],
+)
+def test_word_fragment(line_prefix: str, fragment: str) -> None:
+    assert word_fragment(line_prefix) == fragment
+
+
+@pytest.mark.parametrize(
+    ("source", "completion", "kept"),
+    [
+        ("def f(x):\n    █\n", "return x\n\nprint(f(1))", "return x\n"),
+        ("def f(x):\n    █\n", "y = x\n    return y\ndef g():", "y = x\n    return y"),
+        ("class A:\n    def f(self):\n        █\n", "pass\n    def g(self):", "pass"),  # leaves the method
+        ("def f(x):\n    if x:\n        █\n", "return 1\n    return 2\nz", "return 1\n    return 2"),
+        ("class A:\n    def f(self):\n        █\n", "pass\nx = 1", "pass"),
+    ],
+)
+def test_scope_exit_pattern(source: str, completion: str, kept: str) -> None:
+    patterns = [re.compile(p) for p in scope_exit(ctx_at(source))]
+    assert patterns
+    ends = [m.start() for p in patterns if (m := p.search(completion))]
+    assert completion[: min(ends, default=len(completion))] == kept
+
+
+def test_no_scope_exit_at_module_level() -> None:
+    assert scope_exit(ctx_at("x = 1\n█\n")) == ()

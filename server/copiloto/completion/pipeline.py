@@ -99,6 +99,15 @@ def stop_strings(ctx: CompletionContext, how: Policy | None = None) -> tuple[str
     return tuple(stops)
 
 
+def scope_exit(ctx: CompletionContext) -> tuple[str, ...]:
+    """A pattern for a line that dedents out of the enclosing function or class: the completion is over
+    there, and without it a model that runs on spends the whole token budget before the filters cut."""
+    indent = ctx.scope.body_indent if ctx.scope is not None and ctx.scope.kind != "module" else ""
+    if not indent:
+        return ()
+    return (rf"\n(?![ \t]{{{len(indent)}}})(?=[ \t]*\S)",)
+
+
 # An inline comment after code, in the usual styles (PEP 8's two spaces; C, PHP and JS's //).
 INLINE_COMMENT_STOPS = ("  # ", "  //", " // ")
 
@@ -108,11 +117,14 @@ def _in_comment(line_prefix: str) -> bool:
     return stripped.startswith(("#", "//", "/*", "*"))
 
 
-_WORD_FRAGMENT = re.compile(r"(?<![\w$])[A-Za-z_$][A-Za-z0-9_]{0,31}$")
+_WORD_FRAGMENT = re.compile(r"(?<![\w$])[A-Za-z_$][A-Za-z0-9_]{0,31}$|^[ \t]{1,32}$")
 
 
 def word_fragment(line_prefix: str) -> str:
-    """The identifier being typed at the cursor (ASCII, at most 32 characters), else ""."""
+    """What token healing re-spells: the identifier being typed at the cursor (ASCII, at most 32
+    characters), or the indentation of a blank line (a prompt ending in spaces ends on a token the model
+    rarely saw there: it then repeats the indentation). Mid-line spaces are kept: measured, re-spelling
+    them made the model restart the line ("return " -> " return b")."""
     match = _WORD_FRAGMENT.search(line_prefix)
     return match.group(0) if match else ""
 
@@ -164,6 +176,7 @@ class CompletionService:
             suffix=suffix,
             max_tokens=self.settings.max_tokens_single_line if how == "single" else self.settings.max_tokens_multi_line,
             stop=stop_strings(ctx, how),
+            stop_patterns=scope_exit(ctx) if how != "single" else (),
             priority=Priority.INTERACTIVE,
             supersede_key=uri,
             heal=heal,

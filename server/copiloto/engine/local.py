@@ -11,6 +11,7 @@ import codecs
 import heapq
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -298,6 +299,7 @@ class LocalEngine:
 
         req = job.request
         stops = tuple(s for s in req.stop if s)
+        patterns = tuple(re.compile(p) for p in req.stop_patterns)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         vocab = llm._model.vocab
         tokens = list(tokens)
@@ -320,7 +322,7 @@ class LocalEngine:
                 return text[healed:], count, "eot"
             count += 1
             text += decoder.decode(llm.detokenize([token]))
-            hit = _find_stop(text[healed:], stops)
+            hit = _find_stop(text[healed:], stops, patterns)
             if hit is not None:
                 job.stop_hit = hit[1]
                 return text[healed : healed + hit[0]], count, "stop"
@@ -363,9 +365,10 @@ def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
     return n
 
 
-def _find_stop(text: str, stops: Sequence[str]) -> tuple[int, str] | None:
-    """The earliest stop string in `text`: where it starts, and which one."""
+def _find_stop(text: str, stops: Sequence[str], patterns: Sequence[re.Pattern[str]] = ()) -> tuple[int, str] | None:
+    """The earliest stop string or pattern match in `text`: where it starts, and which one."""
     hits = [(i, s) for s, i in ((s, text.find(s)) for s in stops) if i >= 0]
+    hits += [(m.start(), p.pattern) for p in patterns if (m := p.search(text)) is not None]
     return min(hits) if hits else None
 
 

@@ -34,6 +34,8 @@ class GenerationRequest:
     suffix: str = ""
     max_tokens: int = 64
     stop: tuple[str, ...] = ()
+    # Regular expressions that also end the generation where they match (e.g. a line leaving the scope).
+    stop_patterns: tuple[str, ...] = ()
     priority: Priority = Priority.INTERACTIVE
     # Requests sharing a supersede_key cancel the older ones: a newer completion for the same document
     # makes the older one useless.

@@ -188,3 +188,13 @@ async def test_crlf_document_gets_crlf_completions(client: LanguageClient) -> No
     assert "\r\n" in completion
     assert "\n" not in completion.replace("\r\n", "")
     ast.parse(splice(BLOCK, 2, 4, completion.replace("\r\n", "\n")))
+
+
+async def test_model_catalog_request(client: LanguageClient) -> None:
+    from copiloto.lsp.values import plain
+
+    rows = plain(await client.protocol.send_request_async("copiloto/models", {}))
+    by_name = {row["name"]: row for row in rows}
+    assert {"tiny", "codellama-13b"} <= set(by_name)
+    assert by_name["tiny"]["presence"] == "yes" and by_name["tiny"]["fim"] == "qwen"
+    assert sum(row["default"] for row in rows) == 1

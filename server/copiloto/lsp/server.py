@@ -296,6 +296,14 @@ def accepted(ls: CopilotoServer, *args: Any) -> None:
         ls.runtime.completions.stats.accepted += 1
 
 
+@server.feature("copiloto/models")
+def models(ls: CopilotoServer, params: Any) -> list[dict[str, object]]:
+    """The model catalog with what is present locally: the client's model picker lists it."""
+    from copiloto.models.store import ModelStore, catalog_listing
+
+    return catalog_listing(ModelStore(ls.settings.models_dir))
+
+
 @server.feature("copiloto/status")
 def status(ls: CopilotoServer, params: Any) -> dict[str, Any]:
     runtime = ls.runtime

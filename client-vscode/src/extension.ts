@@ -1,6 +1,6 @@
 // Copiloto VS Code extension: starts `copiloto serve` over stdio and lets vscode-languageclient 11 wire the
 // server's LSP 3.18 textDocument/inlineCompletion into VS Code's inline suggestions (ghost text).
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,8 +20,30 @@ const SECTION = 'copiloto';
 const SECRET_KEY = 'copiloto.anthropicApiKey';
 const MAX_RESTARTS = 3; // crashes tolerated within RESTART_WINDOW_MS before giving up
 const RESTART_WINDOW_MS = 3 * 60_000;
+const STATUS_TIMEOUT_MS = 5_000; // copiloto/status unanswered this long: "not responding"
+const FLAVOR_KEY = 'copiloto.installFlavor'; // globalState: 'cpu' | 'cuda', asked once
+const INSTALL_ACTION = 'Install Copiloto server';
 
-export type UiState = 'stopped' | 'starting' | 'loading' | 'ready' | 'generating' | 'disabled' | 'error';
+export interface ModelRow {
+  name: string;
+  fim?: string | null;
+  size?: string | null;
+  vram_gb?: number | null;
+  description?: string;
+  presence?: 'yes' | 'bundled' | 'parts' | 'no';
+  default?: boolean;
+}
+
+export interface InstallPlan {
+  venv: string;
+  python: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  override: boolean;
+}
+
+export type UiState = 'stopped' | 'starting' | 'loading' | 'ready' | 'generating' | 'disabled' | 'error' | 'notResponding';
 
 export interface ServerStatus {
   version?: string;
@@ -44,6 +66,11 @@ export interface CopilotoApi {
   status(): Promise<ServerStatus | undefined>;
   restart(): Promise<void>;
   resolvedCommand(): { command: string; args: string[]; cwd: string; origin: string };
+  /** user-visible events, newest last: `notify:<level>:<message>`, `prompt:apiKey`, `install:<step>` … */
+  events(): string[];
+  modelItems(): Promise<(vscode.QuickPickItem & { model?: string })[]>;
+  installPlan(flavor: 'cpu' | 'cuda'): InstallPlan;
+  installFlavor(): string | undefined;
 }
 
 let controller: Controller | undefined;
@@ -91,10 +118,15 @@ class Controller implements vscode.Disposable {
       this.item,
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(`${SECTION}.server.command`)) {
+          if (this.installing) return; // the installer restarts once it is done
           this.log.info('copiloto.server.command changed: restarting the server');
           void this.restart();
         } else if (e.affectsConfiguration(`${SECTION}.completion.enabled`)) {
           this.render();
+        } else if (e.affectsConfiguration(`${SECTION}.engine`) || e.affectsConfiguration(`${SECTION}.models_dir`)) {
+          // the server may reload the model: look at its status every second until it is ready again
+          this.fastPollUntil = Date.now() + 15_000;
+          this.startPolling();
         }
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
@@ -119,6 +151,10 @@ class Controller implements vscode.Disposable {
       status: () => this.fetchStatus(),
       restart: () => this.restart(),
       resolvedCommand: () => this.resolveCommand(),
+      events: () => [...this.eventLog],
+      modelItems: () => this.modelItems(),
+      installPlan: (flavor) => this.installPlan(flavor),
+      installFlavor: () => this.context.globalState.get<string>(FLAVOR_KEY),
     };
   }
 
@@ -142,8 +178,32 @@ class Controller implements vscode.Disposable {
         }
       }
     }
+    const installed = this.venvCopiloto();
+    if (fs.existsSync(installed)) return { command: installed, args: ['serve'], cwd, origin: 'installed (Copiloto: Install server)' };
     const py = process.platform === 'win32' ? 'python' : 'python3';
     return { command: py, args: ['-m', 'copiloto', 'serve'], cwd, origin: 'default' };
+  }
+
+  private venvDir(): string {
+    return path.join(this.context.globalStorageUri.fsPath, 'venv');
+  }
+
+  private venvBin(name: string): string {
+    return process.platform === 'win32' ? path.join(this.venvDir(), 'Scripts', `${name}.exe`) : path.join(this.venvDir(), 'bin', name);
+  }
+
+  private venvCopiloto(): string {
+    return this.venvBin('copiloto');
+  }
+
+  /** `python -m copiloto …` with a python that lacks the package exits at once ("No module named copiloto"). */
+  private moduleMissing(cmd: { command: string; args: string[]; cwd: string }): boolean {
+    const m = cmd.args.indexOf('-m');
+    if (m < 0 || cmd.args[m + 1] !== 'copiloto') return false;
+    const r = spawnSync(cmd.command, ['-c', 'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec("copiloto") else 3)'],
+      { cwd: cmd.cwd, timeout: 15_000, encoding: 'utf8' });
+    if (r.error) return true;
+    return r.status === 3;
   }
 
   private commandExists(command: string): boolean {
@@ -163,8 +223,13 @@ class Controller implements vscode.Disposable {
     const cmd = this.resolveCommand();
     this.log.info(`server command (${cmd.origin}): ${[cmd.command, ...cmd.args].join(' ')}  cwd=${cmd.cwd}`);
     if (!this.commandExists(cmd.command)) {
-      this.setState('error', `Server command not found: ${cmd.command}`);
-      this.notifyFix(`Copiloto: the server command \`${cmd.command}\` was not found.`);
+      this.setState('error', `Server command not found: ${cmd.command}. Run "Copiloto: Install server" or set copiloto.server.command.`);
+      this.notifyMissing(`the server command \`${cmd.command}\` was not found`);
+      return;
+    }
+    if (this.moduleMissing(cmd)) {
+      this.setState('error', `No module named copiloto for ${cmd.command}. Run "Copiloto: Install server" or set copiloto.server.command.`);
+      this.notifyMissing(`\`${cmd.command}\` has no \`copiloto\` module`);
       return;
     }
 
@@ -227,6 +292,7 @@ class Controller implements vscode.Disposable {
     this.setState('starting');
     try {
       await client.start();
+      this.missingNotified = false;
       this.log.info(`connected to ${JSON.stringify(client.initializeResult?.serverInfo)}`);
       await this.refresh();
     } catch (err) {
@@ -274,9 +340,32 @@ class Controller implements vscode.Disposable {
     return { action: CloseAction.DoNotRestart, handled: true };
   }
 
+  /** One notification per missing-server episode (a restart loop does not repeat it). */
+  private notifyMissing(problem: string): void {
+    this.log.warn(`server not installed: ${problem}`);
+    if (this.missingNotified) return;
+    this.missingNotified = true;
+    void this.notify('warning', `Copiloto: ${problem}. Install the Copiloto server into a private virtual environment (or point copiloto.server.command at one)?`,
+      INSTALL_ACTION, 'Open Settings').then((pick) => {
+      if (pick === INSTALL_ACTION) void vscode.commands.executeCommand('copiloto.installServer');
+      else if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'copiloto.server');
+    });
+  }
+
+  private notify(level: 'info' | 'warning' | 'error', message: string, ...items: string[]): Thenable<string | undefined> {
+    this.event(`notify:${level}:${message}${items.length ? ` [${items.join('|')}]` : ''}`);
+    const show = level === 'error' ? vscode.window.showErrorMessage : level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    return show(message, ...items);
+  }
+
+  private event(e: string): void {
+    this.eventLog.push(e);
+    if (this.eventLog.length > 200) this.eventLog.shift();
+  }
+
   private notifyFix(problem: string): void {
     const fix = 'Fix: run `make install` in the Copiloto repository (or `pip install copiloto`), or point `copiloto.server.command` at `…/.venv/bin/copiloto serve`, then run "Copiloto: Restart Server". Details are in the logs.';
-    void vscode.window.showErrorMessage(`${problem} ${fix}`, 'Open Logs', 'Open Settings', 'Restart').then((pick) => {
+    void this.notify('error', `${problem} ${fix}`, 'Open Logs', 'Open Settings', 'Restart').then((pick) => {
       if (pick === 'Open Logs') this.log.show();
       else if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'copiloto.server.command');
       else if (pick === 'Restart') void this.restart();
@@ -327,6 +416,11 @@ class Controller implements vscode.Disposable {
   }
 
   private errorDetail = '';
+  private statusPending: { since: number; cancel: vscode.CancellationTokenSource } | undefined;
+  private fastPollUntil = 0;
+  private missingNotified = false;
+  private installing = false;
+  private readonly eventLog: string[] = [];
 
   private render(): void {
     const enabled = vscode.workspace.getConfiguration(SECTION).get<boolean>('completion.enabled', true);

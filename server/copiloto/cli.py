@@ -195,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:  # pygls logs every message it sends at INFO: only with --verbose
+        logging.getLogger("pygls").setLevel(logging.WARNING)
     from copiloto.engine.types import EngineError
     from copiloto.models.errors import ModelError
 

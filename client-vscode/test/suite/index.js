@@ -181,9 +181,157 @@ const tests = [
     assert.ok(await waitFor(() => api.state() === 'ready', 60000), `state: ${api.state()}`);
   }],
 
+  ['"Deep review with Claude" without an API key explains how to set one (button runs the command)', async () => {
+    const n0 = api.events().length;
+    const done = vscode.commands.executeCommand('copiloto.deepReview');
+    const note = await waitFor(() => api.events().slice(n0).find((e) => e.startsWith('notify:')), 10000);
+    say(`notification: ${note}`);
+    assert.ok(note, 'a notification was shown');
+    assert.ok(/Anthropic API key/.test(note) && /Set Anthropic API key/.test(note), 'it explains how to set the key');
+    assert.ok(note.endsWith('[Set Anthropic API key]'), 'with a "Set Anthropic API key" button');
+    assert.ok(!/not available yet/.test(note), 'not the "not available yet" message');
+    await sleep(700);
+    await vscode.commands.executeCommand('notification.acceptPrimaryAction'); // clicks the toast's button
+    const prompted = await waitFor(() => api.events().slice(n0).includes('prompt:apiKey'), 10000);
+    await sleep(300);
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen'); // dismiss the key input box
+    await done;
+    assert.ok(prompted, 'the button opened the "Set Anthropic API key" input');
+  }],
+
+  ['model picker: copiloto/models listed; tiny -> smollm2-135m -> tiny via the command', async () => {
+    assert.ok(await waitFor(() => api.state() === 'ready', 60000), `state: ${api.state()}`);
+    const items = await api.modelItems();
+    say(`picker items: ${items.map((i) => `${i.label} | ${i.description}`).join('; ')}`);
+    const by = (n) => items.find((i) => i.model === n);
+    assert.ok(by('tiny') && by('smollm2-135m'), 'tiny and smollm2-135m listed');
+    assert.ok(/present \(bundled\)/.test(by('smollm2-135m').description) && /\b98 MB\b/.test(by('smollm2-135m').description) && /no FIM/.test(by('smollm2-135m').description), 'smollm2 shows size, no FIM and presence');
+    assert.ok(/FIM qwen/.test(by('tiny').description) && /VRAM/.test(by('tiny').description), 'tiny shows FIM family and VRAM');
+    const absent = items.find((i) => /not downloaded/.test(i.description || ''));
+    if (absent) assert.ok(absent.detail.includes(`copiloto models pull ${absent.model}`), 'absent model tells how to pull it');
+    const cfg = () => vscode.workspace.getConfiguration('copiloto');
+    const switchTo = async (name) => {
+      const t = Date.now();
+      const r = await vscode.commands.executeCommand('copiloto.pickModel', name);
+      assert.strictEqual(r, name);
+      assert.strictEqual(cfg().get('engine.model'), name, 'copiloto.engine.model written');
+      const ok = await waitFor(async () => {
+        if (api.state() !== 'ready' || !api.statusBar().text.includes(name)) return false;
+        const s = await api.status();
+        return s && s.state === 'ready' && s.model === name;
+      }, 120000, 300);
+      say(`switched to ${name} in ${Date.now() - t} ms; status bar ${api.statusBar().text}`);
+      assert.ok(ok, `status shows ${name} ready (state ${api.state()}, bar ${api.statusBar().text})`);
+    };
+    try {
+      await switchTo('tiny');
+      await switchTo('smollm2-135m');
+      await switchTo('tiny');
+    } finally {
+      await cfg().update('engine.model', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await sleep(1500);
+    assert.ok(await waitFor(() => api.state() === 'ready', 120000), `state after resetting the model: ${api.state()}`);
+  }],
+
+  ['server not answering: "not responding" while SIGSTOPped, ready again after SIGCONT', async () => {
+    assert.ok(await waitFor(() => api.state() === 'ready', 60000), `state: ${api.state()}`);
+    const pid = api.serverPid();
+    const t = Date.now();
+    process.kill(pid, 'SIGSTOP');
+    let nr;
+    try {
+      nr = await waitFor(() => api.state() === 'notResponding', 40000);
+      say(`after SIGSTOP (${Date.now() - t} ms): ${JSON.stringify(api.statusBar())}`);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    assert.ok(nr, `state ${api.state()} is not notResponding`);
+    assert.ok(/not responding/.test(api.statusBar().text), 'status bar says not responding');
+    assert.ok(/Restart Server/.test(api.statusBar().tooltip), 'tooltip tells how to restart');
+    const back = await waitFor(() => api.state() === 'ready', 30000);
+    say(`after SIGCONT: ${api.statusBar().text}`);
+    assert.ok(back, `state after SIGCONT: ${api.state()}`);
+    assert.strictEqual(api.serverPid(), pid, 'same server process (no restart needed)');
+  }],
+
+  ['first run without a server: one "Install Copiloto server" notification; the installer starts a working server', async () => {
+    const cfg = () => vscode.workspace.getConfiguration('copiloto');
+    const G = vscode.ConfigurationTarget.Global, W = vscode.ConfigurationTarget.Workspace;
+    const real = api.resolvedCommand();
+    const origWs = cfg().inspect('server.command').workspaceValue;
+    const repo = path.resolve(__dirname, '..', '..', '..');
+    let venv;
+    try {
+      const n0 = api.events().length;
+      // a python without the copiloto module ("No module named copiloto"), then a command that does not exist
+      const bare = ['/usr/bin/python3', '/usr/local/bin/python3'].find((p) => fs.existsSync(p));
+      if (bare) {
+        await cfg().update('server.command', [bare, '-m', 'copiloto', 'serve'], W);
+        assert.ok(await waitFor(() => api.state() === 'error' && !api.client() && /No module named copiloto/.test(api.statusBar().tooltip), 30000),
+          `state ${api.state()} ${api.statusBar().tooltip}`);
+        assert.strictEqual(api.serverPid(), undefined, 'no server process for a python without copiloto');
+      }
+      await cfg().update('server.command', ['/nonexistent/copiloto-missing', 'serve'], W);
+      assert.ok(await waitFor(() => api.state() === 'error' && !api.client() && /not found/.test(api.statusBar().tooltip), 30000), `state ${api.state()}`);
+      await api.restart(); // a second start (restart) must not repeat the notification
+      await sleep(3000);
+      const installNotes = api.events().slice(n0).filter((e) => e.startsWith('notify:') && e.includes('Install Copiloto server'));
+      say(`notifications: ${JSON.stringify(installNotes)}; status bar ${JSON.stringify(api.statusBar())}`);
+      assert.strictEqual(installNotes.length, 1, 'exactly one install notification');
+      assert.ok(installNotes[0].endsWith('[Install Copiloto server|Open Settings]'), 'with Install and Open Settings buttons');
+      if (bare) assert.ok(/no `copiloto` module/.test(installNotes[0]), 'the first (python without the module) episode notified');
+      assert.strictEqual(api.serverPid(), undefined, 'no server process');
+      assert.ok(/Install server/.test(api.statusBar().tooltip), 'status bar tooltip names the install command');
+
+      // the pip command line the real install runs
+      await cfg().update('server.installSource', repo, G);
+      const cuda = api.installPlan('cuda'), cpu = api.installPlan('cpu');
+      venv = cpu.venv;
+      say(`install plan (cuda): ${cuda.command} ${cuda.args.join(' ')} env=${JSON.stringify(cuda.env)}`);
+      assert.ok(/globalStorage/.test(venv), `venv ${venv} is in the extension's global storage`);
+      assert.strictEqual(cpu.command, path.join(venv, 'bin', 'python'));
+      assert.deepStrictEqual(cpu.args, ['-m', 'pip', 'install', '--upgrade', `${repo}[tiny]`]);
+      assert.strictEqual(cpu.env.CMAKE_ARGS, undefined);
+      assert.strictEqual(cuda.env.CMAKE_ARGS, '-DGGML_CUDA=on');
+
+      // the test replaces the 5-20 min llama-cpp-python compile with a shim to the already installed server
+      const q = (a) => `'${a.replace(/'/g, `'\\''`)}'`;
+      const realArgs = real.args[real.args.length - 1] === 'serve' ? real.args.slice(0, -1) : real.args;
+      const execLine = ['exec', ...[real.command, ...realArgs].map(q), '"$@"'].join(' ');
+      await cfg().update('server.installCommand', ['/bin/sh', '-c',
+        `printf '%s\\n' '#!/bin/sh' ${q(execLine)} > "$COPILOTO_VENV/bin/copiloto" && chmod +x "$COPILOTO_VENV/bin/copiloto" && echo "shim for \${source}"`], G);
+      const n1 = api.events().length;
+      const installing = vscode.commands.executeCommand('copiloto.installServer'); // asks CPU / CUDA once
+      const asked = await waitFor(() => api.events().slice(n1).includes('prompt:flavor'), 10000);
+      assert.ok(asked, 'asked CPU or CUDA');
+      await sleep(700);
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'); // CPU
+      const ok = await installing;
+      say(`install events: ${JSON.stringify(api.events().slice(n1).filter((e) => e.startsWith('install:')))}`);
+      assert.strictEqual(ok, true, 'install succeeded');
+      assert.strictEqual(api.installFlavor(), 'cpu', 'CPU remembered in globalState');
+      assert.ok(api.events().slice(n1).some((e) => e.startsWith('install:venv:') && e.includes('-m venv')), 'created the venv');
+      assert.ok(api.events().slice(n1).some((e) => e.startsWith('install:installCommand:')), 'ran the install command');
+      assert.ok(fs.existsSync(path.join(venv, 'bin', 'python')), 'venv python exists');
+      assert.deepStrictEqual(cfg().get('server.command'), [path.join(venv, 'bin', 'copiloto'), 'serve'], 'server.command points at the venv');
+      assert.strictEqual(cfg().inspect('server.command').workspaceValue, undefined, 'the broken workspace value was removed');
+      assert.ok(await waitFor(() => api.state() === 'ready', 120000), `state after install: ${api.state()}`);
+      assert.strictEqual(api.client().initializeResult.serverInfo.name, 'copiloto');
+      assert.strictEqual(api.resolvedCommand().command, path.join(venv, 'bin', 'copiloto'));
+    } finally {
+      for (const k of ['server.installCommand', 'server.installSource', 'server.command']) await cfg().update(k, undefined, G);
+      await cfg().update('server.command', origWs, W);
+      await sleep(500);
+      if (venv) fs.rmSync(venv, { recursive: true, force: true }); // later phases reuse this user-data dir
+      await api.restart();
+    }
+    assert.ok(await waitFor(() => api.state() === 'ready', 120000), `state after restoring the settings: ${api.state()}`);
+  }],
+
   ['hidden actions and API-key command are contributed', async () => {
     const cmds = await vscode.commands.getCommands(true);
-    for (const c of ['copiloto.generateDocstring', 'copiloto.generateTests', 'copiloto.deepReview', 'copiloto.setAnthropicApiKey', 'copiloto.showMenu', 'copiloto.showStats']) {
+    for (const c of ['copiloto.generateDocstring', 'copiloto.generateTests', 'copiloto.deepReview', 'copiloto.setAnthropicApiKey', 'copiloto.showMenu', 'copiloto.showStats', 'copiloto.pickModel', 'copiloto.installServer']) {
       assert.ok(cmds.includes(c), `command ${c} registered`);
     }
   }],

@@ -198,3 +198,11 @@ async def test_model_catalog_request(client: LanguageClient) -> None:
     assert {"tiny", "codellama-13b"} <= set(by_name)
     assert by_name["tiny"]["presence"] == "yes" and by_name["tiny"]["fim"] == "qwen"
     assert sum(row["default"] for row in rows) == 1
+
+
+async def test_model_loading_was_reported_with_progress(client: LanguageClient) -> None:
+    reports = [r for token, rs in client.progress_reports.items() if str(token).startswith("copiloto-load") for r in rs]
+    kinds = [r.kind for r in reports]
+    assert kinds[:1] == ["begin"] and kinds[-1] == "end", kinds
+    assert "Loading" in (reports[0].message or "")
+    assert reports[-1].message == "Model ready"

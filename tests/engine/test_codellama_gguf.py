@@ -14,6 +14,7 @@ import llama_cpp
 import pytest
 
 from copiloto.engine.fim import FimTemplate, LlamaVocab, detect_template, layout_prompt, tokenize_piece
+from copiloto.engine.local import _common_prefix as common_prefix  # the engine's own reuse measure
 
 PREFIX = "def add(x, y):\n    return x"
 SUFFIX = "\n\nprint(add(1, 2))\n"
@@ -44,15 +45,6 @@ def template(llm: llama_cpp.Llama) -> FimTemplate:
 
 def texts(llm: llama_cpp.Llama, ids: Sequence[int]) -> list[str]:
     return [llm._model.token_get_text(i) for i in ids]
-
-
-def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 def test_detects_codellama_spm(llm: llama_cpp.Llama, gguf_path: tuple[Path, Any], template: FimTemplate) -> None:

@@ -60,14 +60,6 @@ class GenerationResult:
     error: str | None = None
     stop_hit: str | None = None  # which of the request's stop strings ended it, when one did
 
-    @property
-    def evaluated_tokens(self) -> int:
-        return self.prompt_tokens - self.reused_tokens
-
-    @property
-    def total_ms(self) -> float:
-        return self.queued_ms + self.prompt_ms + self.decode_ms
-
 
 _job_ids = itertools.count(1)
 

@@ -17,7 +17,7 @@ from copiloto.models.errors import (
 )
 from copiloto.models.gpu import GpuMemory, fits_in, fits_vram, gpu_offload_supported, query_gpus
 from copiloto.models.pull import PullResult, pull
-from copiloto.models.select import ModelChoice, default_model_name, select_from_settings, select_model
+from copiloto.models.select import ModelChoice, default_model_name, select_model
 from copiloto.models.store import ModelStore, resolve_models_dir
 from copiloto.models.tiny import assemble_tiny, parts_available
 from copiloto.models.verify import Verification, verify_file
@@ -47,7 +47,6 @@ __all__ = [
     "pull",
     "query_gpus",
     "resolve_models_dir",
-    "select_from_settings",
     "select_model",
     "verify_file",
 ]

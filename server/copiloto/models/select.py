@@ -68,13 +68,6 @@ def _select(requested: str, store: ModelStore, *, gpu_offload: bool | None, prep
     return _default(store, gpu_offload=gpu_offload, prepare=prepare)
 
 
-def select_from_settings(
-    settings: Settings, *, gpu_offload: bool | None = None, prepare: bool = True, verify: bool = False
-) -> ModelChoice:
-    """`select_model` with `engine.model` and `models_dir` taken from the settings."""
-    return select_model(settings, gpu_offload=gpu_offload, prepare=prepare, verify=verify)
-
-
 def default_model_name(store: ModelStore, *, gpu_offload: bool | None = None) -> str:
     """The catalog model chosen when nothing is set (no side effects: nothing is assembled)."""
     catalog = store.catalog

@@ -8,7 +8,7 @@ EXTRAS := tiny,smol,dev
 STAMP  := $(VENV)/.installed$(if $(CUDA),-cuda,-cpu)
 TINY   := models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
 
-.PHONY: demo test lint install model clean vsix test-clients
+.PHONY: demo test lint install model clean vsix test-clients bench-install bench-latency bench-quality
 .DELETE_ON_ERROR:
 
 $(BIN)/python:
@@ -50,6 +50,17 @@ vsix:
 
 test: install model lint test-clients
 	$(BIN)/pytest -q
+
+# Benchmarks (bench/README.md): latency against the peers (about 20 minutes; the first run also builds
+# llama-server, about 6), and HumanEval infilling quality (LIMIT=40 for a quick run; all of it ~75 minutes).
+bench-install: install model
+	$(BIN)/pip install --quiet -e ".[$(EXTRAS),bench]"
+
+bench-latency: bench-install
+	$(BIN)/python bench/latency.py
+
+bench-quality: install model
+	$(BIN)/python bench/fim_quality.py $(if $(LIMIT),--limit $(LIMIT))
 
 clean:
 	$(MAKE) -C client-vscode distclean

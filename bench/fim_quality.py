@@ -73,11 +73,25 @@ def program(task: dict[str, Any], completion: str, join: str) -> str:
     return f"{task['prompt']}{completion}{join}{task['suffix']}\n{task['test']}\ncheck({task['entry_point']})\n"
 
 
-def evaluate(runtime: Any, tasks: list[dict[str, Any]], pool: ThreadPoolExecutor) -> dict[str, Any]:
+def progress(name: str, done: int, total: int, futures: list[tuple[Future[bool], ...]], began: float) -> None:
+    """One line per 25 tasks: how far, the pass rates of the programs already run, and the time left."""
+    finished = [f for f in futures if all(x.done() for x in f)]
+    rate = {arm: sum(f[i].result() for f in finished) / max(1, len(finished)) for i, arm in enumerate(("raw", "full"))}
+    elapsed = time.perf_counter() - began
+    eta = elapsed / done * (total - done)
+    print(
+        f"  {name} {done}/{total}  raw {rate['raw']:.3f}  full {rate['full']:.3f}  (over {len(finished)} run)"
+        f"  {elapsed / 60:.1f} min, ~{eta / 60:.1f} min left",
+        flush=True,
+    )
+
+
+def evaluate(runtime: Any, name: str, tasks: list[dict[str, Any]], pool: ThreadPoolExecutor) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     futures: list[tuple[Future[bool], Future[bool], Future[bool]]] = []
     gen_s = {"raw": 0.0, "full": 0.0}
-    for task in tasks:
+    began = time.perf_counter()
+    for done, task in enumerate(tasks, 1):
         text, offset, join = editor_view(task)
         started = time.perf_counter()
         raw = runtime.engine.submit(
@@ -98,6 +112,8 @@ def evaluate(runtime: Any, tasks: list[dict[str, Any]], pool: ThreadPoolExecutor
                 pool.submit(run_program, program(task, "", "")),
             )
         )
+        if done % 25 == 0:
+            progress(name, done, len(tasks), futures, began)
     for row, (raw_ok, full_ok, empty_ok) in zip(rows, futures, strict=True):
         row["raw_pass"], row["full_pass"], row["empty_pass"] = raw_ok.result(), full_ok.result(), empty_ok.result()
     n = len(rows)
@@ -120,7 +136,8 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     args = parser.parse_args()
-    runtime = start_runtime(load_settings({"engine": {"model": args.model, "n_ctx": 4096}}))
+    # Quality, not speed: a generous cap so a busy machine cannot change an answer by cutting it short.
+    runtime = start_runtime(load_settings({"engine": {"model": args.model, "n_ctx": 4096, "request_timeout_s": 60}}))
     if not runtime.engine.wait_loaded(600):
         print(f"model did not load: {runtime.engine.error}", file=sys.stderr)
         return 1
@@ -135,7 +152,7 @@ def main() -> int:
     names = ("single", "multi") if args.set == "both" else (args.set,)
     with ThreadPoolExecutor(max_workers=1) as pool:  # tests run on the other core while the model works
         for name in names:
-            result = evaluate(runtime, load_tasks(args.data, name, args.limit), pool)
+            result = evaluate(runtime, name, load_tasks(args.data, name, args.limit), pool)
             report["sets"][name] = result
             print(
                 f"{name}: {result['tasks']} tasks  raw {result['pass_at_1_raw']:.3f}"

@@ -48,5 +48,7 @@ class CompletionStats:
             "prompt_tokens": self.prompt_tokens,
             "reused_tokens": self.reused_tokens,
             "prompt_reuse": self.reused_tokens / self.prompt_tokens if self.prompt_tokens else None,
+            "generated_tokens": self.generated_tokens,
+            "decode_ms": round(self.decode_ms, 1),
             "decode_tokens_per_s": self.generated_tokens / (self.decode_ms / 1000) if self.decode_ms else None,
         }

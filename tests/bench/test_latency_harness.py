@@ -90,6 +90,7 @@ async def test_a_one_by_one_client_pays_for_answers_that_come_after_the_next_key
     shots = await replay(ScriptedSystem(0.5, cancels=False), trace(0.0, 0.3, 1.5), "file:///t.py", DEBOUNCE)
     assert [s.status for s in shots] == ["stale", "shown", "shown"]
     assert shots[0].latency_ms == pytest.approx(600, abs=60), "a stale answer still counts in latency"
+    assert shots[0].service_ms == pytest.approx(500, abs=60), "the server's own time leaves the debounce out"
 
 
 async def test_every_key_reaches_the_system_with_its_version() -> None:

@@ -136,8 +136,16 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     args = parser.parse_args()
-    # Quality, not speed: a generous cap so a busy machine cannot change an answer by cutting it short.
-    runtime = start_runtime(load_settings({"engine": {"model": args.model, "n_ctx": 4096, "request_timeout_s": 60}}))
+    # Quality, not speed: a generous cap, and no time limit on multi-line answers, so a slow or busy
+    # machine cannot change an answer by cutting it short.
+    runtime = start_runtime(
+        load_settings(
+            {
+                "engine": {"model": args.model, "n_ctx": 4096, "request_timeout_s": 60},
+                "completion": {"multi_line_time_ms": 0},
+            }
+        )
+    )
     if not runtime.engine.wait_loaded(600):
         print(f"model did not load: {runtime.engine.error}", file=sys.stderr)
         return 1

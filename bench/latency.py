@@ -81,6 +81,7 @@ class Window:
     suffix: str
     max_tokens: int
     stop: tuple[str, ...]
+    line_time_ms: int | None = None  # multi-line answers: stop at a line end after this long (both servers)
 
 
 def window(settings: Settings, count_tokens: Any, text: str, offset: int, language_id: str) -> Window:
@@ -94,8 +95,10 @@ def window(settings: Settings, count_tokens: Any, text: str, offset: int, langua
         settings.completion.max_suffix_tokens,
     )
     how = policy(ctx)
-    limit = settings.completion.max_tokens_single_line if how == "single" else settings.completion.max_tokens_multi_line
-    return Window(prefix, suffix, limit, stop_strings(ctx, how))
+    single = how == "single"
+    limit = settings.completion.max_tokens_single_line if single else settings.completion.max_tokens_multi_line
+    line_time = None if single else settings.completion.multi_line_time_ms or None
+    return Window(prefix, suffix, limit, stop_strings(ctx, how), line_time)
 
 
 # --- one request a user could see ---------------------------------------------------------------------
@@ -555,6 +558,8 @@ class LlamaServerPeer(HttpPeer):
             "temperature": 0,
             "stream": False,
         }
+        if win.line_time_ms:
+            payload["t_max_predict_ms"] = win.line_time_ms  # the same limit Copiloto applies
         try:
             status, body = await http_json(self.port, "/infill", payload)
             if status != 200:

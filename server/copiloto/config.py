@@ -48,6 +48,13 @@ class CompletionSettings(BaseModel):
     )
     max_tokens_single_line: int = Field(48, ge=1, description="Most tokens generated for a single-line completion.")
     max_tokens_multi_line: int = Field(96, ge=1, description="Most tokens generated for a multi-line completion.")
+    multi_line_time_ms: int = Field(
+        1000,
+        ge=0,
+        description="Once a multi-line completion has a whole line, stop at its last line end after this many "
+        "milliseconds of generation, so slow hardware shows the first lines before the user moves on "
+        "(llama.cpp's t_max_predict_ms). 0: no limit.",
+    )
     token_healing: bool = Field(
         True,
         description="Re-generate the word fragment before the cursor so the model picks its own token boundary "

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from copiloto.config import EngineSettings
-from copiloto.engine.local import LocalEngine
+from copiloto.completion.pipeline import CompletionService, Prepared
+from copiloto.config import CompletionSettings, EngineSettings
+from copiloto.engine.local import LocalEngine, whole_lines
 from copiloto.engine.types import GenerationRequest, Priority
 
 FIB_PREFIX = (
@@ -97,6 +98,34 @@ def test_time_cap_stops_a_long_generation(engine: LocalEngine) -> None:
     assert result.stop_reason == "timeout"
 
 
+def test_line_time_limit_ends_a_multi_line_answer_at_its_last_whole_line(engine: LocalEngine) -> None:
+    prefix = "def primes(limit):\n    found = []\n"
+    unlimited = run(engine, GenerationRequest(prefix, "", max_tokens=64))
+    limited = run(engine, GenerationRequest(prefix, "", max_tokens=64, line_time_ms=0))
+    assert unlimited.stop_reason == "length" and unlimited.text.count("\n") >= 2
+    assert limited.stop_reason == "time"
+    assert limited.text.strip() and "\n" not in limited.text.strip("\n"), "one whole line, cut at its end"
+    assert unlimited.text.startswith(limited.text), "the same greedy answer, only shorter"
+    assert limited.generated_tokens < unlimited.generated_tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "whole"),
+    [
+        ("", ""),
+        ("x = 1", ""),  # no line end yet: keep generating
+        ("\n", ""),
+        ("\n    x = 1", ""),  # the newline opens the line, it does not end it
+        ("\n    x = 1\n    y", "\n    x = 1"),
+        ("x = 1\ny = 2\nz", "x = 1\ny = 2"),
+        ("x = 1\n", "x = 1"),
+        ("x = 1\n\n", "x = 1"),  # trailing blank lines are not part of the suggestion
+    ],
+)
+def test_whole_lines(text: str, whole: str) -> None:
+    assert whole_lines(text) == whole
+
+
 def test_bad_model_file_fails_every_request_with_a_reason(tmp_path: Path) -> None:
     bad = tmp_path / "bad.gguf"
     bad.write_bytes(b"not a gguf at all")
@@ -127,3 +156,16 @@ def test_engine_output_equals_plain_llama_generation(engine: LocalEngine, tiny_m
     llm.close()
     assert ours.text == llm.detokenize(tokens).decode()
     assert ours.text.startswith("b, a + b")
+
+
+def test_only_multi_line_requests_carry_the_line_time_limit(engine: LocalEngine) -> None:
+    service = CompletionService(engine, CompletionSettings(multi_line_time_ms=700))
+    text = "def area(r):\n    return 3.14 * \n"
+    after_opener = service.prepare("file:///a.py", text, text.index("\n"), "python")
+    mid_line = service.prepare("file:///a.py", text, text.index("* ") + 2, "python")
+    assert isinstance(after_opener, Prepared) and isinstance(mid_line, Prepared)
+    assert after_opener.how == "multi" and after_opener.request.line_time_ms == 700
+    assert mid_line.how == "single" and mid_line.request.line_time_ms is None
+    off = CompletionService(engine, CompletionSettings(multi_line_time_ms=0))
+    prepared = off.prepare("file:///a.py", text, text.index("\n"), "python")
+    assert isinstance(prepared, Prepared) and prepared.request.line_time_ms is None

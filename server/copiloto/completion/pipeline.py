@@ -54,6 +54,7 @@ class Prepared:
     context: CompletionContext
     request: GenerationRequest
     started: float
+    how: Policy
 
 
 def policy(ctx: CompletionContext) -> Policy:
@@ -177,11 +178,12 @@ class CompletionService:
             max_tokens=self.settings.max_tokens_single_line if how == "single" else self.settings.max_tokens_multi_line,
             stop=stop_strings(ctx, how),
             stop_patterns=scope_exit(ctx) if how != "single" else (),
+            line_time_ms=(self.settings.multi_line_time_ms or None) if how != "single" else None,
             priority=Priority.INTERACTIVE,
             supersede_key=uri,
             heal=heal,
         )
-        return Prepared(uri, ctx, request, started)
+        return Prepared(uri, ctx, request, started, how)
 
     def finish(self, prepared: Prepared, result: GenerationResult) -> Completion:
         ctx = prepared.context
@@ -196,7 +198,7 @@ class CompletionService:
         if result.stop_reason == "error":
             self.stats.errors += 1
             return Completion("", "error", ctx.mode, latency, reason=result.error, result=result)
-        how = policy(ctx)
+        how = prepared.how
         multiline = how == "multi" or (how == "auto" and anchored(result, prepared.request.stop))
         text = apply_filters(result.text, filter_context(ctx, multiline))
         self.cache.store(prepared.uri, ctx.prefix, ctx.suffix, text)

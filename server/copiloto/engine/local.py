@@ -317,6 +317,7 @@ class LocalEngine:
             count += 1
             llm.eval([token])
         healed = len(req.heal)
+        decode_started = time.perf_counter()
         for token in llm.generate(tokens, temp=0.0, repeat_penalty=1.0):
             if token in template.stop_ids or llama_vocab_is_eog(vocab, token):
                 return text[healed:], count, "eot"
@@ -330,6 +331,10 @@ class LocalEngine:
                 job.on_text(text[healed:])
             if count >= req.max_tokens:
                 return text[healed:], count, "length"
+            if req.line_time_ms is not None and (time.perf_counter() - decode_started) * 1000 > req.line_time_ms:
+                whole = whole_lines(text[healed:])
+                if whole:
+                    return whole, count, "time"
             if job.cancelled or job.future.cancelled():
                 return text[healed:], count, "cancelled"
             if time.perf_counter() > deadline:
@@ -354,6 +359,12 @@ def _check(job: Job, deadline: float) -> None:
         raise _Stop("cancelled")
     if time.perf_counter() > deadline:
         raise _Stop("timeout")
+
+
+def whole_lines(text: str) -> str:
+    """`text` up to its last line end, when that keeps at least one line with something on it; else ""."""
+    kept = text[: max(0, text.rfind("\n"))].rstrip("\n")
+    return kept if kept.strip() else ""
 
 
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:

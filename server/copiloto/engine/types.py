@@ -24,7 +24,7 @@ class Priority(IntEnum):
     BACKGROUND = 2
 
 
-StopReason = Literal["eot", "stop", "length", "cancelled", "timeout", "error"]
+StopReason = Literal["eot", "stop", "length", "time", "cancelled", "timeout", "error"]
 EngineState = Literal["starting", "loading", "ready", "error", "closed"]
 
 
@@ -41,6 +41,10 @@ class GenerationRequest:
     # makes the older one useless.
     supersede_key: str | None = None
     timeout_s: float | None = None
+    # Once a whole line has been generated, stop at the last line end when decoding has taken this long
+    # (llama.cpp's t_max_predict_ms): a multi-line suggestion shows its first lines instead of arriving
+    # after the user has moved on. None: no such limit.
+    line_time_ms: float | None = None
     # Token healing: the word fragment cut from the end of `prefix`; the generation must start with it
     # and the result leaves it out (see engine/healing.py).
     heal: str = ""

@@ -14,11 +14,11 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import platform
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -28,6 +28,7 @@ from copiloto.config import load_settings
 from copiloto.context import build_context
 from copiloto.engine.types import GenerationRequest
 from copiloto.runtime import start_runtime
+from machine import describe
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data" / "human-eval-infilling"
@@ -73,7 +74,7 @@ def program(task: dict[str, Any], completion: str, join: str) -> str:
     return f"{task['prompt']}{completion}{join}{task['suffix']}\n{task['test']}\ncheck({task['entry_point']})\n"
 
 
-def progress(name: str, done: int, total: int, futures: list[tuple[Future[bool], ...]], began: float) -> None:
+def progress(name: str, done: int, total: int, futures: Sequence[tuple[Future[bool], ...]], began: float) -> None:
     """One line per 25 tasks: how far, the pass rates of the programs already run, and the time left."""
     finished = [f for f in futures if all(x.done() for x in f)]
     rate = {arm: sum(f[i].result() for f in finished) / max(1, len(finished)) for i, arm in enumerate(("raw", "full"))}
@@ -152,7 +153,7 @@ def main() -> int:
     started = time.perf_counter()
     report: dict[str, Any] = {
         "model": runtime.choice.name,
-        "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, {__import__('os').cpu_count()} cores",
+        "machine": describe(),
         "date": date.today().isoformat(),
         "stop_strings_full": "copiloto.completion.pipeline.stop_strings",
         "sets": {},

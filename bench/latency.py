@@ -36,7 +36,6 @@ import asyncio
 import contextlib
 import json
 import os
-import platform
 import re
 import socket
 import subprocess
@@ -58,6 +57,7 @@ from copiloto.config import Settings, load_settings
 from copiloto.context import build_context
 from copiloto.engine.local import default_threads
 from copiloto.runtime import Runtime, start_runtime
+from machine import describe
 from typing_trace import Trace, build_trace
 
 REPO = Path(__file__).resolve().parents[1]
@@ -676,20 +676,6 @@ def overhead(served: float | None, bare: float | None) -> float | None:
     return None if served is None or not bare else round((served - bare) / bare, 3)
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory = ""
-    with contextlib.suppress(OSError, ValueError):
-        kib = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f", {kib / 2**20:.0f} GiB"
-    return f"{cpu}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}"
-
-
 def plot_cdf(systems: dict[str, list[Shot]], title: str, out: Path) -> None:
     import matplotlib
 
@@ -740,7 +726,7 @@ def fim_texts(model_path: Path) -> tuple[str, str, str]:
     ids = (template.prefix_id, template.suffix_id, template.middle_id)
     if None in ids:
         raise SystemExit(f"{model_path.name} has no FIM tokens: the peers need a FIM model")
-    texts = tuple(llm.detokenize([i], special=True).decode() for i in ids)  # type: ignore[list-item]
+    texts = tuple(llm.detokenize([i], special=True).decode() for i in ids if i is not None)
     return texts[0], texts[1], texts[2]
 
 
@@ -818,7 +804,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "benchmark": "latency",
         "model": runtime.choice.name,
         "model_file": model_path.name,
-        "machine": machine(),
+        "machine": describe(),
         "date": date.today().isoformat(),
         "threads": args.threads,
         "gpu_layers": args.gpu_layers,

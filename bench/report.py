@@ -1,0 +1,83 @@
+"""Markdown tables from benchmark results, for the README: `python bench/report.py [RESULT.json ...]`.
+
+Without arguments it reads the newest latency and quality results in bench/results/ (full runs only,
+not `--limit` ones).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def newest(pattern: str) -> Path | None:
+    found = sorted((p for p in RESULTS.glob(pattern) if "-limit" not in p.name), key=lambda p: p.stat().st_mtime)
+    return found[-1] if found else None
+
+
+def cell(value: Any, unit: str = "") -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.3f}{unit}" if abs(value) < 10 else f"{value:,.0f}{unit}"
+    return f"{value}{unit}"
+
+
+def latency_tables(report: dict[str, Any]) -> str:
+    rows = [
+        "| system | p50 | p95 | p99 | answered | cancelled | stale | empty | service p50 | reuse | decode tok/s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, data in report["systems"].items():
+        lat, service = data["latency_ms"], data["service_ms"]
+        rows.append(
+            f"| {report['labels'].get(name, name)} | {cell(lat['p50'], ' ms')} | {cell(lat['p95'], ' ms')}"
+            f" | {cell(lat['p99'], ' ms')} | {lat['n']}/{data['requests']} | {data['cancelled']} | {data['stale']}"
+            f" | {data['empty']} | {cell(service['p50'], ' ms')} | {cell(data['prompt_reuse'])}"
+            f" | {cell(data['decode_tokens_per_s'])} |"
+        )
+    ratios = ["", "| ratio | measured | target | met |", "|---|---|---|---|"]
+    for key, target in report["targets"].items():
+        ratios.append(f"| `{key}` | {cell(report[key])} | {target} | {cell(report['targets_met'][key])} |")
+    traces = ", ".join(f"{t['name']} ({t['keys']} keys)" for t in report["traces"])
+    head = (
+        f"Latency: {report['model']} ({report['model_file']}), {report['machine']}, {report['threads']} thread(s),"
+        f" debounce {report['debounce_ms']:.0f} ms, {report['date']}; traces {traces}."
+    )
+    return "\n".join([head, "", *rows, *ratios])
+
+
+def quality_table(report: dict[str, Any]) -> str:
+    rows = [
+        "| set | tasks | raw pass@1 | full pass@1 | empty-completion floor | generation s (raw / full) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, data in report["sets"].items():
+        gen = data["generation_seconds"]
+        rows.append(
+            f"| {name} | {data['tasks']} | {data['pass_at_1_raw']:.3f} | {data['pass_at_1_full']:.3f}"
+            f" | {data['empty_completion_floor']} | {gen['raw']:.0f} / {gen['full']:.0f} |"
+        )
+    minutes = report["wall_seconds"] / 60
+    head = f"Quality: {report['model']}, {report['machine']}, {report['date']}, wall {minutes:.0f} min."
+    return "\n".join([head, "", *rows])
+
+
+def main(paths: list[str]) -> int:
+    chosen = [Path(p) for p in paths] or [p for p in (newest("latency-*.json"), newest("fim_quality-*.json")) if p]
+    if not chosen:
+        print("no results in bench/results/: run bench/latency.py or bench/fim_quality.py first", file=sys.stderr)
+        return 1
+    for path in chosen:
+        report = json.loads(path.read_text())
+        print(latency_tables(report) if report.get("benchmark") == "latency" else quality_table(report))
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

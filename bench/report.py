@@ -23,7 +23,9 @@ def cell(value: Any, unit: str = "") -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        return f"{value:,.3f}{unit}" if abs(value) < 10 else f"{value:,.0f}{unit}"
+        if not unit and abs(value) < 10:  # a ratio or a share
+            return f"{value:.3f}"
+        return f"{value:,.1f}{unit}" if abs(value) < 100 else f"{value:,.0f}{unit}"
     return f"{value}{unit}"
 
 
@@ -38,7 +40,7 @@ def latency_tables(report: dict[str, Any]) -> str:
             f"| {report['labels'].get(name, name)} | {cell(lat['p50'], ' ms')} | {cell(lat['p95'], ' ms')}"
             f" | {cell(lat['p99'], ' ms')} | {lat['n']}/{data['requests']} | {data['cancelled']} | {data['stale']}"
             f" | {data['empty']} | {cell(service['p50'], ' ms')} | {cell(data['prompt_reuse'])}"
-            f" | {cell(data['decode_tokens_per_s'])} |"
+            f" | {'–' if data['decode_tokens_per_s'] is None else format(data['decode_tokens_per_s'], '.1f')} |"
         )
     ratios = ["", "| ratio | measured | target | met |", "|---|---|---|---|"]
     for key, target in report["targets"].items():

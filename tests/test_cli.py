@@ -80,3 +80,46 @@ def test_demo_runs_a_real_session(tiny_model: Path) -> None:
     assert "source=cache" in done.stdout
     assert "reused from the KV cache after one typed character" in done.stdout
     assert "Neovim" in done.stdout and "VS Code" in done.stdout
+
+
+CRLF_MODULE = 'def parse_header(line, sep=":"):\r\n    key, _, value = line.partition(sep)\r\n    return key, value\r\n'
+
+
+def test_docstring_prints_a_docstring_naming_every_parameter(tmp_path: Path, tiny_model: Path) -> None:
+    module = tmp_path / "headers.py"
+    module.write_bytes(CRLF_MODULE.encode())
+    done = copiloto("docstring", "--model", str(tiny_model), f"{module}::parse_header")
+    assert done.returncode == 0, done.stderr
+    assert "Args:" in done.stdout and "line:" in done.stdout and "sep:" in done.stdout
+    assert module.read_bytes() == CRLF_MODULE.encode(), "without --write the file is untouched"
+
+
+def test_docstring_write_puts_it_into_the_file_keeping_crlf(tmp_path: Path, tiny_model: Path) -> None:
+    module = tmp_path / "headers.py"
+    module.write_bytes(CRLF_MODULE.encode())
+    done = copiloto("docstring", "--write", "--style", "numpy", "--model", str(tiny_model), f"{module}::parse_header")
+    assert done.returncode == 0, done.stderr
+    text = module.read_bytes().decode()
+    assert "\n" not in text.replace("\r\n", ""), "every line still ends in CRLF"
+    assert '    """' in text and "Parameters\r\n    ----------" in text
+    compile(text, str(module), "exec")
+
+
+@pytest.mark.parametrize(
+    ("target", "code", "message"),
+    [
+        ("no-separator.py", 2, "expected FILE::QUALNAME"),
+        ("{dir}/missing.py::f", 2, "cannot read"),
+        ("{module}::nope", 1, "parse_header"),  # the names that do exist are listed
+        ("{broken}::f", 1, "does not parse"),
+    ],
+)
+def test_docstring_explains_bad_input_before_loading_a_model(
+    tmp_path: Path, target: str, code: int, message: str
+) -> None:
+    module, broken = tmp_path / "headers.py", tmp_path / "broken.py"
+    module.write_text(CRLF_MODULE)
+    broken.write_text("def f(:\n    pass\n")
+    done = copiloto("docstring", target.format(dir=tmp_path, module=module, broken=broken), "--model", "/nope.gguf")
+    assert done.returncode == code
+    assert message in done.stderr

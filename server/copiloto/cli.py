@@ -1,4 +1,4 @@
-"""Command line: `copiloto serve | demo | complete | models | doctor`. Every command honours --model."""
+"""Command line: `copiloto serve | demo | complete | docstring | models | doctor`. Every command honours --model."""
 
 from __future__ import annotations
 
@@ -125,6 +125,48 @@ def cmd_complete(args: argparse.Namespace) -> int:
     return 0 if completion.source != "error" else 1
 
 
+def cmd_docstring(args: argparse.Namespace) -> int:
+    """Print a new docstring for FILE::QUALNAME, or with --write put it into the file."""
+    from copiloto.docstrings import DocstringError, find_by_qualname
+    from copiloto.docstrings.generate import document
+    from copiloto.runtime import start_runtime
+
+    path_text, sep, qualname = args.target.rpartition("::")
+    if not sep or not path_text or not qualname:
+        print(f"copiloto: expected FILE::QUALNAME (like app.py::Cart.add_item), got {args.target!r}", file=sys.stderr)
+        return 2
+    path = Path(path_text)
+    try:
+        source = path.read_bytes().decode("utf-8")  # bytes: the file's own line endings survive --write
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"copiloto: cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        find_by_qualname(source, qualname)  # a wrong name or a broken file says so before the model loads
+    except DocstringError as exc:
+        print(f"copiloto: {exc}", file=sys.stderr)
+        return 1
+    settings = settings_from_args(args)
+    style = args.style or settings.docstrings.style
+    runtime = start_runtime(settings)
+    try:
+        if not runtime.engine.wait_loaded():
+            print(f"copiloto: {runtime.engine.error}", file=sys.stderr)
+            return 1
+        done = document(runtime.engine, source, qualname, style)
+    except DocstringError as exc:
+        print(f"copiloto: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        runtime.close()
+    if args.write:
+        path.write_bytes(done.source.encode("utf-8"))
+        print(f"copiloto: docstring written to {path}::{done.target.qualname} ({style})", file=sys.stderr)
+    else:
+        print(done.docstring)
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from copiloto.doctor import run_doctor
 
@@ -153,6 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
     complete.add_argument("location", metavar="FILE:LINE:COL")
     complete.add_argument("--json", action="store_true", help="print text, latency and token counts as JSON")
     complete.set_defaults(func=cmd_complete)
+
+    docstring = sub.add_parser("docstring", help="write a docstring for FILE::QUALNAME (Class.method)")
+    docstring.add_argument("target", metavar="FILE::QUALNAME")
+    docstring.add_argument("--write", action="store_true", help="put it into the file instead of printing it")
+    docstring.add_argument("--style", choices=("google", "numpy", "sphinx"), help="default: docstrings.style")
+    docstring.set_defaults(func=cmd_docstring)
 
     doctor = sub.add_parser("doctor", help="which model, why, GPU offload, VRAM fit")
     doctor.add_argument("--load", action="store_true", help="also load the model and time it")

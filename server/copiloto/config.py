@@ -63,11 +63,20 @@ class CompletionSettings(BaseModel):
     cache_size: int = Field(256, ge=0, description="Completions remembered (LRU) to answer repeats and typing ahead.")
 
 
+class DocstringSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    style: Literal["google", "numpy", "sphinx"] = Field(
+        "google", description="Docstring convention written and checked (ruff's pydocstyle rules)."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COPILOTO_", env_nested_delimiter="__", extra="ignore")
 
     engine: EngineSettings = Field(default_factory=EngineSettings)
     completion: CompletionSettings = Field(default_factory=CompletionSettings)
+    docstrings: DocstringSettings = Field(default_factory=DocstringSettings)
     models_dir: Path | None = Field(
         None, description="Where downloaded weights live. Empty: the repo's models/ folder or the user cache."
     )

@@ -29,6 +29,7 @@ def capabilities(inline: bool = True) -> types.ClientCapabilities:
         text_document=types.TextDocumentClientCapabilities(
             inline_completion=types.InlineCompletionClientCapabilities() if inline else None,
             completion=types.CompletionClientCapabilities(),
+            code_action=types.CodeActionClientCapabilities(disabled_support=True, resolve_support=None),
         ),
         workspace=types.WorkspaceClientCapabilities(configuration=True),
     )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import re
+import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -16,10 +18,13 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 import copiloto
 from copiloto.completion.pipeline import Completion
 from copiloto.config import Settings, load_settings
+from copiloto.docstrings import DocstringError
+from copiloto.docstrings.action import docstring_offers, minimal_edit
+from copiloto.docstrings.generate import document
 from copiloto.engine.local import engine_info
 from copiloto.engine.types import EngineState
 from copiloto.lsp.documents import Document, DocumentStore
-from copiloto.lsp.positions import InvalidPosition
+from copiloto.lsp.positions import InvalidPosition, line_starts, offset_to_position
 from copiloto.runtime import Runtime, start_runtime
 
 log = logging.getLogger(__name__)
@@ -28,6 +33,7 @@ T = TypeVar("T")
 SERVER_CANCELLED = -32802  # LSP 3.17 ServerCancelled: a newer request made this one useless
 ACCEPTED_COMMAND = "copiloto.accepted"
 _WORD_BEFORE = re.compile(r"[\w$]*$")
+_work_ids = itertools.count(1)
 
 
 class CopilotoProtocol(LanguageServerProtocol):
@@ -126,6 +132,23 @@ class CopilotoServer(LanguageServer):
                 self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
 
         self.spawn(end())
+
+    async def begin_work(self, message: str) -> str | None:
+        """Start a $/progress report for one piece of work; None when the client takes no progress."""
+        caps = self.client_capabilities.window
+        if caps is None or not caps.work_done_progress:
+            return None
+        token = f"copiloto-work-{next(_work_ids)}"
+        try:
+            await self.work_done_progress.create_async(token)
+        except Exception:
+            return None
+        self.work_done_progress.begin(token, types.WorkDoneProgressBegin(title="Copiloto", message=message))
+        return token
+
+    def end_work(self, token: str | None, message: str) -> None:
+        if token is not None:
+            self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
 
     def spawn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         """Run a coroutine in the background, keeping a reference so it is not garbage collected."""
@@ -288,6 +311,72 @@ async def completion(ls: CopilotoServer, params: types.CompletionParams) -> type
         command=types.Command(title="Accepted", command=ACCEPTED_COMMAND, arguments=[result.details()]),
     )
     return types.CompletionList(is_incomplete=True, items=[item])
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.RefactorRewrite], resolve_provider=True),
+)
+def code_action(ls: CopilotoServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    """Listing is instant: which def/class, no model; the docstring is written in codeAction/resolve."""
+    doc = ls.documents.get(params.text_document.uri)
+    if doc is None:
+        return None
+    wanted = params.context.only
+    if wanted and not any(types.CodeActionKind.RefactorRewrite.value.startswith(kind) for kind in wanted):
+        return None
+    offers = docstring_offers(doc.text, params.range.start.line, doc.language_id)
+    text_caps = ls.client_capabilities.text_document
+    code_action_caps = text_caps.code_action if text_caps else None
+    if not (code_action_caps and code_action_caps.disabled_support):  # such clients would show it as usable
+        offers = [offer for offer in offers if offer.unavailable is None]
+    return [
+        types.CodeAction(
+            title=offer.title,
+            kind=types.CodeActionKind.RefactorRewrite,
+            disabled=types.CodeActionDisabled(reason=offer.unavailable) if offer.unavailable else None,
+            data={"uri": doc.uri, "qualname": offer.qualname},
+        )
+        for offer in offers
+    ]
+
+
+@server.feature(types.CODE_ACTION_RESOLVE)
+async def resolve_code_action(ls: CopilotoServer, action: types.CodeAction) -> types.CodeAction:
+    data = action.data if isinstance(action.data, dict) else {}
+    doc = ls.document(str(data.get("uri", "")))
+    runtime = ls.runtime
+    if runtime is None or runtime.engine.state != "ready":
+        raise JsonRpcException("the model is not ready yet", code=-32803)  # RequestFailed
+    qualname, text, version = str(data.get("qualname", "")), doc.text, doc.version
+    stop = threading.Event()  # set when the client cancels: the writer stops before its next sentence
+    token = await ls.begin_work(f"Writing a docstring for {qualname}")
+    try:
+        done = await asyncio.get_running_loop().run_in_executor(
+            None, document, runtime.engine, text, qualname, ls.settings.docstrings.style, stop.is_set
+        )
+    except asyncio.CancelledError:
+        stop.set()
+        ls.end_work(token, "Cancelled")
+        raise
+    except DocstringError as exc:
+        ls.end_work(token, "No docstring")
+        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=f"Copiloto: {exc}"))
+        return action
+    ls.end_work(token, "Docstring written")
+    start, end, replacement = minimal_edit(text, done.source)
+    starts = line_starts(text)
+    span = [types.Position(*offset_to_position(text, starts, offset)) for offset in (start, end)]
+    # Versioned: if the user typed meanwhile, the client refuses the edit instead of misplacing it.
+    action.edit = types.WorkspaceEdit(
+        document_changes=[
+            types.TextDocumentEdit(
+                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=version),
+                edits=[types.TextEdit(range=types.Range(*span), new_text=replacement)],
+            )
+        ]
+    )
+    return action
 
 
 @server.command(ACCEPTED_COMMAND)

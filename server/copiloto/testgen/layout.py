@@ -203,10 +203,10 @@ def _imports_line(tree: ast.Module) -> tuple[int, bool]:
     """How many lines come before new imports (docstring, __future__ imports); whether the docstring is last."""
     at, after_docstring = 0, False
     body = list(tree.body)
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        if isinstance(body[0].value.value, str):
-            at, after_docstring = body[0].end_lineno or 0, True
-            body = body[1:]
+    first = body[0] if body else None
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+        at, after_docstring = first.end_lineno or 0, True
+        body = body[1:]
     for node in body:
         if not (isinstance(node, ast.ImportFrom) and node.module == "__future__"):
             break

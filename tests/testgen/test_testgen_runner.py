@@ -1,0 +1,310 @@
+"""Generated tests run sandboxed, in real pytest subprocesses: kept, failed, killed, measured.
+
+Timeouts are short (2-3 s) so that the hanging tests cost little.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from copiloto.testgen import (
+    Coverage,
+    RunLimits,
+    TestgenError,
+    collects,
+    coverage_of,
+    network_isolation_available,
+    plan,
+    run_test,
+)
+
+PYTHON = Path(sys.executable)
+ONCE = RunLimits(timeout_s=10, runs=1)
+SHORT = RunLimits(timeout_s=2, runs=3)
+
+MODULE = """\
+def other(x):
+    return x * 2
+
+
+def sign(x):
+    if x >= 0:
+        return "non-negative"
+    else:
+        return "negative"
+"""
+SIGN_LINES = (5, 9)  # `def sign` to its last line
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` still runs; a killed process nobody has reaped yet (a zombie) does not."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.is_file() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")
+
+
+def gone(pids: list[int], within_s: float = 3.0) -> bool:
+    deadline = time.monotonic() + within_s
+    while any(alive(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_a_passing_test_is_kept_after_three_runs() -> None:
+    result = run_test("def test_ok():\n    assert sum([1, 2]) == 3\n", "test_ok", [], PYTHON)
+    assert result.passed
+    assert result.runs == ("passed", "passed", "passed")
+    assert result.failure_kind is None
+    assert result.network_isolated == network_isolation_available()
+
+
+@pytest.mark.parametrize(
+    ("source", "kind", "shown"),
+    [
+        # the test's own assert: the model's expectation is wrong (or the code is)
+        ("def f(x):\n    return x\n\n\ndef test_f():\n    assert f(1) == 2\n", "assertion", "assert f(1) == 2"),
+        (
+            "import pytest\n\n\ndef test_f():\n    with pytest.raises(ValueError):\n        int('1')\n",
+            "assertion",
+            "DID NOT RAISE",
+        ),
+        ("def test_f():\n    {}['missing']\n", "error", "KeyError"),
+        ("import no_such_module_here\n\n\ndef test_f():\n    pass\n", "error", "No module named 'no_such_module_here'"),
+        ("import pytest\n\n\ndef test_f(no_such_fixture):\n    pass\n", "error", "fixture 'no_such_fixture' not found"),
+    ],
+)
+def test_failures_are_classified(source: str, kind: str, shown: str) -> None:
+    result = run_test(source, "test_f", [], PYTHON, SHORT)
+    assert not result.passed
+    assert len(result.runs) == 1  # the first failure settles it
+    assert result.runs[0] in ("failed", "error")
+    assert result.failure_kind == kind
+    assert shown in result.output
+
+
+def test_an_assert_in_the_code_under_test_is_not_the_tests_assertion(tmp_path: Path) -> None:
+    (tmp_path / "checked.py").write_text("def f(x):\n    assert x > 0\n    return x\n")
+    source = "from checked import f\n\n\ndef test_f():\n    assert f(-1) == -1\n"
+    result = run_test(source, "test_f", [tmp_path], PYTHON, SHORT)
+    assert result.runs == ("failed",)
+    assert result.failure_kind == "error"
+    assert "assert x > 0" in result.output
+
+
+def test_a_collection_error_is_an_error_run() -> None:
+    result = run_test("import no_such_module_here\n\n\ndef test_f():\n    pass\n", "test_f", [], PYTHON, SHORT)
+    assert result.runs == ("error",)
+
+
+@pytest.mark.parametrize("body", ["while True:\n        pass", "import time\n    time.sleep(60)"])
+def test_a_hanging_test_is_stopped_at_the_timeout(body: str) -> None:
+    started = time.monotonic()
+    result = run_test(f"def test_hang():\n    {body}\n", "test_hang", [], PYTHON, SHORT)
+    assert time.monotonic() - started < 8
+    assert not result.passed
+    assert result.runs == ("timeout",)
+    assert result.failure_kind == "timeout"
+    assert "stopped after 2 s" in result.output
+
+
+def test_the_cpu_limit_stops_a_busy_loop_before_the_wall_clock() -> None:
+    result = run_test(
+        "def test_spin():\n    while True:\n        pass\n", "test_spin", [], PYTHON, RunLimits(timeout_s=8, cpu_s=1)
+    )
+    assert result.runs == ("timeout",)
+    assert "1 s of CPU time" in result.output
+
+
+def test_forked_children_die_with_the_run(tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    source = f"""\
+import os, time
+
+
+def test_forks():
+    for _ in range(2):
+        if os.fork() == 0:
+            with open({str(pids)!r}, "a") as f:
+                f.write(f"{{os.getpid()}}\\n")
+            time.sleep(60)
+            os._exit(0)
+    time.sleep(60)
+"""
+    result = run_test(source, "test_forks", [], PYTHON, SHORT)
+    assert result.runs == ("timeout",)
+    children = [int(line) for line in pids.read_text().split()]
+    assert len(children) == 2
+    assert gone(children)
+
+
+def test_children_a_passing_test_leaves_behind_are_killed(tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    source = f"""\
+import os, subprocess, time
+
+
+def test_leaves_a_child():
+    child = subprocess.Popen(["sleep", "60"])
+    with open({str(pids)!r}, "w") as f:
+        f.write(str(child.pid))
+"""
+    result = run_test(source, "test_leaves_a_child", [], PYTHON, ONCE)
+    assert result.passed
+    assert gone([int(pids.read_text())])
+
+
+def test_a_memory_hog_fails_under_the_memory_limit() -> None:
+    source = "def test_hog():\n    data = bytearray(4 * 1024**3)\n    assert data\n"
+    result = run_test(source, "test_hog", [], PYTHON, RunLimits(timeout_s=10, runs=1, memory_mb=1024))
+    assert not result.passed
+    assert result.failure_kind == "error"
+    assert "MemoryError" in result.output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="RLIMIT_NPROC is not enforced for root")
+def test_a_fork_bomb_hits_the_process_limit() -> None:
+    source = """\
+import os, time
+
+
+def test_bomb():
+    for _ in range(500):
+        if os.fork() == 0:
+            time.sleep(5)
+            os._exit(0)
+"""
+    result = run_test(source, "test_bomb", [], PYTHON, RunLimits(timeout_s=10, runs=1, processes=32))
+    assert not result.passed
+    assert "Resource temporarily unavailable" in result.output
+
+
+def test_no_network_where_unshare_works() -> None:
+    source = "import socket\n\n\ndef test_net():\n    socket.create_connection(('1.1.1.1', 80), timeout=2).close()\n"
+    result = run_test(source, "test_net", [], PYTHON, RunLimits(timeout_s=5, runs=1))
+    assert result.network_isolated == network_isolation_available()
+    if not result.network_isolated:
+        pytest.skip("unshare -rn does not work here: the network cannot be cut off")
+    assert not result.passed
+    assert result.failure_kind == "error"
+    assert "unreachable" in result.output
+
+
+def test_a_flaky_test_is_not_kept() -> None:
+    # TMPDIR is the sandbox's and lives for all the runs of one run_test: the counter survives between them.
+    source = """\
+import pathlib, tempfile
+
+
+def test_flaky():
+    counter = pathlib.Path(tempfile.gettempdir(), "count")
+    runs = int(counter.read_text()) if counter.exists() else 0
+    counter.write_text(str(runs + 1))
+    assert runs == 0
+"""
+    result = run_test(source, "test_flaky", [], PYTHON, SHORT)
+    assert not result.passed
+    assert result.runs == ("passed", "failed")
+    assert result.failure_kind == "assertion"
+
+
+def test_the_sandbox_has_its_own_home_and_tmpdir_and_leaves_the_project_alone(tmp_path: Path) -> None:
+    (tmp_path / "src" / "pkg").mkdir(parents=True)
+    (tmp_path / "src" / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "src" / "pkg" / "mod.py").write_text(MODULE)
+    planned = plan(tmp_path, tmp_path / "src" / "pkg" / "mod.py", ["sign"])
+    source = f"""\
+import os, pathlib, tempfile
+
+{planned.import_line}
+
+
+def test_sign():
+    assert sign(-1) == "negative"
+    assert pathlib.Path.home().name == "home" and "copiloto-testgen-" in str(pathlib.Path.home())
+    assert "copiloto-testgen-" in tempfile.gettempdir()
+"""
+    before = sorted(tmp_path.rglob("*"))
+    result = run_test(source, "test_sign", list(planned.sys_path), PYTHON, ONCE)
+    assert result.passed, result.output
+    assert sorted(tmp_path.rglob("*")) == before  # no __pycache__, no test file, no .pytest_cache
+
+
+def test_cover_collects_coverage_data_across_runs(tmp_path: Path) -> None:
+    (tmp_path / "mod.py").write_text(MODULE)
+    data = tmp_path / "out" / ".coverage"
+    data.parent.mkdir()
+    source = "from mod import sign\n\n\ndef test_sign():\n    assert sign(1)\n"
+    result = run_test(source, "test_sign", [tmp_path], PYTHON, ONCE, cover=data)
+    assert result.passed, result.output
+    assert data.is_file()
+
+
+@pytest.mark.parametrize(
+    ("tests", "expected"),
+    [
+        (["assert sign(1) == 'non-negative'"], Coverage(75.0, 50.0, (9,))),
+        (["assert sign(1) == 'non-negative'", "assert sign(-1) == 'negative'"], Coverage(100.0, 100.0, ())),
+    ],
+)
+def test_coverage_of_one_function(tmp_path: Path, tests: list[str], expected: Coverage) -> None:
+    (tmp_path / "mod.py").write_text(MODULE)
+    sources = [
+        (f"from mod import sign\n\n\ndef test_{i}():\n    {body}\n", f"test_{i}") for i, body in enumerate(tests)
+    ]
+    # `other` (lines 1-2) is never run: it is outside the range and does not count
+    assert coverage_of(sources, tmp_path / "mod.py", SIGN_LINES, [tmp_path], PYTHON, ONCE) == expected
+
+
+def test_coverage_of_a_file_the_tests_never_import(tmp_path: Path) -> None:
+    (tmp_path / "mod.py").write_text(MODULE)
+    sources = [("def test_nothing():\n    pass\n", "test_nothing")]
+    measured = coverage_of(sources, tmp_path / "mod.py", SIGN_LINES, [tmp_path], PYTHON, ONCE)
+    assert measured.lines_pct is None and measured.reason and "never ran" in measured.reason
+
+
+def test_coverage_needs_coverage_installed(tmp_path: Path) -> None:
+    # -S: no site-packages, so no coverage
+    interpreter = tmp_path / "python-without-site"
+    interpreter.write_text(f'#!/bin/sh\nexec {sys.executable} -S "$@"\n')
+    interpreter.chmod(0o755)
+    (tmp_path / "mod.py").write_text(MODULE)
+    measured = coverage_of([("def test_a():\n    pass\n", "test_a")], tmp_path / "mod.py", SIGN_LINES, [], interpreter)
+    assert measured.lines_pct is None and measured.branches_pct is None
+    assert measured.reason and "coverage is not installed" in measured.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "ok", "shown"),
+    [
+        ("def test_a():\n    pass\n\n\ndef test_b():\n    pass\n", True, "2 tests collected"),
+        ("def test_a(:\n    pass\n", False, "SyntaxError"),
+        ("import no_such_module_here\n", False, "No module named 'no_such_module_here'"),
+        ("x = 1\n", False, "no tests"),
+    ],
+)
+def test_collects(text: str, ok: bool, shown: str) -> None:
+    collected, output = collects(text, [], PYTHON)
+    assert collected is ok
+    assert shown in output
+
+
+@pytest.mark.parametrize(
+    ("interpreter", "limits", "message"),
+    [
+        (Path("/no/such/python"), ONCE, "could not be started"),
+        (PYTHON, RunLimits(runs=0), "leave no room"),
+    ],
+)
+def test_run_errors(interpreter: Path, limits: RunLimits, message: str) -> None:
+    with pytest.raises(TestgenError, match=message):
+        run_test("def test_a():\n    pass\n", "test_a", [], interpreter, limits)

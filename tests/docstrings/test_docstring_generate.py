@@ -101,10 +101,17 @@ def test_tidy(text: str, summary: bool, expected: str) -> None:
         ("Process data.", "Process data."),
         ("Status of x.", "Status of x."),
         ("Add it.", "Add it."),
+        ("The Function checks if two are close.", "Check if two are close."),
+        ("The function has_close returns True if so.", "Return True if so."),
+        ("The function `has_close()` is used to compare.", "Compare."),
+        ("The Function to find the maximum.", "Find the maximum."),
+        ("This returns x.", "Return x."),
+        ("The sum of a and b.", "The sum of a and b."),  # a noun phrase stays
+        ("The function other_name returns x.", "The function other_name returns x."),  # not the target's name
     ],
 )
 def test_imperative(summary: str, expected: str) -> None:
-    assert imperative(summary) == expected
+    assert imperative(summary, "has_close") == expected
 
 
 @pytest.mark.parametrize(

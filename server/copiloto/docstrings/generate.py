@@ -81,7 +81,9 @@ def write_docstring(
         lead = summary_start if index == 0 else ""
         sentence = _sentence(engine, above + _indented(written, target.body_indent), below, index == 0, lead)
         if index == 0 and target.kind != "class":
-            sentence = imperative(sentence)  # D401 (numpy, pep257): "Return the sum", not "Returns the sum"
+            sentence = imperative(
+                sentence, target.name
+            )  # D401 (numpy, pep257): "Return the sum", not "Returns the sum"
         written += sentence + after
     return written
 
@@ -125,16 +127,20 @@ _LABEL = re.compile(r"[A-Za-z_][\w.\[\], ]{0,30}:\s+")
 _SENTENCE_END = re.compile(r"(?<=\w\w[.!?])\s")  # "x. Then": a sentence ends; "e.g. x" does not
 # Third-person verbs whose imperative is not the word minus its "s".
 _IRREGULAR = {"is": "Be", "does": "Do", "has": "Have", "goes": "Go"}
-_THIS = ("this function ", "this method ", "this helper ", "this ")
+# "The function [name] [is used to|to]" or "This": the subject a summary line does not need. Another
+# identifier after "function" (it has "_" or "(") means the sentence is about something else: kept.
+_SUBJECT = (
+    r"(?:(?:the|this)\s+(?:function|method|helper)\s+(?:`?{name}(?:\(\))?`?\s+)?(?:is used to\s+|to\s+)?"
+    r"|this\s+)(?![\w`]*[_(])"
+)
 
 
-def imperative(summary: str) -> str:
-    """`summary` with its first word in the imperative mood: "Returns x." -> "Return x."."""
-    lowered = summary.lower()
-    for lead in _THIS:  # "This function returns x." says nothing "Return x." does not
-        if lowered.startswith(lead) and len(summary) > len(lead):
-            summary = summary[len(lead)].upper() + summary[len(lead) + 1 :]
-            break
+def imperative(summary: str, name: str = "") -> str:
+    """`summary` with its first word in the imperative mood: "Returns x." -> "Return x.", and without
+    the subject small models open with: "The function f checks x." -> "Check x."."""
+    subject = re.match(_SUBJECT.format(name=re.escape(name) if name else "(?!)"), summary, re.IGNORECASE)
+    if subject and len(summary) > subject.end():
+        summary = summary[subject.end()].upper() + summary[subject.end() + 1 :]
     word, space, rest = summary.partition(" ")
     bare = word.lower()
     if bare in _IRREGULAR:

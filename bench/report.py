@@ -69,6 +69,22 @@ def quality_table(report: dict[str, Any]) -> str:
     return "\n".join([head, "", *rows])
 
 
+def docgen_table(report: dict[str, Any]) -> str:
+    rows = [
+        "| style | functions | inserted | parse | ruff D | parameters covered | doctests | s / function |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| {report['style']} | {report['functions']} | {report['inserted_rate']:.1%} | {report['parse_rate']:.1%}"
+        f" | {report['ruff_d_pass_rate']:.1%} | {report['parameter_coverage_rate']:.1%}"
+        f" | {cell(report['doctest_pass_rate'])} ({report['doctest_examples']} examples)"
+        f" | {report['seconds_per_function']} |",
+    ]
+    head = f"Docstrings: {report['model']}, {report['machine']}, {report['date']}."
+    return "\n".join([head, "", *rows])
+
+
+TABLES = {"latency": latency_tables, "docgen": docgen_table}
+
+
 def main(paths: list[str]) -> int:
     chosen = [Path(p) for p in paths] or [p for p in (newest("latency-*.json"), newest("fim_quality-*.json")) if p]
     if not chosen:
@@ -76,7 +92,7 @@ def main(paths: list[str]) -> int:
         return 1
     for path in chosen:
         report = json.loads(path.read_text())
-        print(latency_tables(report) if report.get("benchmark") == "latency" else quality_table(report))
+        print(TABLES.get(report.get("benchmark", ""), quality_table)(report))
         print()
     return 0
 

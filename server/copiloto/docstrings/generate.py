@@ -46,9 +46,11 @@ def document(
     """The file with a new docstring for `qualname`, checked; raises DocstringError saying why not."""
     target = find_by_qualname(source, qualname)
     problems: list[str] = []
-    # Decoding is greedy, so a second draft must start differently to be worth it: its summary begins with
-    # the verb the function is named after (`parse_header` -> "Parse ...").
-    for start in ("", verb_of(target)):
+    # Decoding is greedy, so another draft must start differently to be worth it: its summary begins with
+    # the verb the function is named after (`parse_header` -> "Parse ..."), then, for names that are not
+    # verbs (`rolling_max`), with "Return" / "Compute" (D401 wants an imperative first word).
+    fallback = "Return " if target.returns else "Compute "
+    for start in dict.fromkeys(("", verb_of(target), "" if target.kind == "class" else fallback)):
         text = write_docstring(engine, source, target, style, cancelled, summary_start=start)
         edited = apply(source, target, text)
         placed = find_by_qualname(edited, target.qualname)
@@ -102,7 +104,10 @@ def _sentence(engine: Engine, prefix: str, suffix: str, first: bool, start: str 
         result = engine.submit(request).future.result()
         if result.stop_reason == "error":
             raise DocstringError(f"the model failed: {result.error}")
-        text = tidy(nudge + result.text if result.text.strip() else "", first)
+        written = result.text.lstrip()
+        if nudge and written.lower().startswith(nudge.strip().lower()):
+            nudge = ""  # the model wrote the nudged word again itself: "Return Return x"
+        text = tidy(nudge + result.text if written else "", first)
         if text:
             return text
     raise DocstringError("the model wrote nothing for the docstring")

@@ -50,8 +50,7 @@ from typing import Any, Protocol
 
 from llama_cpp import llama_supports_gpu_offload
 
-from copiloto.completion.budget import stable_budget
-from copiloto.completion.pipeline import policy, stop_strings
+from copiloto.completion.pipeline import generation_request
 from copiloto.completion.stats import percentile
 from copiloto.config import Settings, load_settings
 from copiloto.context import build_context
@@ -86,19 +85,8 @@ class Window:
 
 def window(settings: Settings, count_tokens: Any, text: str, offset: int, language_id: str) -> Window:
     """Copiloto's prompt window, token limit and stop strings for this state, without healing."""
-    ctx = build_context(text, offset, language_id)
-    prefix, suffix = stable_budget(
-        ctx.prefix,
-        ctx.suffix,
-        count_tokens,
-        settings.completion.max_prefix_tokens,
-        settings.completion.max_suffix_tokens,
-    )
-    how = policy(ctx)
-    single = how == "single"
-    limit = settings.completion.max_tokens_single_line if single else settings.completion.max_tokens_multi_line
-    line_time = None if single else settings.completion.multi_line_time_ms or None
-    return Window(prefix, suffix, limit, stop_strings(ctx, how), line_time)
+    request, _ = generation_request(build_context(text, offset, language_id), settings.completion, count_tokens)
+    return Window(request.prefix, request.suffix, request.max_tokens, request.stop, request.line_time_ms)
 
 
 # --- one request a user could see ---------------------------------------------------------------------

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import ast
 import difflib
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from copiloto.config import EngineSettings
 from copiloto.docstrings import DocstringError, coverage_problems, find_by_qualname, lint_lines, ruff_problems
 from copiloto.docstrings.generate import document, imperative, tidy, verb_of
 from copiloto.engine.local import LocalEngine
@@ -39,11 +36,8 @@ def parse_header(line, sep=":"):
 
 
 @pytest.fixture(scope="module")
-def engine(tiny_model: Path) -> Iterator[LocalEngine]:
-    engine = LocalEngine(EngineSettings(n_ctx=2048), tiny_model, "tiny").start()
-    assert engine.wait_loaded(120), engine.error
-    yield engine
-    engine.close()
+def engine(tiny_engine: LocalEngine) -> LocalEngine:
+    return tiny_engine
 
 
 @pytest.mark.model

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,11 +24,8 @@ FIB_SUFFIX = "\n    return a\n"
 
 
 @pytest.fixture(scope="module")
-def engine(tiny_model: Path) -> Iterator[LocalEngine]:
-    engine = LocalEngine(EngineSettings(n_ctx=2048), tiny_model, "tiny").start()
-    assert engine.wait_loaded(120), engine.error
-    yield engine
-    engine.close()
+def engine(tiny_engine: LocalEngine) -> LocalEngine:
+    return tiny_engine
 
 
 def run(engine: LocalEngine, request: GenerationRequest) -> object:

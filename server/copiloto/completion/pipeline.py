@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -141,6 +142,38 @@ def filter_context(ctx: CompletionContext, multiline: bool | None = None) -> Fil
     )
 
 
+def generation_request(
+    ctx: CompletionContext,
+    settings: CompletionSettings,
+    count_tokens: Callable[[str], int],
+    heal: str = "",
+    supersede_key: str | None = None,
+) -> tuple[GenerationRequest, Policy]:
+    """What the model is asked for this context: the budgeted window (without the healed fragment), and
+    the token limit, stops and time limit of its line policy. The latency benchmark asks its peers the same."""
+    prefix, suffix = stable_budget(
+        ctx.prefix[: len(ctx.prefix) - len(heal)],
+        ctx.suffix,
+        count_tokens,
+        settings.max_prefix_tokens,
+        settings.max_suffix_tokens,
+    )
+    how = policy(ctx)
+    multi = how != "single"
+    request = GenerationRequest(
+        prefix=prefix,
+        suffix=suffix,
+        max_tokens=settings.max_tokens_multi_line if multi else settings.max_tokens_single_line,
+        stop=stop_strings(ctx, how),
+        stop_patterns=scope_exit(ctx) if multi else (),
+        line_time_ms=(settings.multi_line_time_ms or None) if multi else None,
+        priority=Priority.INTERACTIVE,
+        supersede_key=supersede_key,
+        heal=heal,
+    )
+    return request, how
+
+
 class CompletionService:
     def __init__(self, engine: Engine, settings: CompletionSettings) -> None:
         self.engine = engine
@@ -164,25 +197,7 @@ class CompletionService:
             self.stats.cache_hits += 1
             return self._shown(Completion(cached, "cache", ctx.mode, _ms(started)))
         heal = word_fragment(ctx.line_prefix) if self.settings.token_healing else ""
-        prefix, suffix = stable_budget(
-            ctx.prefix[: len(ctx.prefix) - len(heal)],
-            ctx.suffix,
-            self.engine.count_tokens,
-            self.settings.max_prefix_tokens,
-            self.settings.max_suffix_tokens,
-        )
-        how = policy(ctx)
-        request = GenerationRequest(
-            prefix=prefix,
-            suffix=suffix,
-            max_tokens=self.settings.max_tokens_single_line if how == "single" else self.settings.max_tokens_multi_line,
-            stop=stop_strings(ctx, how),
-            stop_patterns=scope_exit(ctx) if how != "single" else (),
-            line_time_ms=(self.settings.multi_line_time_ms or None) if how != "single" else None,
-            priority=Priority.INTERACTIVE,
-            supersede_key=uri,
-            heal=heal,
-        )
+        request, how = generation_request(ctx, self.settings, self.engine.count_tokens, heal, supersede_key=uri)
         return Prepared(uri, ctx, request, started, how)
 
     def finish(self, prepared: Prepared, result: GenerationResult) -> Completion:

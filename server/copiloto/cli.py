@@ -1,4 +1,4 @@
-"""Command line: `copiloto serve | demo | complete | docstring | models | doctor`. Every command honours --model."""
+"""Command line: `copiloto serve | demo | complete | docstring | tests | models | doctor`; all honour --model."""
 
 from __future__ import annotations
 
@@ -167,6 +167,53 @@ def cmd_docstring(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tests(args: argparse.Namespace) -> int:
+    """Print verified tests for FILE::QUALNAME with their coverage, or with --write add them to the test file."""
+    from copiloto.docstrings import DocstringError, find_by_qualname
+    from copiloto.runtime import start_runtime
+    from copiloto.testgen import TestgenError, project_root
+    from copiloto.testgen.generate import generate_tests
+
+    path_text, sep, qualname = args.target.rpartition("::")
+    if not sep or not path_text or not qualname:
+        print(f"copiloto: expected FILE::QUALNAME (like app.py::Cart.add_item), got {args.target!r}", file=sys.stderr)
+        return 2
+    path = Path(path_text)
+    try:
+        source = path.read_text(encoding="utf-8")
+        find_by_qualname(source, qualname)  # a wrong name or a broken file says so before the model loads
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"copiloto: cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    except DocstringError as exc:
+        print(f"copiloto: {exc}", file=sys.stderr)
+        return 1
+    root = Path(args.root).resolve() if args.root else project_root(path)
+    settings = settings_from_args(args)
+    runtime = start_runtime(settings)
+    try:
+        if not runtime.engine.wait_loaded():
+            print(f"copiloto: {runtime.engine.error}", file=sys.stderr)
+            return 1
+        done = generate_tests(runtime.engine, root, path.resolve(), source, qualname, settings.tests)
+    except TestgenError as exc:
+        print(f"copiloto: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        runtime.close()
+    for bug in done.possible_bugs:
+        print(f"{path}:{bug.line + 1}: {bug.message}", file=sys.stderr)
+    print(f"copiloto: {done.summary(root)}", file=sys.stderr)
+    if done.test_file_text is None:
+        return 1
+    if args.write:
+        done.plan.test_file.parent.mkdir(parents=True, exist_ok=True)
+        done.plan.test_file.write_text(done.test_file_text, encoding="utf-8")
+    else:
+        print(done.added_text())
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from copiloto.doctor import run_doctor
 
@@ -201,6 +248,12 @@ def build_parser() -> argparse.ArgumentParser:
     docstring.add_argument("--write", action="store_true", help="put it into the file instead of printing it")
     docstring.add_argument("--style", choices=("google", "numpy", "sphinx"), help="default: docstrings.style")
     docstring.set_defaults(func=cmd_docstring)
+
+    tests = sub.add_parser("tests", help="write tests for FILE::QUALNAME that run and pass, with their coverage")
+    tests.add_argument("target", metavar="FILE::QUALNAME")
+    tests.add_argument("--write", action="store_true", help="add them to the project's test file")
+    tests.add_argument("--root", help="the project root (default: nearest folder with pyproject.toml or .git)")
+    tests.set_defaults(func=cmd_tests)
 
     doctor = sub.add_parser("doctor", help="which model, why, GPU offload, VRAM fit")
     doctor.add_argument("--load", action="store_true", help="also load the model and time it")

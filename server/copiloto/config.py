@@ -71,12 +71,30 @@ class DocstringSettings(BaseModel):
     )
 
 
+class TestSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    __test__ = False  # not a pytest test class
+
+    python: Path | None = Field(
+        None,
+        description="Interpreter that runs generated tests (it needs pytest; coverage for the numbers). "
+        "Empty: the workspace's .venv or venv when there is one, else the server's own.",
+    )
+    timeout_s: float = Field(10.0, gt=0, description="Wall-clock limit on one run of one generated test, in seconds.")
+    memory_mb: int = Field(1024, ge=64, description="Address-space limit on one run of a generated test, in MB.")
+    max_tests: int = Field(8, ge=1, le=50, description="Most tests written per function before verification.")
+    rounds: int = Field(
+        2, ge=1, le=5, description="Drafts per function: a later one sees why the earlier tests failed."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COPILOTO_", env_nested_delimiter="__", extra="ignore")
 
     engine: EngineSettings = Field(default_factory=EngineSettings)
     completion: CompletionSettings = Field(default_factory=CompletionSettings)
     docstrings: DocstringSettings = Field(default_factory=DocstringSettings)
+    tests: TestSettings = Field(default_factory=TestSettings)
     models_dir: Path | None = Field(
         None, description="Where downloaded weights live. Empty: the repo's models/ folder or the user cache."
     )

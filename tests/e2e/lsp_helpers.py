@@ -31,7 +31,12 @@ def capabilities(inline: bool = True) -> types.ClientCapabilities:
             completion=types.CompletionClientCapabilities(),
             code_action=types.CodeActionClientCapabilities(disabled_support=True, resolve_support=None),
         ),
-        workspace=types.WorkspaceClientCapabilities(configuration=True),
+        workspace=types.WorkspaceClientCapabilities(
+            configuration=True,
+            workspace_edit=types.WorkspaceEditClientCapabilities(
+                document_changes=True, resource_operations=[types.ResourceOperationKind.Create]
+            ),
+        ),
     )
 
 

@@ -8,7 +8,10 @@ import logging
 import re
 import threading
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import unquote, urlparse
+from urllib.request import url2pathname
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
@@ -19,13 +22,18 @@ import copiloto
 from copiloto.completion.pipeline import Completion
 from copiloto.config import Settings, load_settings
 from copiloto.docstrings import DocstringError
-from copiloto.docstrings.action import docstring_offers, minimal_edit
+from copiloto.docstrings.action import Offer, docstring_offers, minimal_edit
 from copiloto.docstrings.generate import document
 from copiloto.engine.local import engine_info
 from copiloto.engine.types import EngineState
 from copiloto.lsp.documents import Document, DocumentStore
 from copiloto.lsp.positions import InvalidPosition, line_starts, offset_to_position
 from copiloto.runtime import Runtime, start_runtime
+from copiloto.testgen import TestgenError
+from copiloto.testgen.action import KIND as TESTS_KIND
+from copiloto.testgen.action import tests_offers
+from copiloto.testgen.generate import GeneratedTests, generate_tests
+from copiloto.testgen.layout import project_root
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -72,6 +80,8 @@ class CopilotoServer(LanguageServer):
         self._engine_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._started = False
+        # Diagnostics per document and per producer: publishing one producer's must not erase another's.
+        self._diagnostics: dict[str, dict[str, list[types.Diagnostic]]] = {}
 
     # ---- engine lifecycle ----
 
@@ -179,6 +189,24 @@ class CopilotoServer(LanguageServer):
         if self._started and engine_changed:  # before `initialized` the first load is still to come
             log.info("engine settings changed: reloading")
             self.spawn(self.start_engine())
+
+    def publish(self, uri: str, producer: str, diagnostics: list[types.Diagnostic]) -> None:
+        """Replace `producer`'s diagnostics for `uri` and publish the document's whole set."""
+        mine = self._diagnostics.setdefault(uri, {})
+        mine[producer] = diagnostics
+        every = [diagnostic for group in mine.values() for diagnostic in group]
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=every))
+
+    def workspace_folders(self) -> list[Path]:
+        folders = self.workspace.folders.values() if self.workspace else []
+        paths = [_file_path(folder.uri) for folder in folders]
+        return [path for path in paths if path is not None]
+
+    def can_create_files(self) -> bool:
+        caps = self.client_capabilities.workspace
+        edit = caps.workspace_edit if caps else None
+        operations = edit.resource_operations if edit else None
+        return bool(edit and edit.document_changes and operations and types.ResourceOperationKind.Create in operations)
 
     def document(self, uri: str) -> Document:
         doc = self.documents.get(uri)
@@ -315,30 +343,38 @@ async def completion(ls: CopilotoServer, params: types.CompletionParams) -> type
 
 @server.feature(
     types.TEXT_DOCUMENT_CODE_ACTION,
-    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.RefactorRewrite], resolve_provider=True),
+    types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.RefactorRewrite, TESTS_KIND],
+        resolve_provider=True,
+    ),
 )
 def code_action(ls: CopilotoServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
-    """Listing is instant: which def/class, no model; the docstring is written in codeAction/resolve."""
+    """Listing is instant: which def/class, no model; the work happens in codeAction/resolve."""
     doc = ls.documents.get(params.text_document.uri)
     if doc is None:
         return None
     wanted = params.context.only
-    if wanted and not any(types.CodeActionKind.RefactorRewrite.value.startswith(kind) for kind in wanted):
-        return None
-    offers = docstring_offers(doc.text, params.range.start.line, doc.language_id)
+    line = params.range.start.line
+    listed: list[tuple[str, str, Offer]] = []
+    for kind, action, offers in (
+        (types.CodeActionKind.RefactorRewrite.value, "docstring", docstring_offers),
+        (TESTS_KIND, "tests", tests_offers),
+    ):
+        if not wanted or any(kind.startswith(prefix) for prefix in wanted):
+            listed += [(kind, action, offer) for offer in offers(doc.text, line, doc.language_id)]
     text_caps = ls.client_capabilities.text_document
     code_action_caps = text_caps.code_action if text_caps else None
     if not (code_action_caps and code_action_caps.disabled_support):  # such clients would show it as usable
-        offers = [offer for offer in offers if offer.unavailable is None]
+        listed = [entry for entry in listed if entry[2].unavailable is None]
     return [
         types.CodeAction(
             title=offer.title,
-            kind=types.CodeActionKind.RefactorRewrite,
+            kind=kind,
             disabled=types.CodeActionDisabled(reason=offer.unavailable) if offer.unavailable else None,
-            data={"uri": doc.uri, "qualname": offer.qualname},
+            data={"uri": doc.uri, "qualname": offer.qualname, "action": action},
         )
-        for offer in offers
-    ]
+        for kind, action, offer in listed
+    ] or None
 
 
 @server.feature(types.CODE_ACTION_RESOLVE)
@@ -348,6 +384,8 @@ async def resolve_code_action(ls: CopilotoServer, action: types.CodeAction) -> t
     runtime = ls.runtime
     if runtime is None or runtime.engine.state != "ready":
         raise JsonRpcException("the model is not ready yet", code=-32803)  # RequestFailed
+    if data.get("action") == "tests":
+        return await resolve_tests(ls, action, doc, str(data.get("qualname", "")))
     qualname, text, version = str(data.get("qualname", "")), doc.text, doc.version
     stop = threading.Event()  # set when the client cancels: the writer stops before its next sentence
     token = await ls.begin_work(f"Writing a docstring for {qualname}")
@@ -377,6 +415,101 @@ async def resolve_code_action(ls: CopilotoServer, action: types.CodeAction) -> t
         ]
     )
     return action
+
+
+async def resolve_tests(ls: CopilotoServer, action: types.CodeAction, doc: Document, qualname: str) -> types.CodeAction:
+    """Write, run and keep tests for `qualname`; the action's edit adds the kept ones to the test file."""
+    runtime = ls.runtime
+    assert runtime is not None
+    path = _file_path(doc.uri)
+    if path is None or not path.is_file():
+        return _tell(ls, action, types.MessageType.Warning, "tests need the file saved on disk: they import it")
+    if path.read_bytes().decode("utf-8", errors="replace") != doc.text:
+        why = f"save {path.name} first: the tests run against the code on disk"
+        return _tell(ls, action, types.MessageType.Warning, why)
+    root = project_root(path, ls.workspace_folders())
+    stop = threading.Event()
+    token = await ls.begin_work(f"Writing and running tests for {qualname}")
+    try:
+        done = await asyncio.get_running_loop().run_in_executor(
+            None, generate_tests, runtime.engine, root, path, doc.text, qualname, ls.settings.tests, (), stop.is_set
+        )
+    except asyncio.CancelledError:
+        stop.set()
+        ls.end_work(token, "Cancelled")
+        raise
+    except TestgenError as exc:
+        ls.end_work(token, "No tests")
+        return _tell(ls, action, types.MessageType.Warning, str(exc))
+    ls.end_work(token, f"{len(done.kept)} tests kept")
+    ls.publish(doc.uri, "tests", _bug_diagnostics(done, doc.text))
+    kind = types.MessageType.Info if done.kept else types.MessageType.Warning
+    bugs = f"; {len(done.possible_bugs)} possible bug(s) shown in {path.name}" if done.possible_bugs else ""
+    _tell(ls, action, kind, done.summary(root) + bugs)
+    if done.kept:
+        action.edit = _test_file_edit(ls, done)
+    return action
+
+
+def _test_file_edit(ls: CopilotoServer, done: GeneratedTests) -> types.WorkspaceEdit | None:
+    """One WorkspaceEdit: create the test file when new, then put the kept tests in (versioned when open)."""
+    test_file = done.plan.test_file
+    uri = test_file.as_uri()
+    open_doc = ls.documents.get(uri)
+    existing = open_doc.text if open_doc else (test_file.read_text(encoding="utf-8") if test_file.is_file() else None)
+    merged = done.merged_into(existing)
+    if existing is None and not ls.can_create_files():
+        # Nothing to lose in a file that does not exist yet: write it ourselves for such clients.
+        test_file.parent.mkdir(parents=True, exist_ok=True)
+        test_file.write_text(merged, encoding="utf-8")
+        return None
+    old = existing or ""
+    start, end, replacement = minimal_edit(old, merged)
+    starts = line_starts(old)
+    span = [types.Position(*offset_to_position(old, starts, offset)) for offset in (start, end)]
+    changes: list[types.TextDocumentEdit | types.CreateFile] = []
+    if existing is None:
+        changes.append(types.CreateFile(uri=uri, options=types.CreateFileOptions(ignore_if_exists=True)))
+    changes.append(
+        types.TextDocumentEdit(
+            text_document=types.OptionalVersionedTextDocumentIdentifier(
+                uri=uri, version=open_doc.version if open_doc else None
+            ),
+            edits=[types.TextEdit(range=types.Range(*span), new_text=replacement)],
+        )
+    )
+    return types.WorkspaceEdit(document_changes=changes)
+
+
+def _bug_diagnostics(done: GeneratedTests, text: str) -> list[types.Diagnostic]:
+    lines = text.split("\n")
+    return [
+        types.Diagnostic(
+            range=types.Range(
+                types.Position(bug.line, len(lines[bug.line]) - len(lines[bug.line].lstrip())),
+                types.Position(bug.line, len(lines[bug.line].rstrip("\r"))),
+            ),
+            message=bug.message,
+            severity=types.DiagnosticSeverity.Information,
+            source="copiloto",
+            code="possible-bug",
+        )
+        for bug in done.possible_bugs
+        if bug.line < len(lines)
+    ]
+
+
+def _tell(ls: CopilotoServer, action: types.CodeAction, kind: types.MessageType, message: str) -> types.CodeAction:
+    ls.window_show_message(types.ShowMessageParams(type=kind, message=f"Copiloto: {message}"))
+    return action
+
+
+def _file_path(uri: str) -> Path | None:
+    """The local path of a file:// URI, else None."""
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        return None
+    return Path(url2pathname(unquote(parsed.path)))
 
 
 @server.command(ACCEPTED_COMMAND)

@@ -11,7 +11,7 @@ The "Generate tests" code action builds on it. The flow it follows:
 """
 
 from copiloto.testgen.errors import TestgenError
-from copiloto.testgen.layout import TestPlan, import_line, merge, plan
+from copiloto.testgen.layout import TestPlan, import_line, merge, plan, project_root
 from copiloto.testgen.runner import (
     Coverage,
     FailureKind,
@@ -38,5 +38,6 @@ __all__ = [
     "merge",
     "network_isolation_available",
     "plan",
+    "project_root",
     "run_test",
 ]

@@ -70,6 +70,22 @@ def plan(project_root: Path, module_path: Path, names: Sequence[str] = ()) -> Te
     )
 
 
+_PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+
+
+def project_root(path: Path, workspace_folders: Sequence[Path] = ()) -> Path:
+    """The project a file belongs to: the innermost workspace folder holding it, else the nearest folder
+    above it with a pyproject.toml, setup.cfg, setup.py or .git, else the file's own folder."""
+    file = path.resolve()
+    holding = [f.resolve() for f in workspace_folders if file.is_relative_to(f.resolve())]
+    if holding:
+        return max(holding, key=lambda folder: len(folder.parts))
+    for folder in file.parents:
+        if any((folder / marker).exists() for marker in _PROJECT_MARKERS):
+            return folder
+    return file.parent
+
+
 def import_line(module: str, names: Sequence[str] = ()) -> str:
     """`from module import a, b`, or `import module` without names."""
     for name in names:

@@ -1,0 +1,439 @@
+"""Generate tests for a function, method or class, keeping only those proven to run and pass.
+
+Round one: the docstring's own examples, and the model's drafts (asserts on the return value, one
+`pytest.raises` per exception the body raises, or a setup-and-check body for methods). Every test runs
+three times, sandboxed, against the code on disk; only those that pass every run are kept. Later rounds
+(bounded by `tests.rounds`) tell the model what the failed calls really returned and ask for more,
+until the kept tests cover the whole target. A documented example that fails on its assertion is
+reported as a possible bug, never kept and never "fixed" by a model test of the same call.
+
+Refiners (the Claude step of the sequential pattern) plug in between drafting and verification: they
+get the local draft and return the tests to verify instead; what they return is verified the same way.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from copiloto.config import TestSettings
+from copiloto.docstrings.errors import DocstringError
+from copiloto.docstrings.target import Target, find_by_qualname
+from copiloto.engine.types import Engine
+from copiloto.testgen.draft import (
+    Candidate,
+    candidates_from_body,
+    checked_call,
+    complete_body,
+    example_key,
+    from_example,
+    renamed,
+    unique_name,
+)
+from copiloto.testgen.errors import TestgenError
+from copiloto.testgen.examples import Example, documented_examples
+from copiloto.testgen.layout import TestPlan, merge, plan
+from copiloto.testgen.runner import Coverage, RunLimits, RunResult, collects, coverage_of, run_test
+from copiloto.testgen.write import Observation, Prompt, observations_from, starts, write_body
+
+MAX_METHODS = 6  # public methods of a class drafted for, in source order
+_VENVS = (".venv", "venv", "env")
+_IMPORT_ERROR = re.compile(r"^E?\s*((?:ModuleNotFoundError|ImportError)\b.*)$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One callable under test: a function, or a method with the class it belongs to."""
+
+    target: Target
+    owner: Target | None
+    is_async: bool
+
+
+@dataclass(frozen=True)
+class Failure:
+    candidate: Candidate
+    result: RunResult
+
+
+@dataclass(frozen=True)
+class PossibleBug:
+    example: Example
+    line: int  # 0-based line of the example in the source file
+    message: str
+
+
+@dataclass(frozen=True)
+class TestDraft:
+    """What a refiner sees: the code, the local draft, and what failed before."""
+
+    __test__ = False
+
+    qualname: str
+    module_source: str
+    plan: TestPlan
+    candidates: tuple[Candidate, ...]
+    failures: tuple[Failure, ...]
+
+
+class Refiner(Protocol):
+    def __call__(self, draft: TestDraft) -> Sequence[Candidate]: ...
+
+
+@dataclass(frozen=True)
+class GeneratedTests:
+    plan: TestPlan
+    qualname: str
+    kept: tuple[Candidate, ...]
+    written: int  # tests drafted and run
+    rounds: int
+    coverage: Coverage | None
+    possible_bugs: tuple[PossibleBug, ...]
+    failures: tuple[Failure, ...]
+    test_file_text: str | None  # the test file with the kept tests merged in; None when none was kept
+    interpreter: Path = field(default=Path(sys.executable))
+
+    @property
+    def reason(self) -> str | None:
+        """Why nothing is offered, or None when tests were kept."""
+        if self.kept:
+            return None
+        if self.written == 0:
+            return f"the model wrote no test for {self.qualname} that calls it"
+        example = next((f for f in self.failures if _last_error_line(f.result.output)), None)
+        shown = ""
+        if example is not None:
+            shown = f" (for example {example.candidate.name}: {_last_error_line(example.result.output)})"
+        return f"none of the {self.written} tests written for {self.qualname} passed against the current code{shown}"
+
+    def added_text(self) -> str:
+        """The imports and kept tests, as a test file of their own (what --write merges in)."""
+        return self.merged_into(None)
+
+    def merged_into(self, existing: str | None) -> str:
+        """`existing` test file text (None: a new file) with the imports and kept tests added."""
+        return merge(existing, _imports(self.kept, self.plan), [c.source for c in self.kept])
+
+    def summary(self, root: Path) -> str:
+        """One line for the user: what was kept, how much it covers, where it goes."""
+        where = _relative(self.plan.test_file, root)
+        if not self.kept:
+            return f"no tests written: {self.reason}"
+        numbers = _coverage_words(self.coverage)
+        return f"{len(self.kept)} of {self.written} tests kept for {self.qualname}{numbers} → {where}"
+
+
+def generate_tests(
+    engine: Engine,
+    project_root: Path,
+    module_path: Path,
+    source: str,
+    qualname: str,
+    settings: TestSettings | None = None,
+    refiners: Sequence[Refiner] = (),
+    cancelled: Callable[[], bool] = lambda: False,
+) -> GeneratedTests:
+    """Draft, verify and merge tests for `qualname` in `module_path` (whose text on disk is `source`).
+
+    Raises TestgenError when no test can be tried at all: the target cannot be found or imported,
+    the interpreter lacks pytest, or the user cancelled.
+    """
+    settings = settings or TestSettings()
+    root = project_root.resolve()
+    units = _units(source, qualname)
+    import_name = qualname.split(".")[0]
+    test_plan = plan(root, module_path, [import_name])
+    interpreter = choose_interpreter(root, settings.python)
+    limits = RunLimits(timeout_s=settings.timeout_s, memory_mb=settings.memory_mb, cpu_s=math.ceil(settings.timeout_s))
+    _check_importable(test_plan, interpreter, limits)
+
+    examples = [(unit, e) for unit in units for e in documented_examples(unit.target.docstring, unit.target.name)]
+    seen = {example_key(example) for _, example in examples}  # the docs, not the model, say what these give
+    taken: set[str] = set()
+    kept: list[Candidate] = []
+    failures: list[Failure] = []
+    observations: dict[str, list[Observation]] = {unit.target.qualname: [] for unit in units}
+    written, rounds, coverage = 0, 0, None
+    for rounds in range(1, settings.rounds + 1):
+        groups: list[list[Candidate]] = []
+        if rounds == 1:
+            groups.append([from_example(e, unit.target.name, n, taken) for n, (unit, e) in enumerate(examples, 1)])
+        for unit in units:
+            groups += _drafts(
+                engine, root, module_path, source, test_plan, unit, observations, kept, taken, seen, cancelled
+            )
+        fresh = _take_evenly(groups, settings.max_tests)
+        for refine in refiners:
+            draft = TestDraft(qualname, source, test_plan, tuple(fresh), tuple(failures))
+            fresh = list(refine(draft))[: settings.max_tests]
+        if cancelled():
+            raise TestgenError("cancelled")
+        for candidate, result in _verify(fresh, test_plan, interpreter, limits, cancelled):
+            written += 1
+            if result.passed:
+                kept.append(candidate)
+                continue
+            failures.append(Failure(candidate, result))
+            call = checked_call(candidate)
+            seen_now = observations_from(call, result.output) if call and candidate.origin != "docstring" else None
+            owner = next((u for u in units if _tests_unit(candidate, u)), units[0])
+            if seen_now is not None:
+                observations[owner.target.qualname].append(seen_now)
+        if kept:
+            coverage = _coverage(kept, test_plan, interpreter, limits, root / module_path, units)
+            if _complete(coverage):
+                break
+    bugs = tuple(_possible_bugs(failures, source, units))
+    final: set[str] = set()
+    kept = [renamed(c, unique_name(c.stem or c.name, final)) for c in kept]
+    text = None
+    if kept:
+        existing = test_plan.test_file.read_text(encoding="utf-8") if test_plan.exists else None
+        text = merge(existing, _imports(kept, test_plan), [c.source for c in kept])
+    return GeneratedTests(
+        plan=test_plan,
+        qualname=qualname,
+        kept=tuple(kept),
+        written=written,
+        rounds=rounds,
+        coverage=coverage,
+        possible_bugs=bugs,
+        failures=tuple(failures),
+        test_file_text=text,
+        interpreter=interpreter,
+    )
+
+
+def choose_interpreter(root: Path, configured: Path | None) -> Path:
+    """The configured interpreter, else the project's own virtual environment, else the server's Python."""
+    if configured is not None:
+        return configured if configured.is_absolute() else root / configured
+    for name in _VENVS:
+        candidate = root / name / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+        if candidate.is_file():
+            return candidate
+    return Path(sys.executable)
+
+
+def test_module(candidate: Candidate, test_plan: TestPlan) -> str:
+    """The module a candidate runs in: the imports it needs and the test itself."""
+    return "\n".join(_imports([candidate], test_plan)) + "\n\n\n" + candidate.source
+
+
+def _units(source: str, qualname: str) -> list[Unit]:
+    try:
+        target = find_by_qualname(source, qualname)
+    except DocstringError as exc:
+        raise TestgenError(str(exc)) from None
+    depth = target.qualname.count(".")
+    if (target.kind == "method" and depth != 1) or (target.kind != "method" and depth != 0):
+        raise TestgenError(
+            f"{target.qualname} is not at the top of its module (or a method of a class there): tests cannot import it"
+        )
+    lines = source.splitlines()
+
+    def unit(found: Target, owner: Target | None) -> Unit:
+        return Unit(found, owner, lines[found.def_line].lstrip().startswith("async "))
+
+    if target.kind == "function":
+        return [unit(target, None)]
+    if target.kind == "method":
+        return [unit(target, find_by_qualname(source, target.qualname.split(".")[0]))]
+    methods = [name for name in _public_methods(source, target) if name][:MAX_METHODS]
+    if not methods:
+        return [unit(target, target)]  # only a constructor: build it and check what it holds
+    return [unit(find_by_qualname(source, f"{target.qualname}.{name}"), target) for name in methods]
+
+
+def _public_methods(source: str, cls: Target) -> list[str]:
+    tree = ast.parse(source)
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == cls.name:
+            return [
+                item.name
+                for item in node.body
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and not item.name.startswith("_")
+            ]
+    return []
+
+
+def _check_importable(test_plan: TestPlan, interpreter: Path, limits: RunLimits) -> None:
+    """Before any model work: can pytest, under the project's interpreter, import the module at all?"""
+    probe = f"{test_plan.import_line}\n\n\ndef test_import():\n    pass\n"
+    ok, output = collects(probe, test_plan.sys_path, interpreter, limits, conftest=test_plan.conftest)
+    if ok:
+        return
+    if "No module named pytest" in output:
+        raise TestgenError(
+            f"pytest is not installed for {interpreter}: install it there, or set copiloto.tests.python "
+            "to an interpreter that has it; nothing was written"
+        )
+    found = _IMPORT_ERROR.findall(output)
+    why = found[-1].strip() if found else _last_error_line(output) or "pytest could not collect a test importing it"
+    raise TestgenError(
+        f"the tests cannot import {test_plan.module} with {interpreter}: {why}. Install what it needs there "
+        "(or set copiloto.tests.python to the project's interpreter); nothing was written"
+    )
+
+
+def _drafts(
+    engine: Engine,
+    root: Path,
+    module_path: Path,
+    source: str,
+    test_plan: TestPlan,
+    unit: Unit,
+    observations: dict[str, list[Observation]],
+    kept: list[Candidate],
+    taken: set[str],
+    seen: set[str],
+    cancelled: Callable[[], bool],
+) -> list[list[Candidate]]:
+    """The model's new tests for one unit: one group per start line, split into tests, repeats left out."""
+    prompt = Prompt(
+        module_path=_relative(root / module_path, root),
+        module_source=source,
+        test_path=_relative(test_plan.test_file, root),
+        header="import pytest\n\n" + test_plan.import_line,
+        target=unit.target,
+        owner=unit.owner,
+    )
+    shown = [_body(c) for c in kept if _tests_unit(c, unit) and c.source.count("\n") <= 3][:4]
+    name = unit.owner.name if unit.owner is unit.target and unit.owner else unit.target.qualname
+    stem = _snake(name.replace(".", "_"))
+    groups = []
+    for start in starts(unit.target, unit.owner, unit.is_async):
+        text = write_body(engine, prompt, start, observations[unit.target.qualname], shown, cancelled)
+        groups.append(candidates_from_body(complete_body(text), name, "model", taken, seen, stem))
+    return groups
+
+
+def _take_evenly(groups: Sequence[Sequence[Candidate]], most: int) -> list[Candidate]:
+    """Up to `most` candidates, taken in turn from each group: the documented examples, the asserts and
+    the raises blocks all get their share instead of the longest draft taking every place."""
+    taken: list[Candidate] = []
+    for row in range(max((len(group) for group in groups), default=0)):
+        taken += [group[row] for group in groups if row < len(group)]
+    return taken[:most]
+
+
+def _verify(
+    candidates: Sequence[Candidate],
+    test_plan: TestPlan,
+    interpreter: Path,
+    limits: RunLimits,
+    cancelled: Callable[[], bool],
+) -> list[tuple[Candidate, RunResult]]:
+    """Each candidate run `limits.runs` times in its own sandbox, a few at a time (runs are processes)."""
+
+    def verify(candidate: Candidate) -> RunResult:
+        if cancelled():
+            raise TestgenError("cancelled")
+        source = test_module(candidate, test_plan)
+        return run_test(source, candidate.name, test_plan.sys_path, interpreter, limits, conftest=test_plan.conftest)
+
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="copiloto-testgen") as pool:
+        return list(zip(candidates, pool.map(verify, candidates), strict=True))
+
+
+def _coverage(
+    kept: Sequence[Candidate],
+    test_plan: TestPlan,
+    interpreter: Path,
+    limits: RunLimits,
+    module_file: Path,
+    units: Sequence[Unit],
+) -> Coverage:
+    first = min(unit.target.def_line for unit in units) + 1
+    last = max(unit.target.end_line for unit in units) + 1
+    sources = [(test_module(c, test_plan), c.name) for c in kept]
+    return coverage_of(
+        sources, module_file, (first, last), test_plan.sys_path, interpreter, limits, conftest=test_plan.conftest
+    )
+
+
+def _complete(coverage: Coverage | None) -> bool:
+    if coverage is None or coverage.lines_pct is None:
+        return True  # nothing more to learn from another round: coverage cannot be measured
+    return coverage.lines_pct >= 100.0 and (coverage.branches_pct is None or coverage.branches_pct >= 100.0)
+
+
+def _possible_bugs(failures: Sequence[Failure], source: str, units: Sequence[Unit]) -> list[PossibleBug]:
+    """Documented examples the code fails on its assertion: the code or its docstring is wrong."""
+    bugs = []
+    for failure in failures:
+        example = failure.candidate.example
+        if example is None or failure.result.failure_kind != "assertion":
+            continue
+        seen = observations_from(example.call, failure.result.output)
+        actual = f", but it {seen.seen}" if seen else ", but the test of it fails"
+        unit = next((u for u in units if _tests_unit(failure.candidate, u)), units[0])
+        line = _example_line(source, unit.target, example)
+        message = f"possible bug: the docstring says {example.call} gives {example.expected}{actual}"
+        bugs.append(PossibleBug(example, line, message))
+    return bugs
+
+
+def _example_line(source: str, target: Target, example: Example) -> int:
+    """Where the example is written in the file (the docstring lost its leading blank lines when cleaned)."""
+    lines = source.splitlines()
+    first, last = (
+        (target.docstring_span[0], target.docstring_span[2]) if target.docstring_span else (target.def_line,) * 2
+    )
+    needle = example.call.strip()[:40]
+    for number in range(first, last + 1):
+        if needle in lines[number]:
+            return number
+    return first
+
+
+def _tests_unit(candidate: Candidate, unit: Unit) -> bool:
+    name = unit.target.name
+    return bool(re.search(rf"\b{re.escape(name)}\(", candidate.source))
+
+
+def _imports(candidates: Sequence[Candidate], test_plan: TestPlan) -> list[str]:
+    needed = []
+    if any("asyncio." in c.source for c in candidates):
+        needed.append("import asyncio")
+    if any(c.uses_pytest for c in candidates):
+        needed.append("import pytest")
+    return [*needed, test_plan.import_line]
+
+
+def _body(candidate: Candidate) -> str:
+    """A kept test's statements, dedented: shown to the model as what is known to hold."""
+    lines = candidate.source.splitlines()[1:]
+    return "\n".join(line[4:] for line in lines)
+
+
+def _coverage_words(coverage: Coverage | None) -> str:
+    if coverage is None or coverage.lines_pct is None:
+        return f" (coverage not measured: {coverage.reason})" if coverage and coverage.reason else ""
+    branches = f", branch {coverage.branches_pct:.0f} %" if coverage.branches_pct is not None else ""
+    return f" (line {coverage.lines_pct:.0f} %{branches})"
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def _last_error_line(output: str) -> str:
+    lines = [line[1:].strip() for line in output.splitlines() if line.startswith("E ")]
+    return lines[-1] if lines else ""
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)

@@ -108,6 +108,11 @@ def observations_from(call: str, output: str) -> Observation | None:
         if " ".join(expression.split()) == " ".join(call.split()):
             value = value.strip()
             return Observation(call, f"returns {value}", value if _is_literal(value) else None)
+    # Strings, lists and dicts get a diff instead of a "where" line: `assert 'a-b' == 'a b'`.
+    for comparison in _COMPARED.findall(output):
+        value = _left_literal(comparison)
+        if value is not None:
+            return Observation(call, f"returns {value}", value)
     error = _ERROR.findall(output)
     if error:
         kind, message = error[-1]
@@ -120,8 +125,20 @@ def observations_from(call: str, output: str) -> Observation | None:
     return None
 
 
+_COMPARED = re.compile(r"^E\s+(?:AssertionError: )?assert (.+ == .+)$", re.MULTILINE)
 _WHERE = re.compile(r"^E\s+\+\s+where (.+?) = (.+)$", re.MULTILINE)
 _ERROR = re.compile(r"^E\s+([A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt))(?::\s*(.*))?$", re.MULTILINE)
+
+
+def _left_literal(comparison: str) -> str | None:
+    """`'a-b'` from `'a-b' == 'a b'`: the first split at " == " where both sides are literals."""
+    at = comparison.find(" == ")
+    while at != -1:
+        left, right = comparison[:at].strip(), comparison[at + 4 :].strip()
+        if _is_literal(left) and _is_literal(right):
+            return left
+        at = comparison.find(" == ", at + 1)
+    return None
 
 
 def _is_literal(text: str) -> bool:

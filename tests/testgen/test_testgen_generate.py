@@ -1,0 +1,171 @@
+"""Tests generated end to end with the real `tiny` model and the real sandbox: only what passes three
+runs is kept, a refiner's tests go through the same checks, bad projects are explained before any work."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from copiloto.config import TestSettings
+from copiloto.engine.local import LocalEngine
+from copiloto.testgen import RunLimits, TestgenError, plan, run_test
+from copiloto.testgen.draft import Candidate
+from copiloto.testgen.generate import TestDraft, choose_interpreter, generate_tests
+from copiloto.testgen.write import observations_from
+
+MODULE = '''import re
+
+
+def slug(title, sep="-"):
+    """Lower-case words of title joined by sep.
+
+    >>> slug("Hello World")
+    'hello-world'
+    """
+    if not sep:
+        raise ValueError("sep must not be empty")
+    words = re.findall(r"[a-z0-9]+", title.lower())
+    return sep.join(words)
+
+
+class Counter:
+    def __init__(self, start=0):
+        self.count = start
+
+    def bump(self, by=1):
+        self.count += by
+        return self.count
+'''
+
+FAST = TestSettings(timeout_s=5.0, rounds=1, max_tests=6)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n", encoding="utf-8")
+    (tmp_path / "textutil.py").write_text(MODULE, encoding="utf-8")
+    return tmp_path
+
+
+def generate(engine: LocalEngine, project: Path, qualname: str, settings: TestSettings = FAST, refiners=()):  # type: ignore[no-untyped-def]
+    path = project / "textutil.py"
+    return generate_tests(engine, project, path, path.read_text(encoding="utf-8"), qualname, settings, refiners)
+
+
+@pytest.mark.model
+def test_kept_tests_pass_and_the_file_is_what_pytest_runs(tiny_engine: LocalEngine, project: Path) -> None:
+    done = generate(tiny_engine, project, "slug", TestSettings(timeout_s=5.0))
+    assert done.kept, done.reason
+    assert done.written >= len(done.kept) and done.rounds >= 1
+    assert done.kept[0].name == "test_slug_documented_example_1", "the docstring's example comes first"
+    assert done.coverage is not None and done.coverage.lines_pct is not None and done.coverage.lines_pct > 0
+    assert done.test_file_text is not None and "from textutil import slug" in done.test_file_text
+    # What was verified in the sandbox passes in the project too, all together.
+    test_file = project / "tests" / "test_textutil.py"
+    test_file.parent.mkdir()
+    test_file.write_text(done.test_file_text, encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(project), "PATH": "/usr/bin:/bin"},
+    )
+    assert run.returncode == 0 and f"{len(done.kept)} passed" in run.stdout, run.stdout
+    assert "line" in done.summary(project) and "tests/test_textutil.py" in done.summary(project)
+
+
+@pytest.mark.model
+def test_a_refiners_tests_are_verified_the_same_way(tiny_engine: LocalEngine, project: Path) -> None:
+    """The Claude step plugs in here: what it returns is run three times too, and a test that hangs or
+    forks is killed at the timeout and never kept."""
+    seen: list[TestDraft] = []
+
+    def refine(draft: TestDraft) -> Sequence[Candidate]:
+        seen.append(draft)
+
+        def test(name: str, body: str) -> Candidate:
+            return Candidate(name, f"def {name}():\n{body}\n", "refined", key=name, stem=name)
+
+        return [
+            test("test_slug_refined", "    assert slug('A b', sep='_') == 'a_b'"),
+            test("test_slug_hangs", "    while True:\n        pass"),
+            test("test_slug_forks", "    import os\n    while True:\n        os.fork()"),
+            test("test_slug_wrong", "    assert slug('A') == 'B'"),
+        ]
+
+    done = generate(tiny_engine, project, "slug", TestSettings(timeout_s=3.0, rounds=1), [refine])
+    [draft] = seen
+    assert draft.qualname == "slug" and draft.candidates, "the refiner gets the local draft"
+    assert [c.name for c in done.kept] == ["test_slug_refined"]
+    outcomes = {f.candidate.name: f.result.failure_kind for f in done.failures}
+    assert outcomes["test_slug_hangs"] == "timeout"
+    assert outcomes["test_slug_wrong"] == "assertion"
+    assert outcomes["test_slug_forks"] in {"timeout", "error"}
+    assert done.possible_bugs == (), "only documented examples can be possible bugs"
+
+
+@pytest.mark.model
+def test_a_class_gets_tests_for_its_public_methods(tiny_engine: LocalEngine, project: Path) -> None:
+    done = generate(tiny_engine, project, "Counter")
+    assert done.written > 0
+    assert all(c.name.startswith("test_counter_bump") for c in [*done.kept, *(f.candidate for f in done.failures)])
+    if done.test_file_text is not None:
+        assert "from textutil import Counter" in done.test_file_text
+
+
+@pytest.mark.model
+def test_a_module_that_cannot_be_imported_is_explained(tiny_engine: LocalEngine, project: Path) -> None:
+    (project / "textutil.py").write_text("import no_such_module_q\n" + MODULE, encoding="utf-8")
+    with pytest.raises(TestgenError, match=r"cannot import textutil .*No module named 'no_such_module_q'"):
+        generate(tiny_engine, project, "slug")
+    assert not (project / "tests").exists(), "nothing written"
+
+
+@pytest.mark.model
+def test_an_interpreter_without_pytest_is_explained(tiny_engine: LocalEngine, project: Path, tmp_path: Path) -> None:
+    bare = tmp_path / "bare-venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True, timeout=120)
+    settings = FAST.model_copy(update={"python": bare / "bin" / "python"})
+    with pytest.raises(TestgenError, match="pytest is not installed"):
+        generate(tiny_engine, project, "slug", settings)
+
+
+def test_nested_functions_cannot_be_imported_by_tests(project: Path) -> None:
+    source = "def outer():\n    def inner():\n        return 1\n    return inner\n"
+    (project / "textutil.py").write_text(source, encoding="utf-8")
+    with pytest.raises(TestgenError, match="not at the top of its module"):
+        generate_tests(None, project, project / "textutil.py", source, "outer.inner")  # type: ignore[arg-type]
+
+
+def test_the_projects_own_virtualenv_runs_the_tests(tmp_path: Path) -> None:
+    assert choose_interpreter(tmp_path, None) == Path(sys.executable)
+    python = tmp_path / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.touch()
+    assert choose_interpreter(tmp_path, None) == python
+    assert choose_interpreter(tmp_path, Path("py/bin/python")) == tmp_path / "py/bin/python"
+
+
+@pytest.mark.parametrize(
+    ("test", "seen"),
+    [
+        ("assert slug('A B') == 'a b'", "returns 'a-b'"),
+        ("assert slug('A B', sep='') == 'ab'", "raises ValueError: sep must not be empty"),
+        ("assert slug(None) == ''", "raises AttributeError: 'NoneType' object has no attribute 'lower'"),
+    ],
+)
+def test_what_a_failed_call_did_is_read_from_pytests_report(project: Path, test: str, seen: str) -> None:
+    test_plan = plan(project, Path("textutil.py"), ["slug"])
+    source = f"{test_plan.import_line}\n\n\ndef test_it():\n    {test}\n"
+    result = run_test(source, "test_it", test_plan.sys_path, Path(sys.executable), RunLimits(runs=1))
+    assert not result.passed
+    call = test.removeprefix("assert ").split(" == ")[0]
+    observation = observations_from(call, result.output)
+    assert observation is not None and observation.seen == seen
+    assert observation.as_line() == (f"assert {call} == 'a-b'" if seen.startswith("returns") else f"# {call} {seen}")

@@ -13,8 +13,8 @@ import pytest
 FIB = "def fibonacci(n):\n    a, b = 0, 1\n    for _ in range(n):\n        a, b = \n    return a\n"
 
 
-def copiloto(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, COPILOTO_CONFIG="/nonexistent/copiloto.toml")
+def copiloto(*args: str, timeout: float = 180, **settings: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, COPILOTO_CONFIG="/nonexistent/copiloto.toml", **settings)
     return subprocess.run(
         [sys.executable, "-m", "copiloto", *args], capture_output=True, text=True, timeout=timeout, env=env
     )
@@ -123,3 +123,40 @@ def test_docstring_explains_bad_input_before_loading_a_model(
     done = copiloto("docstring", target.format(dir=tmp_path, module=module, broken=broken), "--model", "/nope.gguf")
     assert done.returncode == code
     assert message in done.stderr
+
+
+AREA_MODULE = '''def area(width, height):
+    """Area of a rectangle.
+
+    >>> area(2, 3)
+    6
+    """
+    if width < 0 or height < 0:
+        raise ValueError("sizes must not be negative")
+    return width * height
+'''
+
+
+def test_tests_prints_verified_tests_and_writes_them_with_write(tmp_path: Path, tiny_model: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'shapes'\n")
+    module = tmp_path / "shapes.py"
+    module.write_text(AREA_MODULE)
+    quick = {"COPILOTO_TESTS__ROUNDS": "1", "COPILOTO_TESTS__MAX_TESTS": "4"}  # settings from the environment
+    done = copiloto("tests", "--model", str(tiny_model), f"{module}::area", **quick)
+    assert done.returncode == 0, done.stderr
+    assert "from shapes import area" in done.stdout and "def test_area_documented_example_1():" in done.stdout
+    assert "tests kept for area (line" in done.stderr and "→ tests/test_shapes.py" in done.stderr
+    assert "of 4 tests kept" in done.stderr, "tests.max_tests from the environment"
+    assert not (tmp_path / "tests").exists(), "without --write nothing is written"
+    written = copiloto("tests", "--write", "--model", str(tiny_model), f"{module}::area", **quick)
+    assert written.returncode == 0, written.stderr
+    text = (tmp_path / "tests" / "test_shapes.py").read_text()
+    assert text.strip() == done.stdout.strip(), "the same tests, now in the project's test file"
+
+
+def test_tests_explains_bad_input_before_loading_a_model(tmp_path: Path) -> None:
+    module = tmp_path / "shapes.py"
+    module.write_text(AREA_MODULE)
+    for target, message in [(f"{module}::nope", "area"), (f"{tmp_path}/missing.py::f", "cannot read")]:
+        done = copiloto("tests", target, "--model", "/nope.gguf")
+        assert done.returncode in {1, 2} and message in done.stderr

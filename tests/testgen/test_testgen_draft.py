@@ -41,8 +41,8 @@ def test_complete_body_cuts_where_generation_stopped(text: str, statements: int)
 
 def test_a_run_of_asserts_becomes_one_test_per_assert_named_for_its_arguments() -> None:
     tests = split("    assert clamp(5, 0, 3) == 3\n    assert clamp(-1, 0, 3) == 0\n    assert clamp(1, 0, 3) ==")
-    assert [t.name for t in tests] == ["test_clamp_5_0_3", "test_clamp_1_0_3"]
-    assert tests[1].source == "def test_clamp_1_0_3():\n    assert clamp(-1, 0, 3) == 0\n"
+    assert [t.name for t in tests] == ["test_clamp_5_0_3", "test_clamp_neg1_0_3"]
+    assert tests[1].source == "def test_clamp_neg1_0_3():\n    assert clamp(-1, 0, 3) == 0\n"
     assert all(t.origin == "model" and not t.uses_pytest for t in tests)
 
 
@@ -67,6 +67,11 @@ def test_a_documented_call_is_not_tested_by_the_model() -> None:
 def test_asserts_that_do_not_call_the_target_are_left_out() -> None:
     tests = split("    assert clamp(1, 0, 2) == 1\n    assert max(1, 2) == 2\n    assert True\n")
     assert [checked_call(t) for t in tests] == ["clamp(1, 0, 2)"]
+
+
+def test_negative_numbers_are_named_apart_from_positive_ones() -> None:
+    tests = split("    assert clamp(-5, -10, 10) == -5\n    assert clamp(5, 10 - 1, 10) == 9\n")
+    assert [t.name for t in tests] == ["test_clamp_neg5_neg10_10", "test_clamp_5_10_1_10"]
 
 
 def test_long_arguments_make_numbered_names() -> None:

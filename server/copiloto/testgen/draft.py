@@ -184,7 +184,9 @@ def _slug(node: ast.stmt) -> str:
     call = _checked_call(node)
     if not isinstance(call, ast.Call):
         return ""
-    words = re.sub(r"[^0-9a-zA-Z]+", "_", ", ".join(ast.unparse(arg) for arg in call.args)).strip("_").lower()
+    arguments = ", ".join(ast.unparse(arg) for arg in call.args)
+    arguments = re.sub(r"(?<![\w)\]])-(?=[\d.])", "neg", arguments)  # clamp(-5, 0) and clamp(5, 0) differ
+    words = re.sub(r"[^0-9a-zA-Z]+", "_", arguments).strip("_").lower()
     return f"_{words}" if words and len(words) <= _SLUG_CHARS else ""
 
 

@@ -59,7 +59,7 @@ RESULTS=()
 say "start code-server (port $CS_PORT)"
 bash "$CLIENT_DIR/scripts/cs.sh" start "$S" --disable-workspace-trust --vscode-option enable-smoke-test-driver || exit 1
 say "extension tests in VS Code"
-(cd "$CLIENT_DIR" && TEST_TIMEOUT_MS=420000 timeout 480 node test/e2e/exttest.js "$CLIENT_DIR" "$CLIENT_DIR/test/suite/index.js" "$WS") > "$ART/exttest.log" 2>&1
+(cd "$CLIENT_DIR" && TEST_TIMEOUT_MS=600000 timeout 660 node test/e2e/exttest.js "$CLIENT_DIR" "$CLIENT_DIR/test/suite/index.js" "$WS") > "$ART/exttest.log" 2>&1
 A=$?; grep -E '\[suite' "$ART/exttest.log" | sed 's/^.*\[suite/  [suite/' | grep -vE '^\s*$'
 [ $A = 0 ] && RESULTS+=("PASS vscode-extension-tests") || { RESULTS+=("FAIL vscode-extension-tests (see $ART/exttest.log)"); tail -30 "$ART/exttest.log"; }
 cp -r "$S/user-data/logs" "$ART/vscode-logs-exttest" 2>/dev/null

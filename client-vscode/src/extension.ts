@@ -8,12 +8,24 @@ import * as vscode from 'vscode';
 import {
   CloseAction,
   CloseHandlerResult,
+  CodeAction,
+  CodeActionParams,
+  CodeActionRequest,
+  CodeActionResolveRequest,
+  CodeActionTriggerKind,
+  Command,
+  CreateFile,
   ErrorAction,
   ErrorHandlerResult,
   LanguageClient,
   LanguageClientOptions,
+  LSPErrorCodes,
+  MessageType,
   ServerOptions,
+  ShowMessageNotification,
   State,
+  TextDocumentEdit,
+  WorkspaceEdit,
 } from 'vscode-languageclient/node';
 
 const SECTION = 'copiloto';
@@ -23,6 +35,15 @@ const RESTART_WINDOW_MS = 3 * 60_000;
 const STATUS_TIMEOUT_MS = 5_000; // copiloto/status unanswered this long: "not responding"
 const FLAVOR_KEY = 'copiloto.installFlavor'; // globalState: 'cpu' | 'cuda', asked once
 const INSTALL_ACTION = 'Install Copiloto server';
+
+/** The server's code actions behind "Generate docstring" / "Generate tests" (CodeAction.data.action). */
+export type ServerAction = 'docstring' | 'tests';
+/** What a code action command did (its return value, for automation and tests). */
+export type ActionOutcome = 'applied' | 'refused' | 'empty' | 'cancelled' | 'failed' | 'disabled' | 'none' | 'unavailable';
+const SERVER_ACTIONS: Record<ServerAction, { kind: string; label: string; busy: (q: string) => string }> = {
+  docstring: { kind: 'refactor.rewrite', label: 'Generate docstring', busy: (q) => `writing a docstring for ${q}` },
+  tests: { kind: 'source.copiloto.generateTests', label: 'Generate tests', busy: (q) => `generating tests for ${q} (the model writes and runs them: this can take a minute)` },
+};
 
 export interface ModelRow {
   name: string;
@@ -71,6 +92,8 @@ export interface CopilotoApi {
   modelItems(): Promise<(vscode.QuickPickItem & { model?: string })[]>;
   installPlan(flavor: 'cpu' | 'cuda'): InstallPlan;
   installFlavor(): string | undefined;
+  /** the `copiloto.actionsAvailable` context key (editor context submenu, command palette entries) */
+  actionsAvailable(): boolean;
 }
 
 let controller: Controller | undefined;
@@ -155,6 +178,7 @@ class Controller implements vscode.Disposable {
       modelItems: () => this.modelItems(),
       installPlan: (flavor) => this.installPlan(flavor),
       installFlavor: () => this.context.globalState.get<string>(FLAVOR_KEY),
+      actionsAvailable: () => this.actionsAvailable,
     };
   }
 
@@ -285,9 +309,12 @@ class Controller implements vscode.Disposable {
 
     const client = new LanguageClient('copiloto', 'Copiloto', serverOptions, clientOptions);
     this.client = client;
+    // replaces the client's default window/showMessage handler: same toasts, plus the logs and events()
+    client.onNotification(ShowMessageNotification.type, (m) => this.serverMessage(m.type, m.message));
     client.onDidChangeState((e) => {
       if (e.newState === State.Stopped && this.uiState !== 'error') this.setState('stopped');
       if (e.newState === State.Running) void this.refresh();
+      this.setActionsAvailable(e.newState === State.Running && !!client.initializeResult?.capabilities.codeActionProvider);
     });
     this.setState('starting');
     try {
@@ -317,6 +344,7 @@ class Controller implements vscode.Disposable {
       await client.dispose().catch(() => undefined);
     }
     this.proc = undefined;
+    this.setActionsAvailable(false);
     this.setState('stopped');
   }
 
@@ -365,6 +393,26 @@ class Controller implements vscode.Disposable {
     const show = level === 'error' ? vscode.window.showErrorMessage : level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
     return show(message, ...items);
   }
+
+  /** window/showMessage from the server (e.g. why no docstring or tests could be written, or how many tests were kept). */
+  private serverMessage(type: MessageType, message: string): void {
+    const level = type === MessageType.Error ? 'error' : type === MessageType.Warning ? 'warning' : 'info';
+    this.event(`server:${level}:${message}`);
+    if (level === 'error') this.log.error(`server: ${message}`);
+    else if (level === 'warning') this.log.warn(`server: ${message}`);
+    else this.log.info(`server: ${message}`);
+    const show = level === 'error' ? vscode.window.showErrorMessage : level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    void show(message);
+  }
+
+  /** The `copiloto.actionsAvailable` context key: shows the editor's "Copiloto" submenu and enables its commands. */
+  private setActionsAvailable(available: boolean): void {
+    if (this.actionsAvailable === available) return;
+    this.actionsAvailable = available;
+    void vscode.commands.executeCommand('setContext', 'copiloto.actionsAvailable', available);
+  }
+
+  private actionsAvailable = false;
 
   private event(e: string): void {
     this.eventLog.push(e);
@@ -503,9 +551,8 @@ class Controller implements vscode.Disposable {
     });
     reg('copiloto.pickModel', (name?: unknown) => this.pickModel(name));
     reg('copiloto.installServer', (opts?: unknown) => this.installServer(opts));
-    for (const id of ['copiloto.generateDocstring', 'copiloto.generateTests']) {
-      reg(id, () => this.notify('info', 'Copiloto: this action is not available yet.'));
-    }
+    reg('copiloto.generateDocstring', () => this.serverAction('docstring'));
+    reg('copiloto.generateTests', () => this.serverAction('tests'));
     reg('copiloto.deepReview', () => this.claudeAction('Deep review with Claude'));
   }
 
@@ -521,6 +568,166 @@ class Controller implements vscode.Disposable {
       return;
     }
     await this.notify('info', `Copiloto: "${title}" is not available yet.`);
+  }
+
+  // ---- code actions: "Generate docstring" / "Generate tests" ----
+
+  /**
+   * Lists the server's code actions at the cursor (instant, no model), resolves the matching one under a
+   * cancellable progress notification (the model writes it: seconds for a docstring, up to minutes for tests),
+   * then applies its WorkspaceEdit. For tests the created or changed test file is saved and opened beside.
+   */
+  private async serverAction(which: ServerAction): Promise<ActionOutcome> {
+    const spec = SERVER_ACTIONS[which];
+    const editor = vscode.window.activeTextEditor;
+    const client = this.client;
+    if (!editor || editor.document.languageId !== 'python') {
+      void this.notify('info', `Copiloto: "${spec.label}" works on Python files: open one and put the cursor inside a function or class.`);
+      return 'none';
+    }
+    if (!client || client.state !== State.Running) {
+      void this.notify('warning', `Copiloto: the server is not running, so "${spec.label}" is not available. Run "Copiloto: Restart Server".`);
+      return 'unavailable';
+    }
+    if (!this.serverOffers(client, spec.kind)) {
+      void this.notify('warning', `Copiloto: this Copiloto server (${client.initializeResult?.serverInfo?.version ?? '?'}) does not offer "${spec.label}"; update it.`);
+      return 'unavailable';
+    }
+    const doc = editor.document;
+    const action = await this.findAction(client, editor, which).catch((err) => {
+      this.log.error(`${CodeActionRequest.method} failed: ${Controller.message(err)}`);
+      void this.notify('error', `Copiloto: "${spec.label}" failed: ${Controller.message(err)}`);
+      return null;
+    });
+    if (action === null) return 'failed';
+    if (!action) {
+      void this.notify('info', 'Copiloto: put the cursor inside a Python function or class.');
+      return 'none';
+    }
+    if (action.disabled) {
+      void this.notify('warning', `Copiloto: "${spec.label}" is not possible here: ${action.disabled.reason}`);
+      return 'disabled';
+    }
+    if (which === 'tests' && doc.isDirty && doc.uri.scheme === 'file') {
+      // the tests import the module from disk: save it first, as IDEs do before a test run
+      this.log.info(`saving ${doc.uri.fsPath}: the generated tests run against the code on disk`);
+      if (!(await doc.save())) {
+        void this.notify('warning', `Copiloto: save ${path.basename(doc.uri.fsPath)} first: the tests run against the code on disk.`);
+        return 'failed';
+      }
+    }
+    const qualname = String((action.data as { qualname?: unknown } | undefined)?.qualname ?? '') || 'this code';
+    const resolved = action.edit ? action : await this.resolveAction(client, action, `Copiloto: ${spec.busy(qualname)}`);
+    if (resolved === 'cancelled' || resolved === 'failed') return resolved;
+    if (!resolved.edit) {
+      // the server has already said why (window/showMessage)
+      this.log.info(`${spec.label} for ${qualname}: the server returned no edit`);
+      return 'empty';
+    }
+    return this.applyActionEdit(client, which, qualname, doc, resolved.edit);
+  }
+
+  /** Whether the server registered a code action kind covering `kind` (a server without the list may have it). */
+  private serverOffers(client: LanguageClient, kind: string): boolean {
+    const provider = client.initializeResult?.capabilities.codeActionProvider;
+    if (!provider) return false;
+    if (provider === true || !provider.codeActionKinds) return true;
+    return provider.codeActionKinds.some((k) => kind === k || kind.startsWith(`${k}.`));
+  }
+
+  private async findAction(client: LanguageClient, editor: vscode.TextEditor, which: ServerAction): Promise<CodeAction | undefined> {
+    const at = editor.selection.start;
+    const params: CodeActionParams = {
+      textDocument: client.code2ProtocolConverter.asTextDocumentIdentifier(editor.document),
+      range: client.code2ProtocolConverter.asRange(new vscode.Range(at, at)),
+      context: { diagnostics: [], only: [SERVER_ACTIONS[which].kind], triggerKind: CodeActionTriggerKind.Invoked },
+    };
+    const found = (await client.sendRequest(CodeActionRequest.type, params)) ?? [];
+    // not CodeAction.is: it wants an edit or a command, which an action still to be resolved has neither of
+    const actions = found.filter((a): a is CodeAction => !Command.is(a));
+    this.log.debug(`code actions at ${editor.document.uri.fsPath}:${at.line + 1}: ${JSON.stringify(actions.map((a) => ({ title: a.title, kind: a.kind, data: a.data })))}`);
+    const matches = (a: CodeAction) => {
+      const tag = (a.data as { action?: unknown } | undefined)?.action;
+      if (tag !== undefined) return tag === which;
+      return which === 'docstring' && /docstring/i.test(a.title); // servers before data.action
+    };
+    return actions.find(matches);
+  }
+
+  /** codeAction/resolve under a cancellable notification; cancelling sends $/cancelRequest to the server. */
+  private async resolveAction(client: LanguageClient, action: CodeAction, title: string): Promise<CodeAction | 'cancelled' | 'failed'> {
+    const started = Date.now();
+    this.event(`action:resolve:${action.title}`);
+    try {
+      const resolved = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true },
+        async (_progress, token) => {
+          let sub: vscode.Disposable | undefined;
+          const cancelled = new Promise<never>((_, reject) => {
+            sub = token.onCancellationRequested(() => reject(new vscode.CancellationError()));
+          });
+          try {
+            return await Promise.race([client.sendRequest(CodeActionResolveRequest.type, action, token), cancelled]);
+          } finally {
+            sub?.dispose();
+          }
+        });
+      this.log.info(`${action.title}: resolved in ${((Date.now() - started) / 1000).toFixed(1)} s${resolved.edit ? '' : ' (no edit)'}`);
+      return resolved;
+    } catch (err) {
+      if (err instanceof vscode.CancellationError || Controller.cancelled(err)) {
+        this.log.info(`${action.title}: cancelled after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        this.event(`action:cancelled:${action.title}`);
+        return 'cancelled';
+      }
+      this.log.error(`${action.title}: ${CodeActionResolveRequest.method} failed: ${Controller.message(err)}`);
+      void this.notify('error', `Copiloto: ${action.title.replace(/^Copiloto:\s*/, '')} failed: ${Controller.message(err)}`, 'Open Logs')
+        .then((pick) => { if (pick) this.log.show(); });
+      return 'failed';
+    }
+  }
+
+  private async applyActionEdit(client: LanguageClient, which: ServerAction, qualname: string, source: vscode.TextDocument,
+    edit: WorkspaceEdit): Promise<ActionOutcome> {
+    const applied = await vscode.workspace.applyEdit(await client.protocol2CodeConverter.asWorkspaceEdit(edit));
+    if (!applied) {
+      this.log.warn(`${SERVER_ACTIONS[which].label} for ${qualname}: VS Code refused the edit: ${JSON.stringify(edit)}`);
+      void this.notify('warning', `Copiloto: the ${which === 'docstring' ? 'docstring' : 'tests'} for ${qualname} could not be applied: ` +
+        'the file changed while they were being written. Run the command again.');
+      return 'refused';
+    }
+    this.event(`action:applied:${which}:${qualname}`);
+    if (which === 'tests') {
+      const target = Controller.editedFiles(edit).map((u) => client.protocol2CodeConverter.asUri(u))
+        .find((u) => u.toString() !== source.uri.toString());
+      if (target) {
+        const doc = await vscode.workspace.openTextDocument(target);
+        if (doc.isDirty && !(await doc.save())) this.log.warn(`could not save ${target.fsPath}`);
+        await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+        this.log.info(`tests for ${qualname} written to ${target.fsPath}`);
+      }
+    }
+    return 'applied';
+  }
+
+  /** The documents a WorkspaceEdit creates or edits, in order. */
+  private static editedFiles(edit: WorkspaceEdit): string[] {
+    const uris: string[] = [];
+    for (const change of edit.documentChanges ?? []) {
+      if (TextDocumentEdit.is(change)) uris.push(change.textDocument.uri);
+      else if (CreateFile.is(change)) uris.push(change.uri);
+    }
+    uris.push(...Object.keys(edit.changes ?? {}));
+    return [...new Set(uris)];
+  }
+
+  private static message(err: unknown): string {
+    return err instanceof Error ? err.message : String(err);
+  }
+
+  /** A ResponseError RequestCancelled / ServerCancelled. */
+  private static cancelled(err: unknown): boolean {
+    const code = (err as { code?: unknown } | undefined)?.code;
+    return code === LSPErrorCodes.RequestCancelled || code === LSPErrorCodes.ServerCancelled;
   }
 
   // ---- model picker ----

@@ -30,6 +30,21 @@ function bodyPosition() {
   // line 1 = "    " (function body of `def add(a, b):`), cursor at its end
   return new vscode.Position(1, doc.lineAt(1).text.length);
 }
+/** Writes WS/name, opens it in the editor and puts the cursor at the start of `line`. */
+async function openFile(name, text, line) {
+  fs.writeFileSync(path.join(WS, name), text);
+  const d = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(WS, name)));
+  const e = await vscode.window.showTextDocument(d, { viewColumn: vscode.ViewColumn.One, preview: false });
+  e.selection = new vscode.Selection(line, 0, line, 0);
+  return d;
+}
+/** The promise's value, or 'timeout' after ms. */
+const within = (promise, ms) => Promise.race([Promise.resolve(promise), sleep(ms).then(() => 'timeout')]);
+async function closeAll() {
+  await vscode.commands.executeCommand('workbench.action.files.revert').then(undefined, () => undefined);
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
 async function inlineItems() {
   // the same LSP request VS Code's inline-suggest controller sends, straight through the client
   const client = api.client();
@@ -255,6 +270,86 @@ const tests = [
     assert.strictEqual(api.serverPid(), pid, 'same server process (no restart needed)');
   }],
 
+  ['"Generate docstring" writes a docstring into the function at the cursor (left unsaved)', async () => {
+    assert.ok(await waitFor(() => api.state() === 'ready', 60000), `state: ${api.state()}`);
+    assert.ok(api.actionsAvailable(), 'copiloto.actionsAvailable is set: the editor context menu shows the Copiloto submenu');
+    const head = 'def scale(values, factor):\n';
+    const original = `${head}    return [v * factor for v in values]\n`;
+    const d = await openFile('calc.py', original, 0);
+    const n0 = api.events().length;
+    const t = Date.now();
+    const outcome = await within(vscode.commands.executeCommand('copiloto.generateDocstring'), 150000);
+    const text = d.getText();
+    say(`generateDocstring -> ${outcome} in ${Date.now() - t} ms; events ${JSON.stringify(api.events().slice(n0))}; text:\n${text}`);
+    try {
+      assert.strictEqual(outcome, 'applied', 'the command applied the server\'s edit');
+      assert.ok(text.startsWith(head), 'the def line is unchanged');
+      const m = /^([ \t]+)[rRuU]?("""|''')([\s\S]*?)\2[ \t]*\r?\n/.exec(text.slice(head.length));
+      assert.ok(m, 'a triple-quoted docstring right under def scale');
+      assert.ok(/\bvalues\b/.test(m[3]) && /\bfactor\b/.test(m[3]), 'the docstring mentions values and factor');
+      assert.strictEqual(head + text.slice(head.length + m[0].length), original, 'the rest of the file is unchanged');
+      assert.ok(d.isDirty, 'the edit is left unsaved, like any edit');
+    } finally {
+      await closeAll();
+    }
+  }],
+
+  ['"Generate tests" writes tests/test_<module>.py, saves it and opens it beside', async () => {
+    assert.ok(await waitFor(() => api.state() === 'ready', 60000), `state: ${api.state()}`);
+    const original = 'def clamp(x, low, high):\n    return min(max(x, low), high)\n';
+    const d = await openFile('mathutil.py', original, 1);
+    const file = path.join(WS, 'tests', 'test_mathutil.py');
+    const n0 = api.events().length;
+    const t = Date.now();
+    const outcome = await within(vscode.commands.executeCommand('copiloto.generateTests'), 180000); // the tiny model on 2 loaded cores
+    const content = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+    say(`generateTests -> ${outcome} in ${Date.now() - t} ms; events ${JSON.stringify(api.events().slice(n0))}; ${file}:\n${content}`);
+    try {
+      assert.strictEqual(outcome, 'applied', 'the command applied the server\'s edit');
+      assert.ok(content !== undefined, `${file} exists on disk (saved)`);
+      assert.ok(/^\s*def test_/m.test(content), 'it has a test function');
+      assert.ok(content.includes('from mathutil import clamp'), 'it imports clamp from the module');
+      assert.ok(vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath === file && e.viewColumn !== vscode.ViewColumn.One),
+        'the test file is open beside the source');
+      assert.strictEqual(d.getText(), original, 'the source file is unchanged');
+    } finally {
+      await closeAll();
+    }
+  }],
+
+  ['outside any function or class the actions say where to put the cursor and change nothing', async () => {
+    const original = 'import os\n\nLIMIT = 10\n\n\ndef twice(x):\n    return 2 * x\n';
+    for (const [line, command] of [[2, 'copiloto.generateDocstring'], [3, 'copiloto.generateDocstring'], [2, 'copiloto.generateTests']]) {
+      const d = await openFile('outside.py', original, line);
+      const n0 = api.events().length;
+      const outcome = await within(vscode.commands.executeCommand(command), 20000);
+      const note = await waitFor(() => api.events().slice(n0).find((e) => e.startsWith('notify:')), 5000);
+      say(`${command} on line ${line} -> ${outcome}: ${note}`);
+      assert.strictEqual(outcome, 'none');
+      assert.strictEqual(note, 'notify:info:Copiloto: put the cursor inside a Python function or class.');
+      assert.strictEqual(d.getText(), original, 'the document is unchanged');
+      assert.ok(!d.isDirty, 'and not dirty');
+    }
+    assert.ok(!fs.existsSync(path.join(WS, 'tests', 'test_outside.py')), 'no test file');
+    await closeAll();
+  }],
+
+  ['in a file that does not parse the actions show why (CodeAction.disabled) and change nothing', async () => {
+    const original = 'def scale(values, factor):\n    return [v * factor for v in values\n';
+    for (const command of ['copiloto.generateDocstring', 'copiloto.generateTests']) {
+      const d = await openFile('broken.py', original, 1);
+      const n0 = api.events().length;
+      const outcome = await within(vscode.commands.executeCommand(command), 20000);
+      const note = await waitFor(() => api.events().slice(n0).find((e) => e.startsWith('notify:')), 5000);
+      say(`${command} in broken.py -> ${outcome}: ${note}`);
+      assert.strictEqual(outcome, 'disabled');
+      assert.ok(note && note.startsWith('notify:warning:') && /does not parse/.test(note), 'a warning with the server\'s reason');
+      assert.strictEqual(d.getText(), original, 'the document is unchanged');
+    }
+    assert.ok(!fs.existsSync(path.join(WS, 'tests', 'test_broken.py')), 'no test file');
+    await closeAll();
+  }],
+
   ['first run without a server: one "Install Copiloto server" notification; the installer starts a working server', async () => {
     const cfg = () => vscode.workspace.getConfiguration('copiloto');
     const G = vscode.ConfigurationTarget.Global, W = vscode.ConfigurationTarget.Workspace;
@@ -329,11 +424,17 @@ const tests = [
     assert.ok(await waitFor(() => api.state() === 'ready', 120000), `state after restoring the settings: ${api.state()}`);
   }],
 
-  ['hidden actions and API-key command are contributed', async () => {
+  ['actions and API-key command are contributed (editor context "Copiloto" submenu)', async () => {
     const cmds = await vscode.commands.getCommands(true);
     for (const c of ['copiloto.generateDocstring', 'copiloto.generateTests', 'copiloto.deepReview', 'copiloto.setAnthropicApiKey', 'copiloto.showMenu', 'copiloto.showStats', 'copiloto.pickModel', 'copiloto.installServer']) {
       assert.ok(cmds.includes(c), `command ${c} registered`);
     }
+    const menus = vscode.extensions.getExtension('copiloto.copiloto').packageJSON.contributes.menus;
+    assert.ok(menus['editor/context'].some((m) => m.submenu === 'copiloto.editorContext'), 'the Copiloto submenu is in the editor context menu');
+    for (const c of ['copiloto.generateDocstring', 'copiloto.generateTests']) {
+      assert.ok(menus['copiloto.editorContext'].some((m) => m.command === c && /editorLangId == python/.test(m.when)), `${c} in the submenu, for Python`);
+    }
+    assert.ok(api.actionsAvailable(), 'copiloto.actionsAvailable is set while the server runs');
   }],
 ];
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import itertools
 import logging
 import re
+import sys
 import threading
 from collections.abc import Coroutine
 from pathlib import Path
@@ -62,6 +64,31 @@ class CopilotoProtocol(LanguageServerProtocol):
     def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> Any:
         if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
             yield handler, (params,), None
+
+    exited = False
+
+    @lsp_method(types.EXIT)
+    def lsp_exit(self, *args: Any) -> Any:
+        # pygls closes stdout here; work still finishing (a resolve's progress, a message) must then stay
+        # quiet: a failed write is reported by sending an error, which fails again, and so on.
+        self.exited = True
+        if (handler := self.fm.features.get(types.EXIT)) is not None:
+            yield handler, args, None
+        returncode = 0 if self._shutdown else 1
+        try:
+            closing = self.writer.close() if self.writer is not None else None
+        except OSError:  # the client closed its end first (BrokenPipeError): nothing left to flush
+            closing = None
+        if inspect.isawaitable(closing):
+            asyncio.ensure_future(closing).add_done_callback(lambda _: sys.exit(returncode))
+        else:
+            sys.exit(returncode)
+
+    def _send_data(self, data: Any) -> None:
+        if self.exited:
+            log.debug("not sent, the client has told the server to exit: %s", str(data)[:200])
+            return
+        super()._send_data(data)
 
 
 class CopilotoServer(LanguageServer):
@@ -189,6 +216,13 @@ class CopilotoServer(LanguageServer):
         if self._started and engine_changed:  # before `initialized` the first load is still to come
             log.info("engine settings changed: reloading")
             self.spawn(self.start_engine())
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """pygls reports errors by sending a message; with the connection gone, that only fails again."""
+        if (isinstance(self.protocol, CopilotoProtocol) and self.protocol.exited) or isinstance(error, BrokenPipeError):
+            log.warning("server error after the connection closed: %s", error)
+            return
+        super().report_server_error(error, source)
 
     def publish(self, uri: str, producer: str, diagnostics: list[types.Diagnostic]) -> None:
         """Replace `producer`'s diagnostics for `uri` and publish the document's whole set."""

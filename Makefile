@@ -8,7 +8,8 @@ EXTRAS := tiny,smol,dev
 STAMP  := $(VENV)/.installed$(if $(CUDA),-cuda,-cpu)
 TINY   := models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
 
-.PHONY: demo test lint install model clean vsix test-clients bench-install bench-latency bench-quality
+.PHONY: demo test lint install model clean vsix test-clients bench-install bench-latency bench-quality \
+	bench-tests bench-docstrings
 .DELETE_ON_ERROR:
 
 $(BIN)/python:
@@ -62,6 +63,13 @@ bench-latency: bench-install
 
 bench-quality: install model
 	$(BIN)/python bench/fim_quality.py $(if $(LIMIT),--limit $(LIMIT))
+
+# Code actions on HumanEval's 164 functions: tests (about 50 min here) and docstrings (STYLE=google|numpy|sphinx).
+bench-tests: bench-install
+	$(BIN)/python bench/testgen.py $(if $(LIMIT),--limit $(LIMIT))
+
+bench-docstrings: bench-install
+	$(BIN)/python bench/docgen.py $(if $(LIMIT),--limit $(LIMIT)) $(if $(STYLE),--style $(STYLE))
 
 clean:
 	$(MAKE) -C client-vscode distclean

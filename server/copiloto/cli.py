@@ -195,7 +195,9 @@ def cmd_tests(args: argparse.Namespace) -> int:
         if not runtime.engine.wait_loaded():
             print(f"copiloto: {runtime.engine.error}", file=sys.stderr)
             return 1
-        done = generate_tests(runtime.engine, root, path.resolve(), source, qualname, settings.tests)
+        done = generate_tests(
+            runtime.engine, root, path.resolve(), source, qualname, settings.tests, runtime.test_refiners
+        )
     except TestgenError as exc:
         print(f"copiloto: {exc}", file=sys.stderr)
         return 1

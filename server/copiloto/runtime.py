@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from copiloto.completion.pipeline import CompletionService
 from copiloto.config import Settings
 from copiloto.engine.local import LocalEngine, StateListener
 from copiloto.models.select import ModelChoice, select_model
+from copiloto.testgen.generate import Refiner
 
 
 @dataclass
@@ -16,6 +17,8 @@ class Runtime:
     choice: ModelChoice
     engine: LocalEngine
     completions: CompletionService
+    # Steps between the local draft of tests and their verification (Claude's refinement plugs in here).
+    test_refiners: list[Refiner] = field(default_factory=list)
 
     def close(self) -> None:
         self.engine.close()

@@ -466,7 +466,16 @@ async def resolve_tests(ls: CopilotoServer, action: types.CodeAction, doc: Docum
     token = await ls.begin_work(f"Writing and running tests for {qualname}")
     try:
         done = await asyncio.get_running_loop().run_in_executor(
-            None, generate_tests, runtime.engine, root, path, doc.text, qualname, ls.settings.tests, (), stop.is_set
+            None,
+            generate_tests,
+            runtime.engine,
+            root,
+            path,
+            doc.text,
+            qualname,
+            ls.settings.tests,
+            tuple(runtime.test_refiners),
+            stop.is_set,
         )
     except asyncio.CancelledError:
         stop.set()

@@ -82,7 +82,27 @@ def docgen_table(report: dict[str, Any]) -> str:
     return "\n".join([head, "", *rows])
 
 
-TABLES = {"latency": latency_tables, "docgen": docgen_table}
+def pct(share: float | None) -> str:
+    return cell(None if share is None else 100 * share, " %")
+
+
+def testgen_table(report: dict[str, Any]) -> str:
+    rows = [
+        "| functions | with tests | tests written | collect | pass 3× | kept | offered tests pass |"
+        " line / branch coverage | mutation score (HumanEval's own) | s / function |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        f"| {report['problems']} | {report['problems_with_tests']} | {report['tests_written']}"
+        f" | {pct(report['collect_rate'])} | {pct(report['pass_rate'])} | {pct(report['kept_rate'])}"
+        f" | {pct(report['offered_pass_rate'])} ({report['offered_tests']})"
+        f" | {cell(report['line_coverage_mean'], ' %')} / {cell(report['branch_coverage_mean'], ' %')}"
+        f" | {pct(report['mutation_score_mean'])} ({pct(report['human_eval_mutation_score_mean'])},"
+        f" {report['mutation_sample']} functions) | {report['seconds_per_function']} |",
+    ]
+    head = f"Tests: {report['model']}, {report['machine']}, {report['date']}."
+    return "\n".join([head, "", *rows])
+
+
+TABLES = {"latency": latency_tables, "docgen": docgen_table, "testgen": testgen_table}
 
 
 def main(paths: list[str]) -> int:

@@ -149,51 +149,24 @@ def generate_tests(
     settings = settings or TestSettings()
     root = project_root.resolve()
     units = _units(source, qualname)
-    import_name = qualname.split(".")[0]
-    test_plan = plan(root, module_path, [import_name])
+    test_plan = plan(root, module_path, [qualname.split(".")[0]])
     interpreter = choose_interpreter(root, settings.python)
     limits = RunLimits(timeout_s=settings.timeout_s, memory_mb=settings.memory_mb, cpu_s=math.ceil(settings.timeout_s))
     _check_importable(test_plan, interpreter, limits)
-
-    examples = [(unit, e) for unit in units for e in documented_examples(unit.target.docstring, unit.target.name)]
-    seen = {example_key(example) for _, example in examples}  # the docs, not the model, say what these give
-    taken: set[str] = set()
-    kept: list[Candidate] = []
-    failures: list[Failure] = []
-    observations: dict[str, list[Observation]] = {unit.target.qualname: [] for unit in units}
-    written, rounds, coverage = 0, 0, None
+    session = _Session(engine, root, root / module_path, source, test_plan, interpreter, limits, units, cancelled)
+    rounds, coverage = 0, None
     for rounds in range(1, settings.rounds + 1):
-        groups: list[list[Candidate]] = []
-        if rounds == 1:
-            groups.append([from_example(e, unit.target.name, n, taken) for n, (unit, e) in enumerate(examples, 1)])
-        for unit in units:
-            groups += _drafts(
-                engine, root, module_path, source, test_plan, unit, observations, kept, taken, seen, cancelled
-            )
-        fresh = _take_evenly(groups, settings.max_tests)
+        fresh = _take_evenly(session.drafts(first=rounds == 1), settings.max_tests)
         for refine in refiners:
-            draft = TestDraft(qualname, source, test_plan, tuple(fresh), tuple(failures))
+            draft = TestDraft(qualname, source, test_plan, tuple(fresh), tuple(session.failures))
             fresh = list(refine(draft))[: settings.max_tests]
-        if cancelled():
-            raise TestgenError("cancelled")
-        for candidate, result in _verify(fresh, test_plan, interpreter, limits, cancelled):
-            written += 1
-            if result.passed:
-                kept.append(candidate)
-                continue
-            failures.append(Failure(candidate, result))
-            call = checked_call(candidate)
-            seen_now = observations_from(call, result.output) if call and candidate.origin != "docstring" else None
-            owner = next((u for u in units if _tests_unit(candidate, u)), units[0])
-            if seen_now is not None:
-                observations[owner.target.qualname].append(seen_now)
-        if kept:
-            coverage = _coverage(kept, test_plan, interpreter, limits, root / module_path, units)
+        session.verify(fresh)
+        if session.kept:
+            coverage = session.coverage()
             if _complete(coverage):
                 break
-    bugs = tuple(_possible_bugs(failures, source, units))
     final: set[str] = set()
-    kept = [renamed(c, unique_name(c.stem or c.name, final)) for c in kept]
+    kept = [renamed(c, unique_name(c.stem or c.name, final)) for c in session.kept]
     text = None
     if kept:
         existing = test_plan.test_file.read_text(encoding="utf-8") if test_plan.exists else None
@@ -202,14 +175,97 @@ def generate_tests(
         plan=test_plan,
         qualname=qualname,
         kept=tuple(kept),
-        written=written,
+        written=session.written,
         rounds=rounds,
         coverage=coverage,
-        possible_bugs=bugs,
-        failures=tuple(failures),
+        possible_bugs=tuple(_possible_bugs(session.failures, source, units)),
+        failures=tuple(session.failures),
         test_file_text=text,
         interpreter=interpreter,
     )
+
+
+@dataclass
+class _Session:
+    """One "Generate tests" run: what it works on, and what the rounds so far have learned."""
+
+    engine: Engine
+    root: Path
+    module_file: Path
+    source: str
+    plan: TestPlan
+    interpreter: Path
+    limits: RunLimits
+    units: list[Unit]
+    cancelled: Callable[[], bool]
+    kept: list[Candidate] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    written: int = 0
+    taken: set[str] = field(default_factory=set)  # test names handed out
+    seen: set[str] = field(default_factory=set)  # what the tests so far check: not tried twice
+    observations: dict[str, list[Observation]] = field(default_factory=dict)  # per unit: what failed calls did
+    examples: list[tuple[Unit, Example]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.examples = [(u, e) for u in self.units for e in documented_examples(u.target.docstring, u.target.name)]
+        self.seen |= {example_key(example) for _, example in self.examples}  # the docs say what these give
+        self.observations = {unit.target.qualname: [] for unit in self.units}
+
+    def drafts(self, first: bool) -> list[list[Candidate]]:
+        """This round's new tests, in groups: the documented examples (first round), then each model draft."""
+        groups: list[list[Candidate]] = []
+        if first:
+            groups.append([from_example(e, u.target.name, n, self.taken) for n, (u, e) in enumerate(self.examples, 1)])
+        for unit in self.units:
+            groups += self._model_drafts(unit)
+        return groups
+
+    def _model_drafts(self, unit: Unit) -> list[list[Candidate]]:
+        """One group per start line of the unit, split into tests, repeats left out."""
+        prompt = Prompt(
+            module_path=_relative(self.module_file, self.root),
+            module_source=self.source,
+            test_path=_relative(self.plan.test_file, self.root),
+            header="import pytest\n\n" + self.plan.import_line,
+            target=unit.target,
+            owner=unit.owner,
+        )
+        shown = [_body(c) for c in self.kept if _tests_unit(c, unit) and c.source.count("\n") <= 3][:4]
+        name = unit.owner.name if unit.owner is unit.target and unit.owner else unit.target.qualname
+        stem = _snake(name.replace(".", "_"))
+        groups = []
+        for start in starts(unit.target, unit.owner, unit.is_async):
+            notes = self.observations[unit.target.qualname]
+            text = write_body(self.engine, prompt, start, notes, shown, self.cancelled)
+            groups.append(candidates_from_body(complete_body(text), name, "model", self.taken, self.seen, stem))
+        return groups
+
+    def verify(self, fresh: Sequence[Candidate]) -> None:
+        """Run each test; keep what passed every run, and note what the failed calls really did."""
+        if self.cancelled():
+            raise TestgenError("cancelled")
+        for candidate, result in _verify(fresh, self.plan, self.interpreter, self.limits, self.cancelled):
+            self.written += 1
+            if result.passed:
+                self.kept.append(candidate)
+                continue
+            self.failures.append(Failure(candidate, result))
+            call = checked_call(candidate)
+            if call is None or candidate.origin == "docstring":
+                continue  # a documented call's real value must not become a test of it (possible bug)
+            observation = observations_from(call, result.output)
+            unit = next((u for u in self.units if _tests_unit(candidate, u)), self.units[0])
+            if observation is not None:
+                self.observations[unit.target.qualname].append(observation)
+
+    def coverage(self) -> Coverage:
+        """What the kept tests cover of the target's lines, from the first unit's `def` to the last one's end."""
+        lines = (min(u.target.def_line for u in self.units) + 1, max(u.target.end_line for u in self.units) + 1)
+        sources = [(test_module(c, self.plan), c.name) for c in self.kept]
+        plan = self.plan
+        return coverage_of(
+            sources, self.module_file, lines, plan.sys_path, self.interpreter, self.limits, conftest=plan.conftest
+        )
 
 
 def choose_interpreter(root: Path, configured: Path | None) -> Path:
@@ -284,38 +340,6 @@ def _check_importable(test_plan: TestPlan, interpreter: Path, limits: RunLimits)
     )
 
 
-def _drafts(
-    engine: Engine,
-    root: Path,
-    module_path: Path,
-    source: str,
-    test_plan: TestPlan,
-    unit: Unit,
-    observations: dict[str, list[Observation]],
-    kept: list[Candidate],
-    taken: set[str],
-    seen: set[str],
-    cancelled: Callable[[], bool],
-) -> list[list[Candidate]]:
-    """The model's new tests for one unit: one group per start line, split into tests, repeats left out."""
-    prompt = Prompt(
-        module_path=_relative(root / module_path, root),
-        module_source=source,
-        test_path=_relative(test_plan.test_file, root),
-        header="import pytest\n\n" + test_plan.import_line,
-        target=unit.target,
-        owner=unit.owner,
-    )
-    shown = [_body(c) for c in kept if _tests_unit(c, unit) and c.source.count("\n") <= 3][:4]
-    name = unit.owner.name if unit.owner is unit.target and unit.owner else unit.target.qualname
-    stem = _snake(name.replace(".", "_"))
-    groups = []
-    for start in starts(unit.target, unit.owner, unit.is_async):
-        text = write_body(engine, prompt, start, observations[unit.target.qualname], shown, cancelled)
-        groups.append(candidates_from_body(complete_body(text), name, "model", taken, seen, stem))
-    return groups
-
-
 def _take_evenly(groups: Sequence[Sequence[Candidate]], most: int) -> list[Candidate]:
     """Up to `most` candidates, taken in turn from each group: the documented examples, the asserts and
     the raises blocks all get their share instead of the longest draft taking every place."""
@@ -343,22 +367,6 @@ def _verify(
     workers = max(1, min(4, os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="copiloto-testgen") as pool:
         return list(zip(candidates, pool.map(verify, candidates), strict=True))
-
-
-def _coverage(
-    kept: Sequence[Candidate],
-    test_plan: TestPlan,
-    interpreter: Path,
-    limits: RunLimits,
-    module_file: Path,
-    units: Sequence[Unit],
-) -> Coverage:
-    first = min(unit.target.def_line for unit in units) + 1
-    last = max(unit.target.end_line for unit in units) + 1
-    sources = [(test_module(c, test_plan), c.name) for c in kept]
-    return coverage_of(
-        sources, module_file, (first, last), test_plan.sys_path, interpreter, limits, conftest=test_plan.conftest
-    )
 
 
 def _complete(coverage: Coverage | None) -> bool:

@@ -181,3 +181,23 @@ async def test_unsaved_changes_are_not_tested_against_the_old_code(client: Langu
     resolved = await client.code_action_resolve_async(await generate_tests_action(client, uri, 0))
     assert resolved.edit is None
     assert "save unsaved.py first" in client.messages[shown].message
+
+
+@pytest.mark.model
+@pytest.mark.asyncio(loop_scope="module")
+async def test_cancelling_stops_the_work_and_the_server_keeps_serving(client: LanguageClient, project: Path) -> None:
+    uri = write(project, "cancelled.py", CLAMP)
+    open_doc(client, uri, CLAMP)
+    action = await generate_tests_action(client, uri, 0)
+    before = set(client.protocol._request_futures)
+    pending = asyncio.ensure_future(client.protocol.send_request_async(types.CODE_ACTION_RESOLVE, action))
+    await asyncio.sleep(1.0)
+    [msg_id] = set(client.protocol._request_futures) - before  # the id of the request just sent
+    client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
+    with pytest.raises(Exception, match="cancel"):
+        await asyncio.wait_for(pending, timeout=30)
+    listed = await asyncio.wait_for(actions_at(client, uri, 0), timeout=5)
+    assert listed, "still serving"
+    ends = [r for rs in client.progress_reports.values() for r in rs if isinstance(r, types.WorkDoneProgressEnd)]
+    assert any(r.message == "Cancelled" for r in ends)
+    assert not (project / "tests" / "test_cancelled.py").exists()

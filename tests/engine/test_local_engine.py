@@ -149,8 +149,9 @@ def test_engine_output_equals_plain_llama_generation(engine: LocalEngine, tiny_m
         if token in template.stop_ids or len(tokens) >= 12:
             break
         tokens.append(token)
-    llm.close()
-    assert ours.text == llm.detokenize(tokens).decode()
+    plain = llm.detokenize(tokens).decode()
+    llm.close()  # after detokenizing: a closed Llama has freed its vocabulary (reading it crashed)
+    assert ours.text == plain
     assert ours.text.startswith("b, a + b")
 
 
@@ -165,3 +166,23 @@ def test_only_multi_line_requests_carry_the_line_time_limit(engine: LocalEngine)
     off = CompletionService(engine, CompletionSettings(multi_line_time_ms=0))
     prepared = off.prepare("file:///a.py", text, text.index("\n"), "python")
     assert isinstance(prepared, Prepared) and prepared.request.line_time_ms is None
+
+
+def test_closing_ends_the_running_job_and_answers_every_later_one(tiny_model: Path) -> None:
+    """Nobody waits forever on a closing engine: the job being generated stops between tokens, and a
+    job submitted while close() is still joining the worker gets an error at once, not a silent queue."""
+    engine = LocalEngine(EngineSettings(n_ctx=1024), tiny_model, "tiny").start()
+    assert engine.wait_loaded(120), engine.error
+    long = engine.submit(GenerationRequest("# a very long list of numbers\nnumbers = [", max_tokens=900))
+    time.sleep(0.5)  # it is generating now
+    began = time.monotonic()
+    closing = threading.Thread(target=engine.close)
+    closing.start()
+    while not engine._closed:  # close() has begun; the worker may still be finishing
+        time.sleep(0.001)
+    late = engine.submit(GenerationRequest("x = "))
+    assert late.future.result(timeout=5).stop_reason in {"error", "cancelled"}
+    assert long.future.result(timeout=10).stop_reason == "cancelled"
+    closing.join(timeout=15)
+    assert not closing.is_alive() and time.monotonic() - began < 10
+    assert engine.state == "closed"

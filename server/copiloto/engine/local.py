@@ -87,6 +87,7 @@ class LocalEngine:
         self._llm: Llama | None = None
         self._vocab_index: VocabIndex | None = None
         self._queue: list[tuple[int, int, Job]] = []
+        self._serving: Job | None = None  # the job the worker is generating for now
         self._latest: dict[str, Job] = {}
         self._cv = threading.Condition()
         self._closed = False
@@ -115,7 +116,9 @@ class LocalEngine:
     def submit(self, request: GenerationRequest, on_text: Callable[[str], None] | None = None) -> Job:
         job = Job(request, on_text=on_text)
         with self._cv:
-            if self._state in ("error", "closed"):
+            # `_closed` too: close() sets it first and the state only once the worker has stopped; a job
+            # queued in between would never be served, and whoever waits on it would wait forever.
+            if self._closed or self._state in ("error", "closed"):
                 _finish(job, GenerationResult("", "error", model=self.model_name, error=self.error or "closed"))
                 return job
             key = request.supersede_key
@@ -140,6 +143,8 @@ class LocalEngine:
             self._closed = True
             pending = [job for _, _, job in self._queue]
             self._queue.clear()
+            if self._serving is not None:
+                self._serving.cancel()  # stops between tokens: closing does not wait for a long answer
             self._cv.notify_all()
         for job in pending:
             _finish(job, GenerationResult("", "cancelled", model=self.model_name))
@@ -175,7 +180,10 @@ class LocalEngine:
                 if self._closed:
                     break
                 _, _, job = heapq.heappop(self._queue)
+                self._serving = job
             self._serve(job)
+            with self._cv:
+                self._serving = None
         self._free()
 
     def _load(self) -> None:

@@ -125,15 +125,15 @@ def cmd_complete(args: argparse.Namespace) -> int:
     return 0 if completion.source != "error" else 1
 
 
-def cmd_docstring(args: argparse.Namespace) -> int:
-    """Print a new docstring for FILE::QUALNAME, or with --write put it into the file."""
+def read_target(target: str) -> tuple[Path, str, str] | int:
+    """(path, source, qualname) from FILE::QUALNAME, or the exit status after saying what is wrong:
+    a bad argument or unreadable file (2), a name that is not there or a file that does not parse (1).
+    Checked before any model loads."""
     from copiloto.docstrings import DocstringError, find_by_qualname
-    from copiloto.docstrings.generate import document
-    from copiloto.runtime import start_runtime
 
-    path_text, sep, qualname = args.target.rpartition("::")
+    path_text, sep, qualname = target.rpartition("::")
     if not sep or not path_text or not qualname:
-        print(f"copiloto: expected FILE::QUALNAME (like app.py::Cart.add_item), got {args.target!r}", file=sys.stderr)
+        print(f"copiloto: expected FILE::QUALNAME (like app.py::Cart.add_item), got {target!r}", file=sys.stderr)
         return 2
     path = Path(path_text)
     try:
@@ -142,10 +142,23 @@ def cmd_docstring(args: argparse.Namespace) -> int:
         print(f"copiloto: cannot read {path}: {exc}", file=sys.stderr)
         return 2
     try:
-        find_by_qualname(source, qualname)  # a wrong name or a broken file says so before the model loads
+        find_by_qualname(source, qualname)
     except DocstringError as exc:
         print(f"copiloto: {exc}", file=sys.stderr)
         return 1
+    return path, source, qualname
+
+
+def cmd_docstring(args: argparse.Namespace) -> int:
+    """Print a new docstring for FILE::QUALNAME, or with --write put it into the file."""
+    from copiloto.docstrings import DocstringError
+    from copiloto.docstrings.generate import document
+    from copiloto.runtime import start_runtime
+
+    target = read_target(args.target)
+    if isinstance(target, int):
+        return target
+    path, source, qualname = target
     settings = settings_from_args(args)
     style = args.style or settings.docstrings.style
     runtime = start_runtime(settings)
@@ -169,25 +182,14 @@ def cmd_docstring(args: argparse.Namespace) -> int:
 
 def cmd_tests(args: argparse.Namespace) -> int:
     """Print verified tests for FILE::QUALNAME with their coverage, or with --write add them to the test file."""
-    from copiloto.docstrings import DocstringError, find_by_qualname
     from copiloto.runtime import start_runtime
     from copiloto.testgen import TestgenError, project_root
     from copiloto.testgen.generate import generate_tests
 
-    path_text, sep, qualname = args.target.rpartition("::")
-    if not sep or not path_text or not qualname:
-        print(f"copiloto: expected FILE::QUALNAME (like app.py::Cart.add_item), got {args.target!r}", file=sys.stderr)
-        return 2
-    path = Path(path_text)
-    try:
-        source = path.read_text(encoding="utf-8")
-        find_by_qualname(source, qualname)  # a wrong name or a broken file says so before the model loads
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"copiloto: cannot read {path}: {exc}", file=sys.stderr)
-        return 2
-    except DocstringError as exc:
-        print(f"copiloto: {exc}", file=sys.stderr)
-        return 1
+    target = read_target(args.target)
+    if isinstance(target, int):
+        return target
+    path, source, qualname = target
     root = Path(args.root).resolve() if args.root else project_root(path)
     settings = settings_from_args(args)
     runtime = start_runtime(settings)

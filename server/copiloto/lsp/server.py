@@ -436,18 +436,8 @@ async def resolve_code_action(ls: CopilotoServer, action: types.CodeAction) -> t
         ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=f"Copiloto: {exc}"))
         return action
     ls.end_work(token, "Docstring written")
-    start, end, replacement = minimal_edit(text, done.source)
-    starts = line_starts(text)
-    span = [types.Position(*offset_to_position(text, starts, offset)) for offset in (start, end)]
     # Versioned: if the user typed meanwhile, the client refuses the edit instead of misplacing it.
-    action.edit = types.WorkspaceEdit(
-        document_changes=[
-            types.TextDocumentEdit(
-                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=version),
-                edits=[types.TextEdit(range=types.Range(*span), new_text=replacement)],
-            )
-        ]
-    )
+    action.edit = types.WorkspaceEdit(document_changes=[_replacing(doc.uri, version, text, done.source)])
     return action
 
 
@@ -506,22 +496,22 @@ def _test_file_edit(ls: CopilotoServer, done: GeneratedTests) -> types.Workspace
         test_file.parent.mkdir(parents=True, exist_ok=True)
         test_file.write_text(merged, encoding="utf-8")
         return None
-    old = existing or ""
-    start, end, replacement = minimal_edit(old, merged)
-    starts = line_starts(old)
-    span = [types.Position(*offset_to_position(old, starts, offset)) for offset in (start, end)]
     changes: list[types.TextDocumentEdit | types.CreateFile] = []
     if existing is None:
         changes.append(types.CreateFile(uri=uri, options=types.CreateFileOptions(ignore_if_exists=True)))
-    changes.append(
-        types.TextDocumentEdit(
-            text_document=types.OptionalVersionedTextDocumentIdentifier(
-                uri=uri, version=open_doc.version if open_doc else None
-            ),
-            edits=[types.TextEdit(range=types.Range(*span), new_text=replacement)],
-        )
-    )
+    changes.append(_replacing(uri, open_doc.version if open_doc else None, existing or "", merged))
     return types.WorkspaceEdit(document_changes=changes)
+
+
+def _replacing(uri: str, version: int | None, old: str, new: str) -> types.TextDocumentEdit:
+    """The edit turning `old` into `new`: only the span that differs, versioned when the document is open."""
+    start, end, replacement = minimal_edit(old, new)
+    starts = line_starts(old)
+    span = [types.Position(*offset_to_position(old, starts, offset)) for offset in (start, end)]
+    return types.TextDocumentEdit(
+        text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+        edits=[types.TextEdit(range=types.Range(*span), new_text=replacement)],
+    )
 
 
 def _bug_diagnostics(done: GeneratedTests, text: str) -> list[types.Diagnostic]:

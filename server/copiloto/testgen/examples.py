@@ -37,13 +37,13 @@ def documented_examples(docstring: str | None, name: str) -> list[Example]:
     for example in parsed:
         doctest_lines.update(range(example.lineno, example.lineno + example.source.count("\n") + 1))
         call, want = example.source.strip(), " ".join(example.want.split())
-        if want and _calls(call, name) and _is_value(want):
+        if want and _calls(call, name) and is_value(want):
             found.append(Example(call, want, example.lineno))
     for number, text in enumerate(docstring.splitlines()):
         if number in doctest_lines or text.lstrip().startswith(">>>"):
             continue
         match = _INFORMAL.match(text)
-        if match and _calls(match["call"], name) and _is_value(match["value"]):
+        if match and _calls(match["call"], name) and is_value(match["value"]):
             found.append(Example(match["call"].strip(), match["value"], number))
     return _first_per_call(found)
 
@@ -60,7 +60,7 @@ def _calls(source: str, name: str) -> bool:
     return (isinstance(func, ast.Name) and func.id == name) or (isinstance(func, ast.Attribute) and func.attr == name)
 
 
-def _is_value(source: str) -> bool:
+def is_value(source: str) -> bool:
     """A literal Python can compare against (`[1, 2]`, `'a'`, `-0.5`, `None`, `True`), not prose."""
     try:
         ast.literal_eval(source)

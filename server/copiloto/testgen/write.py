@@ -8,7 +8,6 @@ saw, and the model writes its next asserts knowing it.
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from copiloto.docstrings.target import Target
 from copiloto.engine.types import Engine, GenerationRequest, Priority
 from copiloto.testgen.draft import INDENT
 from copiloto.testgen.errors import TestgenError
+from copiloto.testgen.examples import is_value
 
 PREFIX_TOKENS = 1200  # the module and the test file so far
 BODY_TOKENS = 160  # six one-line asserts and change: a draft rarely has more worth running
@@ -107,7 +107,7 @@ def observations_from(call: str, output: str) -> Observation | None:
     for value, expression in _WHERE.findall(output):
         if " ".join(expression.split()) == " ".join(call.split()):
             value = value.strip()
-            return Observation(call, f"returns {value}", value if _is_literal(value) else None)
+            return Observation(call, f"returns {value}", value if is_value(value) else None)
     # Strings, lists and dicts get a diff instead of a "where" line: `assert 'a-b' == 'a b'`.
     for comparison in _COMPARED.findall(output):
         value = _left_literal(comparison)
@@ -135,18 +135,10 @@ def _left_literal(comparison: str) -> str | None:
     at = comparison.find(" == ")
     while at != -1:
         left, right = comparison[:at].strip(), comparison[at + 4 :].strip()
-        if _is_literal(left) and _is_literal(right):
+        if is_value(left) and is_value(right):
             return left
         at = comparison.find(" == ", at + 1)
     return None
-
-
-def _is_literal(text: str) -> bool:
-    try:
-        ast.literal_eval(text)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return False
-    return True
 
 
 def _callee(target: Target, owner: Target | None) -> str:

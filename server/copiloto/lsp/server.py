@@ -9,7 +9,7 @@ import logging
 import re
 import sys
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlparse
@@ -186,6 +186,23 @@ class CopilotoServer(LanguageServer):
     def end_work(self, token: str | None, message: str) -> None:
         if token is not None:
             self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
+
+    async def run_work(self, message: str, work: Callable[[Callable[[], bool]], T], finished: Callable[[T], str]) -> T:
+        """Run `work` off the event loop under a $/progress report. It gets a `stopped()` check that turns
+        true when the client cancels the request; its exceptions end the report and reach the caller."""
+        stop = threading.Event()
+        token = await self.begin_work(message)
+        try:
+            result = await asyncio.get_running_loop().run_in_executor(None, work, stop.is_set)
+        except asyncio.CancelledError:
+            stop.set()
+            self.end_work(token, "Cancelled")
+            raise
+        except Exception:
+            self.end_work(token, "Failed")
+            raise
+        self.end_work(token, finished(result))
+        return result
 
     def spawn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         """Run a coroutine in the background, keeping a reference so it is not garbage collected."""
@@ -421,21 +438,15 @@ async def resolve_code_action(ls: CopilotoServer, action: types.CodeAction) -> t
     if data.get("action") == "tests":
         return await resolve_tests(ls, action, doc, str(data.get("qualname", "")))
     qualname, text, version = str(data.get("qualname", "")), doc.text, doc.version
-    stop = threading.Event()  # set when the client cancels: the writer stops before its next sentence
-    token = await ls.begin_work(f"Writing a docstring for {qualname}")
+    style = ls.settings.docstrings.style
     try:
-        done = await asyncio.get_running_loop().run_in_executor(
-            None, document, runtime.engine, text, qualname, ls.settings.docstrings.style, stop.is_set
+        done = await ls.run_work(
+            f"Writing a docstring for {qualname}",
+            lambda stopped: document(runtime.engine, text, qualname, style, stopped),
+            lambda _: "Docstring written",
         )
-    except asyncio.CancelledError:
-        stop.set()
-        ls.end_work(token, "Cancelled")
-        raise
     except DocstringError as exc:
-        ls.end_work(token, "No docstring")
-        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=f"Copiloto: {exc}"))
-        return action
-    ls.end_work(token, "Docstring written")
+        return _tell(ls, action, types.MessageType.Warning, str(exc))
     # Versioned: if the user typed meanwhile, the client refuses the edit instead of misplacing it.
     action.edit = types.WorkspaceEdit(document_changes=[_replacing(doc.uri, version, text, done.source)])
     return action
@@ -448,34 +459,21 @@ async def resolve_tests(ls: CopilotoServer, action: types.CodeAction, doc: Docum
     path = _file_path(doc.uri)
     if path is None or not path.is_file():
         return _tell(ls, action, types.MessageType.Warning, "tests need the file saved on disk: they import it")
-    if path.read_bytes().decode("utf-8", errors="replace") != doc.text:
+    text = doc.text  # what is on disk: the user may type on while the tests run
+    if path.read_bytes().decode("utf-8", errors="replace") != text:
         why = f"save {path.name} first: the tests run against the code on disk"
         return _tell(ls, action, types.MessageType.Warning, why)
     root = project_root(path, ls.workspace_folders())
-    stop = threading.Event()
-    token = await ls.begin_work(f"Writing and running tests for {qualname}")
+    settings, refiners = ls.settings.tests, tuple(runtime.test_refiners)
     try:
-        done = await asyncio.get_running_loop().run_in_executor(
-            None,
-            generate_tests,
-            runtime.engine,
-            root,
-            path,
-            doc.text,
-            qualname,
-            ls.settings.tests,
-            tuple(runtime.test_refiners),
-            stop.is_set,
+        done = await ls.run_work(
+            f"Writing and running tests for {qualname}",
+            lambda stopped: generate_tests(runtime.engine, root, path, text, qualname, settings, refiners, stopped),
+            lambda done: f"{len(done.kept)} tests kept",
         )
-    except asyncio.CancelledError:
-        stop.set()
-        ls.end_work(token, "Cancelled")
-        raise
     except TestgenError as exc:
-        ls.end_work(token, "No tests")
         return _tell(ls, action, types.MessageType.Warning, str(exc))
-    ls.end_work(token, f"{len(done.kept)} tests kept")
-    ls.publish(doc.uri, "tests", _bug_diagnostics(done, doc.text))
+    ls.publish(doc.uri, "tests", _bug_diagnostics(done, text))
     kind = types.MessageType.Info if done.kept else types.MessageType.Warning
     bugs = f"; {len(done.possible_bugs)} possible bug(s) shown in {path.name}" if done.possible_bugs else ""
     _tell(ls, action, kind, done.summary(root) + bugs)

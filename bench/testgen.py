@@ -145,6 +145,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int)
     parser.add_argument("--model", default="tiny")
+    parser.add_argument("--tasks", help="only these HumanEval task numbers, comma-separated (e.g. 47,130)")
     parser.add_argument("--mutation-sample", type=int, default=10, help="problems with tests scored by mutmut")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     args = parser.parse_args()
@@ -155,6 +156,8 @@ def main() -> int:
     settings = TestSettings()
     args.out.mkdir(parents=True, exist_ok=True)
     suffix = f"-limit{args.limit}" if args.limit else ""
+    if args.tasks:
+        suffix += "-tasks-" + args.tasks.replace(",", "-")
     out = args.out / f"testgen-{runtime.choice.name}-{date.today().isoformat()}{suffix}.json"
     rows: list[dict[str, Any]] = []
     began = time.perf_counter()
@@ -173,6 +176,9 @@ def main() -> int:
         return report
 
     chosen = problems(args.limit)
+    if args.tasks:
+        wanted = {f"HumanEval/{number.strip()}" for number in args.tasks.split(",")}
+        chosen = [problem for problem in chosen if problem["task_id"] in wanted]
     with tempfile.TemporaryDirectory(prefix="copiloto-testgen-bench-") as tmp:
         for number, problem in enumerate(chosen, 1):
             project = Path(tmp) / module_name(problem["task_id"])

@@ -23,6 +23,8 @@ CASES = [
     (">>> add(Point(1), Point(2))\nPoint(3)\n", "add", []),  # not a literal: cannot be compared as written
     (">>> x = add(1, 2)\n", "add", []),
     (">>> add(1, 2)\n", "add", []),  # no output shown
+    ("tri(1) = 3\ntri(n) = 1 + n / 2, if n is even.", "tri", []),  # definitions, not calls and results
+    ("add(1, 1) is 2", "add", []),
     ("", "add", []),
     (None, "add", []),
 ]

@@ -158,14 +158,16 @@ def test_the_projects_own_virtualenv_runs_the_tests(tmp_path: Path) -> None:
         ("assert slug('A B') == 'a b'", "returns 'a-b'"),
         ("assert slug('A B', sep='') == 'ab'", "raises ValueError: sep must not be empty"),
         ("assert slug(None) == ''", "raises AttributeError: 'NoneType' object has no attribute 'lower'"),
+        ("assert len(slug('A B')) == pytest.approx(2.0)", "returns 3"),  # approx: no "where", a ± on the right
     ],
 )
 def test_what_a_failed_call_did_is_read_from_pytests_report(project: Path, test: str, seen: str) -> None:
     test_plan = plan(project, Path("textutil.py"), ["slug"])
-    source = f"{test_plan.import_line}\n\n\ndef test_it():\n    {test}\n"
+    source = f"import pytest\n{test_plan.import_line}\n\n\ndef test_it():\n    {test}\n"
     result = run_test(source, "test_it", test_plan.sys_path, Path(sys.executable), RunLimits(runs=1))
     assert not result.passed
     call = test.removeprefix("assert ").split(" == ")[0]
     observation = observations_from(call, result.output)
     assert observation is not None and observation.seen == seen
-    assert observation.as_line() == (f"assert {call} == 'a-b'" if seen.startswith("returns") else f"# {call} {seen}")
+    value = seen.removeprefix("returns ")
+    assert observation.as_line() == (f"assert {call} == {value}" if seen.startswith("returns") else f"# {call} {seen}")

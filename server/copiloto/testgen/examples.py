@@ -20,7 +20,9 @@ class Example:
     line: int  # 0-based line within the docstring text where the call is written
 
 
-_ARROWS = r"==>|=>|->|➞|→|==|=|\bshould return\b|\breturns?\b|\bgives\b|\bis\b"
+# Not a bare "=" or "is": docstrings use them for definitions ("tri(1) = 3" defines a sequence, while
+# tri(1) returns a list), and a misread example would be reported as a possible bug.
+_ARROWS = r"==>|=>|->|➞|→|==|\bshould return\b|\breturns?\b|\bgives\b"
 _INFORMAL = re.compile(rf"^\s*(?:[-*]\s+)?(?P<call>.+?\))\s*(?:{_ARROWS})\s*(?P<value>.+?)\s*\.?\s*$")
 
 

@@ -131,11 +131,12 @@ _ERROR = re.compile(r"^E\s+([A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt))(
 
 
 def _left_literal(comparison: str) -> str | None:
-    """`'a-b'` from `'a-b' == 'a b'`: the first split at " == " where both sides are literals."""
+    """`'a-b'` from `'a-b' == 'a b'`: the value before the first " == " that makes a whole literal (the
+    right side may be anything: `8.0 == 15.0 ± 1.5e-05` from pytest.approx)."""
     at = comparison.find(" == ")
     while at != -1:
-        left, right = comparison[:at].strip(), comparison[at + 4 :].strip()
-        if is_value(left) and is_value(right):
+        left = comparison[:at].strip()
+        if is_value(left):
             return left
         at = comparison.find(" == ", at + 1)
     return None

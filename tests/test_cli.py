@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+import copiloto as copiloto_package
+
 FIB = "def fibonacci(n):\n    a, b = 0, 1\n    for _ in range(n):\n        a, b = \n    return a\n"
 
 
@@ -79,6 +81,11 @@ def test_demo_runs_a_real_session(tiny_model: Path) -> None:
     assert "b, a + b" in done.stdout  # the Fibonacci hole
     assert "source=cache" in done.stdout
     assert "reused from the KV cache after one typed character" in done.stdout
+    # Right-click in is_prime: both code actions resolved, their edits shown, nothing written.
+    assert "Copiloto: Generate docstring for is_prime" in done.stdout and "Args:" in done.stdout
+    assert "Copiloto: Generate tests for is_prime" in done.stdout and "creates tests/test_tickets.py" in done.stdout
+    assert "tests kept for is_prime (line" in done.stdout and "def test_is_prime" in done.stdout
+    assert not (Path(copiloto_package.__file__).parent / "demo" / "project" / "tests").exists()
     assert "Neovim" in done.stdout and "VS Code" in done.stdout
 
 

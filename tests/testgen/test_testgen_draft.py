@@ -15,6 +15,7 @@ from copiloto.testgen.draft import (
     complete_body,
     example_key,
     from_example,
+    idiomatic,
     renamed,
     unique_name,
 )
@@ -125,3 +126,20 @@ def test_names_are_unique_and_renaming_changes_only_the_def_line() -> None:
     moved = renamed(test, "test_clamp")
     assert moved.source == "def test_clamp():\n    assert clamp(1, 0, 2) == 1\n"
     assert moved.key == test.key and ast.parse(moved.source)
+
+
+IDIOM_CASES = [
+    ("assert is_prime(2) == True", "assert is_prime(2)"),
+    ("assert is_prime(1) == False", "assert not is_prime(1)"),
+    ("assert is_prime(1) != True", "assert not is_prime(1)"),
+    ("assert find([], 1) == None", "assert find([], 1) is None"),
+    ("assert find([1], 1) != None", "assert find([1], 1) is not None"),
+    ("assert f(1) == 0", "assert f(1) == 0"),  # 0 is not False here: `f(1) == 0` says what f returns
+    ("assert f(1) == True, 'why'", "assert f(1), 'why'"),
+    ("x = f(1) == True", "x = f(1) == True"),  # only asserts
+]
+
+
+@pytest.mark.parametrize(("written", "idiom"), IDIOM_CASES)
+def test_asserts_are_written_the_way_people_write_them(written: str, idiom: str) -> None:
+    assert ast.unparse(idiomatic(ast.parse(written).body[0])) == idiom

@@ -38,6 +38,11 @@ def make_client() -> DemoClient:
         client.messages.append(params.message)
         print(f"  [server] {params.message}")
 
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def diagnostics(params: types.PublishDiagnosticsParams) -> None:
+        for diagnostic in params.diagnostics:
+            print(f"  [diagnostic] line {diagnostic.range.start.line + 1}: {diagnostic.message}")
+
     @client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
     def progress_create(params: types.WorkDoneProgressCreateParams) -> None:
         return None
@@ -109,7 +114,14 @@ async def demo(model: str | None, models_dir: str | None) -> int:
             capabilities=types.ClientCapabilities(
                 window=types.WindowClientCapabilities(work_done_progress=True),
                 text_document=types.TextDocumentClientCapabilities(
-                    inline_completion=types.InlineCompletionClientCapabilities()
+                    inline_completion=types.InlineCompletionClientCapabilities(),
+                    code_action=types.CodeActionClientCapabilities(disabled_support=True),
+                ),
+                # The edits come back to be shown, never applied: nothing is written into the package.
+                workspace=types.WorkspaceClientCapabilities(
+                    workspace_edit=types.WorkspaceEditClientCapabilities(
+                        document_changes=True, resource_operations=[types.ResourceOperationKind.Create]
+                    )
                 ),
             ),
             root_uri=PROJECT.as_uri(),
@@ -168,9 +180,53 @@ async def demo(model: str | None, models_dir: str | None) -> int:
         f"\nLatency over {len(latencies)} positions: p50 {p50:.0f} ms, p95 {p95:.0f} ms; "
         f"prompt tokens reused overall: {100 * (stats.get('prompt_reuse') or 0):.0f}%"
     )
+    await code_actions(client, versions)
     await _stop(client, stderr_task)
     print(USAGE.format(python=sys.executable))
     return 0
+
+
+ACTIONS_FILE, ACTIONS_LINE = "glpi_dashboard/tickets.py", 54  # `def is_prime(n: int) -> bool:`, no docstring
+SHOWN_LINES = 14
+
+
+async def code_actions(client: LanguageClient, versions: dict[str, int]) -> None:
+    """Right-click in a function: the two code actions, resolved; their edits are printed, not applied."""
+    path = PROJECT / ACTIONS_FILE
+    uri = path.as_uri()
+    versions[uri] = versions.get(uri, 0) + 1
+    client.text_document_did_change(  # the file as saved: the tests run against the code on disk
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=versions[uri]),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=path.read_text())],
+        )
+    )
+    listed = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(types.Position(ACTIONS_LINE - 1, 4), types.Position(ACTIONS_LINE - 1, 4)),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    print(f"\n{ACTIONS_FILE}:{ACTIONS_LINE}  right-click → code actions (written by the model, checked)")
+    for action in listed or []:
+        if not isinstance(action, types.CodeAction):
+            continue
+        started = time.perf_counter()
+        resolved = await client.code_action_resolve_async(action)
+        seconds = time.perf_counter() - started
+        print(f"\n  {action.title}  ({seconds:.1f} s)")
+        for change in (resolved.edit.document_changes or []) if resolved.edit else []:
+            if isinstance(change, types.CreateFile):
+                print(f"    creates {Path(change.uri.removeprefix('file://')).relative_to(PROJECT)}")
+            elif isinstance(change, types.TextDocumentEdit):
+                for edit in change.edits:
+                    text = edit.new_text if isinstance(edit, types.TextEdit) else ""
+                    lines = [line.rstrip() for line in text.strip().split("\n")]
+                    for line in lines[:SHOWN_LINES]:
+                        print(f"    | {line}")
+                    if len(lines) > SHOWN_LINES:
+                        print(f"    | … {len(lines) - SHOWN_LINES} more lines")
 
 
 TYPING_CASE = CASES[2]

@@ -132,8 +132,26 @@ def checked_call(candidate: Candidate) -> str | None:
     return None
 
 
+def idiomatic(node: ast.stmt) -> ast.stmt:
+    """`assert f(x) == True` as a person writes it: `assert f(x)`; `== False` -> `assert not f(x)`,
+    `== None` -> `is None` (ruff's E712/E711). Other statements are returned as they are."""
+    if not (isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare) and len(node.test.ops) == 1):
+        return node
+    op, right = node.test.ops[0], node.test.comparators[0]
+    if not (isinstance(op, ast.Eq | ast.NotEq) and isinstance(right, ast.Constant)):
+        return node
+    left, negate = node.test.left, isinstance(op, ast.NotEq)
+    if right.value is None:
+        test: ast.expr = ast.Compare(left, [ast.IsNot() if negate else ast.Is()], [right])
+    elif right.value is True or right.value is False:
+        test = left if (right.value is True) != negate else ast.UnaryOp(ast.Not(), left)
+    else:
+        return node
+    return ast.Assert(test=test, msg=node.msg)
+
+
 def _candidate(name: str, body: list[ast.stmt], origin: Origin, key: str, stem: str) -> Candidate:
-    code = "\n".join(ast.unparse(node) for node in body)
+    code = "\n".join(ast.unparse(idiomatic(node)) for node in body)
     source = f"def {name}():\n{textwrap.indent(code, INDENT)}\n"
     uses_pytest = any(isinstance(n, ast.Name) and n.id == "pytest" for node in body for n in ast.walk(node))
     return Candidate(name, source, origin, None, uses_pytest, key, stem)

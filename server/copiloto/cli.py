@@ -1,4 +1,4 @@
-"""Command line: `copiloto serve | demo | complete | docstring | tests | models | doctor`; all honour --model."""
+"""Command line: `copiloto serve | demo | complete | docstring | tests | logs | models | doctor`."""
 
 from __future__ import annotations
 
@@ -218,6 +218,29 @@ def cmd_tests(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_logs(args: argparse.Namespace) -> int:
+    """Print the findings of GLPI log files (or folders of them): one per group of like entries."""
+    import json
+
+    from copiloto.logs.report import as_text, log_files, read_log
+
+    root = Path(args.root).resolve() if args.root else Path.cwd()
+    files = log_files([Path(p) for p in args.paths])
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing or not files:
+        print(f"copiloto: no such log file: {', '.join(missing) or ' '.join(args.paths)}", file=sys.stderr)
+        return 2
+    reports = [read_log(path, root) for path in files]
+    if args.json:
+        rows = [finding.model_dump(mode="json") for report in reports for finding in report.findings]
+        print(json.dumps(rows, indent=2))
+    else:
+        for report in reports:
+            for line in as_text(report):
+                print(line)
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from copiloto.doctor import run_doctor
 
@@ -258,6 +281,12 @@ def build_parser() -> argparse.ArgumentParser:
     tests.add_argument("--write", action="store_true", help="add them to the project's test file")
     tests.add_argument("--root", help="the project root (default: nearest folder with pyproject.toml or .git)")
     tests.set_defaults(func=cmd_tests)
+
+    logs = sub.add_parser("logs", help="group the entries of GLPI log files and point at the source lines")
+    logs.add_argument("paths", nargs="+", metavar="PATH", help="a log file, or a folder of *.log files")
+    logs.add_argument("--json", action="store_true", help="a JSON list of findings")
+    logs.add_argument("--root", help="the GLPI workspace that backtraces resolve in (default: the current folder)")
+    logs.set_defaults(func=cmd_logs)
 
     doctor = sub.add_parser("doctor", help="which model, why, GPU offload, VRAM fit")
     doctor.add_argument("--load", action="store_true", help="also load the model and time it")

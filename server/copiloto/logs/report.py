@@ -1,0 +1,121 @@
+"""Findings from a GLPI log: one per group of like entries, on its latest occurrence, with the source lines
+its backtrace points at in the workspace. `copiloto logs` prints them; the server will publish them.
+
+A frame's path is as GLPI wrote it: relative to GLPI's root (`src/Foo.php:12`) or absolute on the server
+(`/var/www/glpi/src/Foo.php`). It resolves to the longest tail of that path that exists in the workspace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from pydantic import BaseModel
+
+from copiloto.logs.entries import Entry, Frame
+from copiloto.logs.group import Group, GroupIndex
+from copiloto.logs.tail import LogTail
+
+SOURCE = "copiloto/logs"
+
+
+class Location(BaseModel):
+    file: str  # relative to the workspace root
+    line: int  # 1-based
+    function: str | None = None
+
+
+class LogFinding(BaseModel):
+    log: str  # the log file, as given
+    line: int  # 1-based line of the group's latest entry in the log
+    severity: str  # error, warning, information, hint
+    source: str = SOURCE
+    code: str  # the channel and level ("glpisqllog.ERROR"), or the entry's format
+    message: str
+    count: int
+    first: datetime | None
+    last: datetime | None
+    locations: list[Location]
+
+
+class LogReport(BaseModel):
+    findings: list[LogFinding]
+    unparsed: int  # lines that belong to no entry (malformed or partial): counted, never fatal
+
+
+def read_log(path: Path, root: Path | None = None) -> LogReport:
+    """Every group of entries in the log at `path` (read streaming, in bounded memory), latest last."""
+    index = GroupIndex()
+    index.extend(LogTail(path).iter_new(flush=True))
+    findings = [finding(path, found, root) for found in index.groups()]
+    return LogReport(findings=sorted(findings, key=lambda f: f.line), unparsed=index.unparsed)
+
+
+def finding(log: Path, found: Group, root: Path | None) -> LogFinding:
+    entry = found.latest
+    return LogFinding(
+        log=str(log),
+        line=entry.start_line,
+        severity=found.level,
+        code=f"{entry.channel}.{entry.level}" if entry.channel and entry.level else entry.kind,
+        message=_headline(entry, found),
+        count=found.count,
+        first=found.first,
+        last=found.last,
+        locations=list(_locations(entry.frames, root)) if root is not None else [],
+    )
+
+
+def resolve(frame_file: str, root: Path) -> Path | None:
+    """The workspace file a frame names: the longest tail of its path that exists under `root`."""
+    if not frame_file:
+        return None
+    pure = PureWindowsPath(frame_file) if "\\" in frame_file else PurePosixPath(frame_file)
+    parts = [part for part in pure.parts if part not in ("/", "\\") and not part.endswith(":\\")]
+    for start in range(len(parts)):
+        candidate = root.joinpath(*parts[start:])
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def as_text(report: LogReport) -> Iterator[str]:
+    """Lines like a compiler's: `php-errors.log:12: error: message (×3, 10:00 → 10:03)`, frames below."""
+    for found in report.findings:
+        yield f"{found.log}:{found.line}: {found.severity}: [{found.code}] {found.message}"
+        for location in found.locations:
+            yield f"    at {location.file}:{location.line}" + (f" {location.function}" if location.function else "")
+    if report.unparsed:
+        yield f"({report.unparsed} lines could not be parsed)"
+
+
+def log_files(paths: Sequence[Path]) -> list[Path]:
+    """The files named, and the `*.log` files in the folders named."""
+    files: list[Path] = []
+    for path in paths:
+        files += sorted(path.glob("*.log")) if path.is_dir() else [path]
+    return files
+
+
+def _headline(entry: Entry, found: Group) -> str:
+    message = entry.message.strip().splitlines()[0] if entry.message.strip() else "(no message)"
+    error = entry.get("error")
+    if error:
+        message = f"{message}: {error}"
+    when = ""
+    if found.first is not None and found.last is not None:
+        when = f", {found.first:%Y-%m-%d %H:%M}" + (f" → {found.last:%H:%M}" if found.last != found.first else "")
+    return f"{message} (×{found.count}{when})"
+
+
+def _locations(frames: Sequence[Frame], root: Path) -> Iterator[Location]:
+    seen: set[tuple[str, int]] = set()
+    for frame in frames:
+        found = resolve(frame.file, root) if frame.line is not None else None
+        if found is None or frame.line is None:
+            continue
+        key = (found.relative_to(root).as_posix(), frame.line)
+        if key not in seen:
+            seen.add(key)
+            yield Location(file=key[0], line=key[1], function=frame.function)

@@ -1,4 +1,4 @@
-"""Command line: `copiloto serve | demo | complete | docstring | tests | logs | models | doctor`."""
+"""Command line: `copiloto serve | demo | complete | docstring | tests | review | logs | models | doctor`."""
 
 from __future__ import annotations
 
@@ -218,6 +218,27 @@ def cmd_tests(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    """Print the review findings of a Python file (layer 1: bandit), as text or JSON."""
+    import json
+
+    from copiloto.review.security import security_findings
+
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"copiloto: cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    found = security_findings(text, path.name)
+    if args.json:
+        print(json.dumps([finding.model_dump(mode="json") for finding in found], indent=2))
+    else:
+        for finding in found:
+            print(f"{path}:{finding.line}:{finding.column + 1}: {finding.severity}: [{finding.code}] {finding.message}")
+    return 0
+
+
 def cmd_logs(args: argparse.Namespace) -> int:
     """Print the findings of GLPI log files (or folders of them): one per group of like entries."""
     import json
@@ -281,6 +302,11 @@ def build_parser() -> argparse.ArgumentParser:
     tests.add_argument("--write", action="store_true", help="add them to the project's test file")
     tests.add_argument("--root", help="the project root (default: nearest folder with pyproject.toml or .git)")
     tests.set_defaults(func=cmd_tests)
+
+    review = sub.add_parser("review", help="review a Python file as on save (bandit's security findings)")
+    review.add_argument("file", metavar="FILE")
+    review.add_argument("--json", action="store_true", help="a JSON list of findings")
+    review.set_defaults(func=cmd_review)
 
     logs = sub.add_parser("logs", help="group the entries of GLPI log files and point at the source lines")
     logs.add_argument("paths", nargs="+", metavar="PATH", help="a log file, or a folder of *.log files")

@@ -24,12 +24,13 @@ import copiloto
 from copiloto.completion.pipeline import Completion
 from copiloto.config import Settings, load_settings
 from copiloto.docstrings import DocstringError
-from copiloto.docstrings.action import Offer, docstring_offers, minimal_edit
+from copiloto.docstrings.action import PYTHON, Offer, docstring_offers, minimal_edit
 from copiloto.docstrings.generate import document
 from copiloto.engine.local import engine_info
 from copiloto.engine.types import EngineState
 from copiloto.lsp.documents import Document, DocumentStore
 from copiloto.lsp.positions import InvalidPosition, line_starts, offset_to_position
+from copiloto.review.security import SecurityFinding, security_findings
 from copiloto.runtime import Runtime, start_runtime
 from copiloto.testgen import TestgenError
 from copiloto.testgen.action import KIND as TESTS_KIND
@@ -42,6 +43,7 @@ T = TypeVar("T")
 
 SERVER_CANCELLED = -32802  # LSP 3.17 ServerCancelled: a newer request made this one useless
 ACCEPTED_COMMAND = "copiloto.accepted"
+MAX_REVIEW_CHARS = 2_000_000  # bigger files are not reviewed on save (generated code, data)
 _WORD_BEFORE = re.compile(r"[\w$]*$")
 _work_ids = itertools.count(1)
 
@@ -241,12 +243,20 @@ class CopilotoServer(LanguageServer):
             return
         super().report_server_error(error, source)
 
-    def publish(self, uri: str, producer: str, diagnostics: list[types.Diagnostic]) -> None:
-        """Replace `producer`'s diagnostics for `uri` and publish the document's whole set."""
+    def publish(self, uri: str, producer: str, diagnostics: list[types.Diagnostic], version: int | None = None) -> None:
+        """Replace `producer`'s diagnostics for `uri` and publish the document's whole set. With `version`
+        (the document version they were computed for), results for an older version are dropped."""
+        doc = self.documents.get(uri)
+        if version is not None and doc is not None and doc.version != version:
+            log.debug(
+                "dropped %s diagnostics for %s: computed for version %s, now %s", producer, uri, version, doc.version
+            )
+            return
         mine = self._diagnostics.setdefault(uri, {})
         mine[producer] = diagnostics
         every = [diagnostic for group in mine.values() for diagnostic in group]
-        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=every))
+        params = types.PublishDiagnosticsParams(uri=uri, diagnostics=every, version=doc.version if doc else None)
+        self.text_document_publish_diagnostics(params)
 
     def workspace_folders(self) -> list[Path]:
         folders = self.workspace.folders.values() if self.workspace else []
@@ -323,6 +333,17 @@ def did_change(ls: CopilotoServer, params: types.DidChangeTextDocumentParams) ->
         else:
             doc.apply_change(None, None, change.text)
     doc.version = params.text_document.version
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
+async def did_save(ls: CopilotoServer, params: types.DidSaveTextDocumentParams) -> None:
+    """Layer 1 of the review: bandit on the saved text, published for the version that was saved."""
+    doc = ls.documents.get(params.text_document.uri)
+    if doc is None or doc.language_id.lower() not in PYTHON or len(doc.text) > MAX_REVIEW_CHARS:
+        return
+    text, version, name = doc.text, doc.version, doc.uri.rsplit("/", 1)[-1]
+    found = await asyncio.get_running_loop().run_in_executor(None, security_findings, text, name)
+    ls.publish(doc.uri, "bandit", [_security_diagnostic(finding, text) for finding in found], version)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -510,6 +531,29 @@ def _replacing(uri: str, version: int | None, old: str, new: str) -> types.TextD
         text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
         edits=[types.TextEdit(range=types.Range(*span), new_text=replacement)],
     )
+
+
+def _security_diagnostic(finding: SecurityFinding, text: str) -> types.Diagnostic:
+    lines = text.split("\n")
+    row = min(finding.line - 1, len(lines) - 1)
+    end = finding.end_column if finding.end_column is not None else len(lines[row].rstrip("\r"))
+    return types.Diagnostic(
+        range=types.Range(types.Position(row, finding.column), types.Position(row, max(end, finding.column))),
+        message=f"{finding.message} ({finding.name}, bandit severity {finding.bandit_severity.lower()}, "
+        f"confidence {finding.bandit_confidence.lower()})",
+        severity=_SEVERITIES[finding.severity],
+        source=finding.source,
+        code=finding.code,
+        code_description=types.CodeDescription(href=finding.cwe_link) if finding.cwe_link else None,
+    )
+
+
+_SEVERITIES = {
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "information": types.DiagnosticSeverity.Information,
+    "hint": types.DiagnosticSeverity.Hint,
+}
 
 
 def _bug_diagnostics(done: GeneratedTests, text: str) -> list[types.Diagnostic]:

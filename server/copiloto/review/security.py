@@ -18,6 +18,8 @@ from pydantic import BaseModel
 SOURCE = "copiloto/bandit"
 # bandit's plugin loader logs an ERROR for every optional output format it lacks (sarif): not ours to show.
 logging.getLogger("stevedore.extension").setLevel(logging.CRITICAL)
+# bandit logs every `# nosec` comment it reads ("Test in comment: ..."): warnings about the file, not errors.
+logging.getLogger("bandit").setLevel(logging.ERROR)
 Severity = Literal["error", "warning", "information", "hint"]
 
 # bandit severity → ours; a LOW confidence finding is one step milder.

@@ -7,6 +7,7 @@ converted here so that callers can slice ``str`` lines with them).
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import re
 import tokenize
@@ -74,8 +75,12 @@ def find_by_qualname(source: str, qualname: str) -> Target:
     raise DocstringError(_not_found(wanted, [name for name, _, _ in defs]))
 
 
+@functools.lru_cache(maxsize=2)
 def find_at(source: str, line: int, column: int) -> Target | None:
-    """The innermost def or class whose lines (decorators to last statement) hold the position."""
+    """The innermost def or class whose lines (decorators to last statement) hold the position.
+
+    Cached: listing code actions asks it once per action kind for the same text and line (the editor
+    lists them on every cursor move), and a Target is immutable."""
     del column  # a def or class owns its lines whole: only the line decides
     found = None
     for name, node, in_class in _walk_defs(parse(source)):

@@ -12,10 +12,9 @@ import threading
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import unquote, urlparse
-from urllib.request import url2pathname
 
 from lsprotocol import types
+from pygls import uris
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
@@ -581,10 +580,8 @@ def _tell(ls: CopilotoServer, action: types.CodeAction, kind: types.MessageType,
 
 def _file_path(uri: str) -> Path | None:
     """The local path of a file:// URI, else None."""
-    parsed = urlparse(uri)
-    if parsed.scheme != "file":
-        return None
-    return Path(url2pathname(unquote(parsed.path)))
+    path = uris.to_fs_path(uri)
+    return Path(path) if path else None
 
 
 @server.command(ACCEPTED_COMMAND)

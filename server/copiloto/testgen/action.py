@@ -6,6 +6,7 @@ from __future__ import annotations
 from copiloto.docstrings.action import PYTHON, Offer
 from copiloto.docstrings.errors import DocstringError
 from copiloto.docstrings.target import find_at
+from copiloto.testgen.layout import unimportable
 
 KIND = "source.copiloto.generateTests"
 
@@ -21,8 +22,4 @@ def tests_offers(text: str, line: int, language_id: str) -> list[Offer]:
         return [Offer("Copiloto: Generate tests", unavailable=str(exc))]
     if target is None:
         return []
-    depth = target.qualname.count(".")
-    if (target.kind == "method" and depth != 1) or (target.kind != "method" and depth != 0):
-        why = f"{target.qualname} is nested inside another def or class: tests cannot import it"
-        return [Offer(f"Copiloto: Generate tests for {target.qualname}", target.qualname, why)]
-    return [Offer(f"Copiloto: Generate tests for {target.qualname}", target.qualname)]
+    return [Offer(f"Copiloto: Generate tests for {target.qualname}", target.qualname, unimportable(target))]

@@ -40,7 +40,7 @@ from copiloto.testgen.draft import (
 )
 from copiloto.testgen.errors import TestgenError
 from copiloto.testgen.examples import Example, documented_examples
-from copiloto.testgen.layout import TestPlan, merge, plan
+from copiloto.testgen.layout import TestPlan, merge, plan, unimportable
 from copiloto.testgen.runner import Coverage, RunLimits, RunResult, collects, coverage_of, run_test
 from copiloto.testgen.write import Observation, Prompt, observations_from, starts, write_body
 
@@ -289,11 +289,8 @@ def _units(source: str, qualname: str) -> list[Unit]:
         target = find_by_qualname(source, qualname)
     except DocstringError as exc:
         raise TestgenError(str(exc)) from None
-    depth = target.qualname.count(".")
-    if (target.kind == "method" and depth != 1) or (target.kind != "method" and depth != 0):
-        raise TestgenError(
-            f"{target.qualname} is not at the top of its module (or a method of a class there): tests cannot import it"
-        )
+    if (why := unimportable(target)) is not None:
+        raise TestgenError(why)
     lines = source.splitlines()
 
     def unit(found: Target, owner: Target | None) -> Unit:

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from copiloto.docstrings.target import Target
 from copiloto.testgen.errors import TestgenError
 
 # The first that exists wins; a project with neither gets the first.
@@ -84,6 +85,14 @@ def project_root(path: Path, workspace_folders: Sequence[Path] = ()) -> Path:
         if any((folder / marker).exists() for marker in _PROJECT_MARKERS):
             return folder
     return file.parent
+
+
+def unimportable(target: Target) -> str | None:
+    """Why a test cannot import `target`, or None: only module-level defs and their classes' methods can."""
+    depth = target.qualname.count(".")
+    if (target.kind == "method" and depth == 1) or (target.kind != "method" and depth == 0):
+        return None
+    return f"{target.qualname} is nested inside another def or class: tests cannot import it"
 
 
 def import_line(module: str, names: Sequence[str] = ()) -> str:

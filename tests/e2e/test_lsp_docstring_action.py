@@ -60,7 +60,10 @@ async def test_a_def_offers_generate_and_a_documented_one_regenerate(client: Lan
     assert inside[0].kind == types.CodeActionKind.RefactorRewrite
     assert inside[0].edit is None, "listing is instant: the docstring is written on resolve"
     documented = await actions_at(client, "file:///work/headers.py", 12)
-    assert documented[0].title == "Copiloto: Regenerate docstring for dump"
+    assert [a.title for a in documented] == [
+        "Copiloto: Regenerate docstring for dump",
+        "Copiloto: Generate tests for dump",
+    ]
     assert await actions_at(client, "file:///work/headers.py", 0) == [], "outside any def: nothing"
 
 

@@ -219,23 +219,54 @@ def cmd_tests(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    """Print the review findings of a Python file (layer 1: bandit), as text or JSON."""
-    import json
-
+    """Print the review findings of a Python file as on save — bandit's, then the local model's — as text or
+    JSON; `--deep` also asks the deep reviewer (Claude)."""
+    from copiloto.review.functions import ReviewMemory
+    from copiloto.review.handoff import DeepReviewRequest, deep_review
+    from copiloto.review.local import review_text
     from copiloto.review.security import security_findings
+    from copiloto.runtime import start_runtime
 
     path = Path(args.file)
+    settings = settings_from_args(args)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        if len(data) > settings.review.max_file_kb * 1024 or b"\x00" in data:
+            why = "binary" if b"\x00" in data else f"over review.max_file_kb ({settings.review.max_file_kb} KB)"
+            print(f"copiloto: not reviewing {path}: it is {why}", file=sys.stderr)
+            return 2
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         print(f"copiloto: cannot read {path}: {exc}", file=sys.stderr)
         return 2
-    found = security_findings(text, path.name)
+    layer1 = security_findings(text, path.name)
+    rows: list[dict[str, Any]] = [finding.model_dump(mode="json") for finding in layer1]
+    if not args.no_local or args.deep:
+        runtime = start_runtime(settings)
+        try:
+            if not runtime.engine.wait_loaded():
+                print(f"copiloto: {runtime.engine.error}", file=sys.stderr)
+                return 1
+            local = review_text(runtime.engine, path.resolve().as_uri(), text, ReviewMemory(), layer1)
+            rows += [finding.model_dump(mode="json") for finding in local.findings]
+            if local.stats.invalid_answers:
+                print(f"copiloto: {local.stats.invalid_answers} answers of the model were not valid", file=sys.stderr)
+            if args.deep:
+                request = DeepReviewRequest(str(path), text, "user", local=tuple(local.findings), layer1=tuple(layer1))
+                try:
+                    rows += [f.model_dump(mode="json") for f in deep_review(runtime.deep_reviewer, request)]
+                except LookupError as exc:
+                    print(f"copiloto: {exc}", file=sys.stderr)
+        finally:
+            runtime.close()
+    rows.sort(key=lambda row: (row["line"], row["source"]))
     if args.json:
-        print(json.dumps([finding.model_dump(mode="json") for finding in found], indent=2))
+        print(json.dumps(rows, indent=2))
     else:
-        for finding in found:
-            print(f"{path}:{finding.line}:{finding.column + 1}: {finding.severity}: [{finding.code}] {finding.message}")
+        for row in rows:
+            column = f"{row['column'] + 1}:" if "column" in row else ""
+            code = row.get("code", row["source"])
+            print(f"{path}:{row['line']}:{column} {row['severity']}: [{code}] {row['message']}")
     return 0
 
 
@@ -303,9 +334,11 @@ def build_parser() -> argparse.ArgumentParser:
     tests.add_argument("--root", help="the project root (default: nearest folder with pyproject.toml or .git)")
     tests.set_defaults(func=cmd_tests)
 
-    review = sub.add_parser("review", help="review a Python file as on save (bandit's security findings)")
+    review = sub.add_parser("review", help="review a Python file as on save: bandit, then the local model")
     review.add_argument("file", metavar="FILE")
     review.add_argument("--json", action="store_true", help="a JSON list of findings")
+    review.add_argument("--no-local", action="store_true", help="bandit only: do not load the local model")
+    review.add_argument("--deep", action="store_true", help="also hand the file to the deep reviewer (Claude)")
     review.set_defaults(func=cmd_review)
 
     logs = sub.add_parser("logs", help="group the entries of GLPI log files and point at the source lines")

@@ -88,6 +88,36 @@ class TestSettings(BaseModel):
     )
 
 
+class ReviewSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    on_save: bool = Field(
+        True, description="Review Python files on save: bandit's checks (instant), then the local model."
+    )
+    local_model: bool = Field(
+        True, description="Also ask the local model about each function that changed since its last review."
+    )
+    max_file_kb: int = Field(2000, ge=1, description="Larger files are not reviewed (generated code, data).")
+    handoff_severity: Literal["error", "warning", "never"] = Field(
+        "error",
+        description="Local findings at or above this severity are handed to the deep reviewer (Claude) when one "
+        "is configured; 'never' keeps every review local unless asked for.",
+    )
+
+
+class LogSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(True, description="Watch GLPI log files and show their errors as diagnostics.")
+    globs: list[str] = Field(
+        default_factory=lambda: ["**/files/_log/*.log"],
+        description="Log files to watch, as globs relative to the workspace folders (or absolute).",
+    )
+    classify_with_model: bool = Field(
+        True, description="Rate the severity of log entries no rule recognises with the local model."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COPILOTO_", env_nested_delimiter="__", extra="ignore")
 
@@ -95,6 +125,8 @@ class Settings(BaseSettings):
     completion: CompletionSettings = Field(default_factory=CompletionSettings)
     docstrings: DocstringSettings = Field(default_factory=DocstringSettings)
     tests: TestSettings = Field(default_factory=TestSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
+    logs: LogSettings = Field(default_factory=LogSettings)
     models_dir: Path | None = Field(
         None, description="Where downloaded weights live. Empty: the repo's models/ folder or the user cache."
     )

@@ -8,6 +8,7 @@ from copiloto.completion.pipeline import CompletionService
 from copiloto.config import Settings
 from copiloto.engine.local import LocalEngine, StateListener
 from copiloto.models.select import ModelChoice, select_model
+from copiloto.review.handoff import DeepReviewer
 from copiloto.testgen.generate import Refiner
 
 
@@ -19,6 +20,8 @@ class Runtime:
     completions: CompletionService
     # Steps between the local draft of tests and their verification (Claude's refinement plugs in here).
     test_refiners: list[Refiner] = field(default_factory=list)
+    # Who takes reviews deeper than the local model (Claude, once copiloto.cloud lands); None: local only.
+    deep_reviewer: DeepReviewer | None = None
 
     def close(self) -> None:
         self.engine.close()

@@ -34,7 +34,9 @@ def capabilities(inline: bool = True) -> types.ClientCapabilities:
         workspace=types.WorkspaceClientCapabilities(
             configuration=True,
             workspace_edit=types.WorkspaceEditClientCapabilities(
-                document_changes=True, resource_operations=[types.ResourceOperationKind.Create]
+                document_changes=True,
+                resource_operations=[types.ResourceOperationKind.Create],
+                change_annotation_support=types.ChangeAnnotationsSupportOptions(groups_on_label=True),
             ),
         ),
     )

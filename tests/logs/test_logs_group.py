@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from copiloto.logs.entries import Entry, Frame, Unparsed, parse_text
-from copiloto.logs.group import GroupIndex, group, normalise, severity, signature
+from copiloto.logs.group import GroupIndex, Severity, group, normalise, rule_severity, severity, signature
 
 
 def entry(
@@ -159,3 +159,92 @@ def test_group_index_bounded() -> None:
     assert len(groups) == 3 and index.evicted == 2
     assert [g.signature.rsplit("@ ", 1)[1] for g in groups] == ["src/F2.php:1", "src/F3.php:1", "src/F4.php:1"]
     assert groups[-1].count == 2
+
+
+def toolbox(message: str) -> Entry:
+    return entry(message, level=None, channel=None, kind="toolbox")
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        (entry("something", level="CRITICAL"), "error"),
+        (entry("something", level="warning"), "warning"),  # level names are case-insensitive
+        (entry("something", level="DEBUG"), "hint"),
+        (entry("x", level="INFO", fields=(("sql", "SELECT 1"),)), "error"),
+        (entry("x", level=None, channel="glpisqllog"), "error"),
+        (entry("User ID: `7` tried ...", level=None, channel=None, kind="access"), "warning"),
+        (toolbox("Connection to LDAP server failed"), "warning"),
+        (toolbox("Deprecated option used"), "information"),
+        (toolbox("cron task done"), None),
+        (toolbox("[login] 3: glpi log in from IP 127.0.0.1"), None),
+        (entry("an odd level", level="VERBOSE"), None),  # unknown level, no keyword
+        (entry("an odd level that failed", level="VERBOSE"), "warning"),
+        (entry("[2025-01-02 10:00:00] plain", level=None, channel=None, kind="other"), None),
+    ],
+)
+def test_rule_severity(item: Entry, expected: str | None) -> None:
+    assert rule_severity(item) == expected
+    assert severity(item) == (expected or "information")
+
+
+class Classifier:
+    """A classify hook that records its calls and answers from a script."""
+
+    def __init__(self, answer: object) -> None:
+        self.answer = answer
+        self.calls: list[str] = []
+
+    def __call__(self, item: Entry) -> Severity | None:
+        self.calls.append(item.message)
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("error", "error"),
+        ("warning", "warning"),
+        ("hint", "hint"),
+        (None, "information"),
+        (RuntimeError("model not loaded"), "information"),
+        ("catastrophic", "information"),  # not a severity
+        (["error"], "information"),  # not even a string
+    ],
+)
+def test_group_index_classify_hook(answer: object, expected: str) -> None:
+    hook = Classifier(answer)
+    index = GroupIndex(classify=hook)
+    items = [
+        toolbox("cron task 1 done"),
+        toolbox("mail collector idle"),
+        toolbox("cron task 2 done"),  # same signature as the first
+        toolbox("Connection to LDAP server failed"),  # a rule decides: classify is not asked
+        entry("something", level="NOTICE"),
+        toolbox("mail collector idle"),
+    ]
+    index.extend(items)
+    assert hook.calls == ["cron task 1 done", "mail collector idle"], "once per signature"
+    assert [(g.count, g.level) for g in index.groups()] == [
+        (2, expected),
+        (2, expected),
+        (1, "warning"),
+        (1, "information"),
+    ]
+
+
+def test_group_index_classify_cache_bounded() -> None:
+    hook = Classifier("warning")
+    index = GroupIndex(max_groups=2, classify=hook)
+    for name in ("a", "b", "a", "c", "a", "b"):
+        index.add(toolbox(f"task {name} done"))
+    # "a" stays recently used; "b" was dropped by "c" and is asked again
+    assert hook.calls == ["task a done", "task b done", "task c done", "task b done"]
+
+
+def test_group_index_without_classify_defaults_to_information() -> None:
+    index = GroupIndex()
+    index.add(toolbox("cron task done"))
+    assert [g.level for g in index.groups()] == ["information"]

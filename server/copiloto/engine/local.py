@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from copiloto.config import EngineSettings
+from copiloto.engine.chat import ChatLayout, ChatPrompt, chat_tokens, detect_layout
 from copiloto.engine.fim import FimTemplate, LlamaVocab, detect_template, layout_prompt
 from copiloto.engine.healing import VocabIndex, advance
 from copiloto.engine.types import (
@@ -32,7 +33,7 @@ from copiloto.engine.types import (
 )
 
 if TYPE_CHECKING:
-    from llama_cpp import Llama
+    from llama_cpp import Llama, LlamaGrammar
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,8 @@ class LocalEngine:
         self._state: EngineState = "starting"
         self.error: str | None = None
         self.template: FimTemplate | None = None
+        self.chat_layout: ChatLayout = "plain"
+        self._grammars: dict[str, LlamaGrammar] = {}  # compiled once per grammar text (worker thread only)
         self.load_seconds: float | None = None
         self._llm: Llama | None = None
         self._vocab_index: VocabIndex | None = None
@@ -203,6 +206,7 @@ class LocalEngine:
             verbose=False,
         )
         self.template = detect_template(LlamaVocab(self._llm))
+        self.chat_layout = detect_layout(self._llm)
         llm = self._llm
         # Token texts for healing (~0.3 s for 150k tokens): paid at load, not by the first keystroke.
         self._vocab_index = VocabIndex.from_detokenizer(llm.n_vocab(), lambda i: llm.detokenize([i]))
@@ -270,8 +274,10 @@ class LocalEngine:
     def _fit_prompt(self, llm: Llama, template: FimTemplate, req: GenerationRequest) -> list[int]:
         """The prompt's tokens, shortened on the text side (never cutting the FIM control tokens) when
         it would not fit the context. The pipeline's budget normally makes this a no-op."""
-        prefix, suffix = req.prefix, req.suffix
         room = self.settings.n_ctx - req.max_tokens - 1
+        if req.chat is not None:
+            return self._fit_chat(llm, req.chat, room)
+        prefix, suffix = req.prefix, req.suffix
         tokens = layout_prompt(llm, template, prefix, suffix)
         while len(tokens) > room and (prefix or suffix):
             over = len(tokens) - room
@@ -281,6 +287,24 @@ class LocalEngine:
                 prefix = prefix[max(len(prefix) // 4, over) :]
             tokens = layout_prompt(llm, template, prefix, suffix)
         return tokens
+
+    def _fit_chat(self, llm: Llama, chat: ChatPrompt, room: int) -> list[int]:
+        """The instruction's tokens; an input too long for the context loses its end (callers bound it)."""
+        tokens = chat_tokens(llm, self.chat_layout, chat)
+        while len(tokens) > room and chat.user:
+            chat = ChatPrompt(chat.system, chat.user[: len(chat.user) * 3 // 4])
+            tokens = chat_tokens(llm, self.chat_layout, chat)
+        return tokens
+
+    def _grammar(self, text: str | None) -> LlamaGrammar | None:
+        if text is None:
+            return None
+        grammar = self._grammars.get(text)
+        if grammar is None:
+            from llama_cpp import LlamaGrammar
+
+            grammar = self._grammars[text] = LlamaGrammar.from_string(text, verbose=False)
+        return grammar
 
     def _eval_prompt(self, llm: Llama, tokens: Sequence[int], job: Job, deadline: float) -> int:
         """Evaluate what the KV cache lacks, in chunks, checking for cancellation. Returns tokens reused."""
@@ -326,7 +350,8 @@ class LocalEngine:
             llm.eval([token])
         healed = len(req.heal)
         decode_started = time.perf_counter()
-        for token in llm.generate(tokens, temp=0.0, repeat_penalty=1.0):
+        grammar = self._grammar(req.grammar)
+        for token in llm.generate(tokens, temp=0.0, repeat_penalty=1.0, grammar=grammar):
             if token in template.stop_ids or llama_vocab_is_eog(vocab, token):
                 return text[healed:], count, "eot"
             count += 1

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Literal, Protocol
 
+from copiloto.engine.chat import ChatPrompt
+
 
 class Priority(IntEnum):
     """Lower runs first: what the user is waiting for beats what they asked for beats background work."""
@@ -48,6 +50,11 @@ class GenerationRequest:
     # Token healing: the word fragment cut from the end of `prefix`; the generation must start with it
     # and the result leaves it out (see engine/healing.py).
     heal: str = ""
+    # An instruction instead of a fill-in-the-middle: the engine lays it out in the model's chat format and
+    # `prefix`/`suffix` are not used.
+    chat: ChatPrompt | None = None
+    # A GBNF grammar the output must follow (see engine/structured.py: made from a pydantic schema).
+    grammar: str | None = None
 
 
 @dataclass

@@ -12,15 +12,18 @@ SQL errors the normalised ``Error:`` text and query are part of the signature.
 ``severity(entry)`` is rule-based: the Monolog level (or PHP's own error kind),
 SQL errors are errors, access denials are warnings, and ``toolbox`` text goes
 through the keyword table ``KEYWORD_RULES`` (first match wins; default
-information).
+information).  ``rule_severity(entry)`` is the same without the default: None
+when no rule decided.
 
 ``GroupIndex`` groups incrementally (for a live tail) and keeps at most
 ``max_groups`` groups, evicting the least recently seen; ``group(entries)`` is
-the one-shot form.
+the one-shot form.  An index may be given a ``classify`` hook (a model, say)
+that rates the entries no rule decides; it is asked once per signature.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -29,6 +32,8 @@ from datetime import datetime
 from typing import Literal
 
 from copiloto.logs.entries import KIND_ACCESS, KIND_TOOLBOX, Entry, Item
+
+log = logging.getLogger(__name__)
 
 Severity = Literal["error", "warning", "information", "hint"]
 
@@ -60,8 +65,8 @@ KEYWORD_RULES: tuple[tuple[re.Pattern[str], Severity], ...] = (
 )
 
 
-def severity(entry: Entry) -> Severity:
-    """The entry's severity from the rule tables (see the module docstring)."""
+def rule_severity(entry: Entry) -> Severity | None:
+    """The entry's severity from the rule tables (see the module docstring); None when no rule decided."""
     if entry.is_sql_error:
         return "error"
     if entry.level is not None:
@@ -73,7 +78,12 @@ def severity(entry: Entry) -> Severity:
     for pattern, sev in KEYWORD_RULES:
         if pattern.search(entry.message):
             return sev
-    return "information"
+    return None
+
+
+def severity(entry: Entry) -> Severity:
+    """The entry's severity from the rule tables (see the module docstring), default information."""
+    return rule_severity(entry) or "information"
 
 
 _HEX_CHARS = frozenset("0123456789abcdefABCDEF")
@@ -168,12 +178,22 @@ class Group:
     level: Severity
 
 
-class GroupIndex:
-    """Incremental grouping; ``groups()`` lists groups in order of first appearance."""
+Classify = Callable[[Entry], Severity | None]
 
-    def __init__(self, max_groups: int = 10_000) -> None:
+
+class GroupIndex:
+    """Incremental grouping; ``groups()`` lists groups in order of first appearance.
+
+    ``classify`` rates the entries that no rule decides (``rule_severity`` is None) instead of the default
+    information.  It is called at most once per signature (its answers are kept, for at most ``max_groups``
+    signatures, least recently used dropped first); an exception or a None answer counts as information.
+    """
+
+    def __init__(self, max_groups: int = 10_000, classify: Classify | None = None) -> None:
         self.max_groups = max(1, max_groups)
+        self.classify = classify
         self._groups: OrderedDict[str, tuple[int, Group]] = OrderedDict()  # least recently seen first
+        self._classified: OrderedDict[str, Severity] = OrderedDict()  # classify's answers, least recent first
         self._seq = 0
         self.evicted = 0
         self.unparsed = 0
@@ -184,7 +204,9 @@ class GroupIndex:
             self.unparsed += 1
             return None
         key = signature(item)
-        sev = severity(item)
+        sev = rule_severity(item)
+        if sev is None:
+            sev = self._classify(key, item)
         old = self._groups.pop(key, None)
         if old is None:
             self._seq += 1
@@ -203,6 +225,31 @@ class GroupIndex:
             self._groups.popitem(last=False)
             self.evicted += 1
         return grp
+
+    def _classify(self, key: str, item: Entry) -> Severity:
+        """``classify``'s answer for the signature (asked once), or information."""
+        if self.classify is None:
+            return "information"
+        cached = self._classified.get(key)
+        if cached is not None:
+            self._classified.move_to_end(key)
+            return cached
+        try:
+            answer = self.classify(item)
+        except Exception:
+            log.debug("classify failed for %r", key, exc_info=True)
+            answer = None
+        if not (isinstance(answer, str) and answer in SEVERITY_RANK):
+            if answer is not None:
+                log.debug("classify answered %r for %r: not a severity", answer, key)
+            else:
+                log.debug("classify had no answer for %r", key)
+            answer = None
+        sev: Severity = answer or "information"
+        self._classified[key] = sev
+        if len(self._classified) > self.max_groups:
+            self._classified.popitem(last=False)
+        return sev
 
     def extend(self, items: Iterable[Item]) -> None:
         for item in items:

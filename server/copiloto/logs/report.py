@@ -58,7 +58,7 @@ def finding(log: Path, found: Group, root: Path | None) -> LogFinding:
         log=str(log),
         line=entry.start_line,
         severity=found.level,
-        code=f"{entry.channel}.{entry.level}" if entry.channel and entry.level else entry.kind,
+        code=code(entry),
         message=_headline(entry, found),
         count=found.count,
         first=found.first,
@@ -98,11 +98,21 @@ def log_files(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
-def _headline(entry: Entry, found: Group) -> str:
-    message = entry.message.strip().splitlines()[0] if entry.message.strip() else "(no message)"
+def code(entry: Entry) -> str:
+    """The finding's code: channel and level (``glpisqllog.ERROR``), else the entry's format."""
+    return f"{entry.channel}.{entry.level}" if entry.channel and entry.level else entry.kind
+
+
+def headline(entry: Entry) -> str:
+    """The entry's first message line, with the SQL error when there is one."""
+    text = entry.message.strip()
+    message = text.splitlines()[0] if text else "(no message)"
     error = entry.get("error")
-    if error:
-        message = f"{message}: {error}"
+    return f"{message}: {error}" if error else message
+
+
+def _headline(entry: Entry, found: Group) -> str:
+    message = headline(entry)
     when = ""
     if found.first is not None and found.last is not None:
         when = f", {found.first:%Y-%m-%d %H:%M}" + (f" → {found.last:%H:%M}" if found.last != found.first else "")

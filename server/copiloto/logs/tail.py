@@ -57,6 +57,11 @@ class LogTail:
         self._partial = bytearray()
 
     @property
+    def continuing(self) -> bool:
+        """The incomplete last line is indented: the open entry is still being written (backtrace, SQL)."""
+        return self._partial[:1] in (b" ", b"\t")
+
+    @property
     def pending(self) -> bool:
         """Whether an entry or an incomplete line is held for a later call."""
         return self._parser.pending or bool(self._partial)

@@ -27,8 +27,22 @@ from copiloto.docstrings.action import PYTHON, Offer, docstring_offers, minimal_
 from copiloto.docstrings.generate import document
 from copiloto.engine.local import engine_info
 from copiloto.engine.types import EngineState
+from copiloto.logs.classify import ModelClassifier
+from copiloto.logs.watch import LogWatch, discover
+from copiloto.lsp.diagnostics import (
+    LOCAL_SEVERITIES,
+    bug_diagnostics,
+    local_diagnostic,
+    local_fix_action,
+    log_diagnostic,
+    security_diagnostic,
+    source_hit_diagnostic,
+)
 from copiloto.lsp.documents import Document, DocumentStore
 from copiloto.lsp.positions import InvalidPosition, line_starts, offset_to_position
+from copiloto.review.functions import ReviewMemory, function_spans
+from copiloto.review.handoff import DeepFinding, DeepReviewRequest, deep_review, to_hand_off
+from copiloto.review.local import LocalReview, remembered, review_text
 from copiloto.review.security import SecurityFinding, security_findings
 from copiloto.runtime import Runtime, start_runtime
 from copiloto.testgen import TestgenError
@@ -42,7 +56,8 @@ T = TypeVar("T")
 
 SERVER_CANCELLED = -32802  # LSP 3.17 ServerCancelled: a newer request made this one useless
 ACCEPTED_COMMAND = "copiloto.accepted"
-MAX_REVIEW_CHARS = 2_000_000  # bigger files are not reviewed on save (generated code, data)
+DEEP_REVIEW_COMMAND = "copiloto.deepReview"
+LOG_POLL_S = 2.0  # how often logs are re-read for clients that cannot watch files for us
 _WORD_BEFORE = re.compile(r"[\w$]*$")
 _work_ids = itertools.count(1)
 
@@ -110,6 +125,20 @@ class CopilotoServer(LanguageServer):
         self._started = False
         # Diagnostics per document and per producer: publishing one producer's must not erase another's.
         self._diagnostics: dict[str, dict[str, list[types.Diagnostic]]] = {}
+        self.review_memory = ReviewMemory()
+        self.review_totals: dict[str, int] = {
+            "saves": 0,
+            "reviewed": 0,
+            "findings": 0,
+            "invalid_answers": 0,
+            "dropped": 0,
+            "duplicates": 0,
+            "stale": 0,
+        }
+        self._reviews: dict[str, threading.Event] = {}  # the local review running per document (newest wins)
+        self.logs: LogWatch | None = None
+        self._log_uris: set[str] = set()  # documents holding diagnostics from logs (cleared when they go)
+        self._logs_lock = asyncio.Lock()
 
     # ---- engine lifecycle ----
 
@@ -257,10 +286,156 @@ class CopilotoServer(LanguageServer):
         params = types.PublishDiagnosticsParams(uri=uri, diagnostics=every, version=doc.version if doc else None)
         self.text_document_publish_diagnostics(params)
 
+    # ---- review on save, layer 2, and the hand-off to a deep reviewer ----
+
+    async def review_locally(self, uri: str, text: str, version: int, layer1: list[SecurityFinding]) -> None:
+        """The local model's review of the functions that changed; a newer save of the document stops it."""
+        runtime = self.runtime
+        if runtime is None or runtime.engine.state != "ready":
+            return
+        if (older := self._reviews.pop(uri, None)) is not None:
+            older.set()
+        stop = self._reviews[uri] = threading.Event()
+        loop = asyncio.get_running_loop()
+        engine, memory = runtime.engine, self.review_memory
+        try:
+            done: LocalReview = await loop.run_in_executor(
+                None, lambda: review_text(engine, uri, text, memory, layer1, stop.is_set)
+            )
+        finally:
+            if self._reviews.get(uri) is stop:
+                del self._reviews[uri]
+        if stop.is_set():
+            return
+        stats = done.stats
+        totals = self.review_totals
+        totals["saves"] += 1
+        totals["reviewed"] += stats.reviewed
+        totals["findings"] += len(done.findings)
+        totals["invalid_answers"] += stats.invalid_answers
+        totals["dropped"] += len(stats.dropped)
+        totals["duplicates"] += stats.duplicates
+        doc = self.documents.get(uri)
+        totals["stale"] += doc is not None and doc.version != version
+        log.info(
+            "local review of %s: %d of %d functions reviewed, %d findings, %d invalid answers, %d dropped, "
+            "%d already reported by bandit, %d not parsing",
+            uri.rsplit("/", 1)[-1],
+            stats.reviewed,
+            stats.functions,
+            len(done.findings),
+            stats.invalid_answers,
+            len(stats.dropped),
+            stats.duplicates,
+            stats.unparsed,
+        )
+        for why in stats.dropped:
+            log.debug("dropped a local finding: %s", why)
+        self.publish(uri, "local", [local_diagnostic(f, text) for f in done.findings], version)
+        urgent = to_hand_off(done.findings, self.settings.review.handoff_severity)
+        if urgent:
+            path = _file_path(uri)
+            request = DeepReviewRequest(str(path or uri), text, "severity", local=tuple(urgent), layer1=tuple(layer1))
+            await self.deep_review(uri, request, version, quiet=True)
+
+    async def deep_review(self, uri: str, request: DeepReviewRequest, version: int | None, quiet: bool) -> int:
+        """Hand `request` to the deep reviewer and publish what it finds; -1 when there is none."""
+        reviewer = self.runtime.deep_reviewer if self.runtime is not None else None
+        loop = asyncio.get_running_loop()
+        try:
+            found: list[DeepFinding] = await loop.run_in_executor(None, deep_review, reviewer, request)
+        except LookupError as exc:
+            kind = types.MessageType.Info if quiet else types.MessageType.Warning
+            self.tell_once(kind, f"Copiloto: {exc}")
+            return -1
+        lines = request.text.split("\n")
+        self.publish(uri, "claude", [_deep_diagnostic(f, lines) for f in found], version)
+        return len(found)
+
+    # ---- GLPI logs ----
+
+    async def start_log_watch(self) -> None:
+        """Find the logs the globs name, show what they say, and ask the client to tell us when they change."""
+        settings = self.settings.logs
+        roots = self.workspace_folders()
+        if not settings.enabled or not roots:
+            return
+        runtime = self.runtime
+        classify = ModelClassifier(runtime.engine) if runtime is not None and settings.classify_with_model else None
+        self.logs = LogWatch(roots, settings.globs, classify=classify)
+        watching = await self._register_log_watchers(settings.globs)
+        found = await asyncio.get_running_loop().run_in_executor(None, discover, roots, settings.globs)
+        log.info("watching %d GLPI log(s) (%s)", len(found), ", ".join(settings.globs))
+        await self.refresh_logs(found)
+        if not watching:  # no file events from this client: look at the logs we know every few seconds
+            self.spawn(self._poll_logs())
+
+    async def _register_log_watchers(self, globs: list[str]) -> bool:
+        caps = self.client_capabilities.workspace
+        watched = caps.did_change_watched_files if caps else None
+        if not (watched and watched.dynamic_registration):
+            return False
+        options = types.DidChangeWatchedFilesRegistrationOptions(
+            watchers=[types.FileSystemWatcher(glob_pattern=glob) for glob in globs]
+        )
+        registration = types.Registration(
+            id="copiloto-glpi-logs", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options
+        )
+        try:
+            await self.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
+        except Exception as exc:
+            log.warning("client refused to watch the logs (%s): polling them instead", exc)
+            return False
+        return True
+
+    async def _poll_logs(self) -> None:
+        while self.logs is not None and not (isinstance(self.protocol, CopilotoProtocol) and self.protocol.exited):
+            await asyncio.sleep(LOG_POLL_S)
+            if self.logs is not None:
+                await self.refresh_logs(self.logs.paths())
+
+    async def refresh_logs(self, paths: list[Path]) -> None:
+        """Read what the logs at `paths` gained and republish the diagnostics of logs and of the sources."""
+        watch = self.logs
+        if watch is None or not paths:
+            return
+        async with self._logs_lock:  # one reader at a time: LogTail and GroupIndex are not thread-safe
+            loop = asyncio.get_running_loop()
+            changed = [path for path in paths if await loop.run_in_executor(None, watch.update, path)]
+            if not changed:
+                return
+            hits = await loop.run_in_executor(None, watch.source_hits)
+            diagnostics: dict[str, list[types.Diagnostic]] = {}
+            for path in watch.paths():
+                diagnostics[path.as_uri()] = [log_diagnostic(f) for f in watch.findings(path)]
+            for file, file_hits in hits.items():
+                text = await loop.run_in_executor(None, self._source_text, file)
+                diagnostics[file.as_uri()] = [source_hit_diagnostic(hit, text) for hit in file_hits]
+        for uri in self._log_uris - diagnostics.keys():  # a log deleted, rotated, or no longer pointing here
+            self.publish(uri, "logs", [])
+        self._log_uris = set(diagnostics)
+        for uri, found in diagnostics.items():
+            self.publish(uri, "logs", found)
+
+    def _source_text(self, path: Path) -> str | None:
+        doc = self.documents.get(path.as_uri())
+        if doc is not None:
+            return doc.text
+        try:
+            return path.read_text(encoding="utf-8", errors="replace") if path.stat().st_size < 4_000_000 else None
+        except OSError:
+            return None
+
     def workspace_folders(self) -> list[Path]:
         folders = self.workspace.folders.values() if self.workspace else []
         paths = [_file_path(folder.uri) for folder in folders]
         return [path for path in paths if path is not None]
+
+    def can_preview_edits(self) -> bool:
+        """Whether the client honours change annotations (VS Code then previews an edit as a diff)."""
+        caps = self.client_capabilities.workspace
+        edit = caps.workspace_edit if caps else None
+        return bool(edit and edit.change_annotation_support is not None)
 
     def can_create_files(self) -> bool:
         caps = self.client_capabilities.workspace
@@ -305,6 +480,7 @@ def initialize(ls: CopilotoServer, params: types.InitializeParams) -> None:
 async def initialized(ls: CopilotoServer, params: types.InitializedParams) -> None:
     ls._started = True
     await ls.start_engine()
+    await ls.start_log_watch()
 
 
 @server.feature(types.SHUTDOWN)
@@ -317,6 +493,19 @@ def shutdown(ls: CopilotoServer, params: Any) -> None:
 def did_open(ls: CopilotoServer, params: types.DidOpenTextDocumentParams) -> None:
     d = params.text_document
     ls.documents.open(d.uri, d.text, d.version, d.language_id)
+    path = _file_path(d.uri)
+    if ls.logs is not None and path is not None and ls.logs.watches(path):
+        ls.spawn(ls.refresh_logs([path]))  # a log opened in the editor shows its groups at once
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+async def did_change_watched_files(ls: CopilotoServer, params: types.DidChangeWatchedFilesParams) -> None:
+    """A watched GLPI log was created, grew, was rotated or deleted: read what is new."""
+    watch = ls.logs
+    if watch is None:
+        return
+    paths = [path for change in params.changes if (path := _file_path(change.uri)) is not None]
+    await ls.refresh_logs([path for path in paths if watch.watches(path)])
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -336,18 +525,28 @@ def did_change(ls: CopilotoServer, params: types.DidChangeTextDocumentParams) ->
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
 async def did_save(ls: CopilotoServer, params: types.DidSaveTextDocumentParams) -> None:
-    """Layer 1 of the review: bandit on the saved text, published for the version that was saved."""
+    """Review the saved text: bandit at once (layer 1), then the local model (layer 2) in the background.
+    Both are published for the version that was saved; a newer version drops them."""
     doc = ls.documents.get(params.text_document.uri)
-    if doc is None or doc.language_id.lower() not in PYTHON or len(doc.text) > MAX_REVIEW_CHARS:
+    settings = ls.settings.review
+    if doc is None or not settings.on_save or doc.language_id.lower() not in PYTHON:
         return
     text, version, name = doc.text, doc.version, doc.uri.rsplit("/", 1)[-1]
+    if len(text) > settings.max_file_kb * 1024 or "\x00" in text:
+        why = "it holds NUL bytes" if "\x00" in text else f"it is over review.max_file_kb ({settings.max_file_kb} KB)"
+        log.info("not reviewing %s: %s", name, why)
+        return
     found = await asyncio.get_running_loop().run_in_executor(None, security_findings, text, name)
-    ls.publish(doc.uri, "bandit", [_security_diagnostic(finding, text) for finding in found], version)
+    ls.publish(doc.uri, "bandit", [security_diagnostic(finding, text) for finding in found], version)
+    if settings.local_model:
+        ls.spawn(ls.review_locally(doc.uri, text, version, found))
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: CopilotoServer, params: types.DidCloseTextDocumentParams) -> None:
     ls.documents.close(params.text_document.uri)
+    if (review := ls._reviews.pop(params.text_document.uri, None)) is not None:
+        review.set()
     if ls.runtime is not None:
         ls.runtime.completions.cache.clear(params.text_document.uri)
 
@@ -415,7 +614,7 @@ async def completion(ls: CopilotoServer, params: types.CompletionParams) -> type
 @server.feature(
     types.TEXT_DOCUMENT_CODE_ACTION,
     types.CodeActionOptions(
-        code_action_kinds=[types.CodeActionKind.RefactorRewrite, TESTS_KIND],
+        code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite, TESTS_KIND],
         resolve_provider=True,
     ),
 )
@@ -425,6 +624,13 @@ def code_action(ls: CopilotoServer, params: types.CodeActionParams) -> list[type
     if doc is None:
         return None
     wanted = params.context.only
+    fixes = []
+    if not wanted or any(types.CodeActionKind.QuickFix.value.startswith(kind) for kind in wanted):
+        preview = ls.can_preview_edits()
+        for diagnostic in params.context.diagnostics:
+            fix = local_fix_action(diagnostic, doc.uri, doc.version, doc.text, preview)
+            if fix is not None:
+                fixes.append(fix)
     line = params.range.start.line
     listed: list[tuple[str, str, Offer]] = []
     for kind, action, offers in (
@@ -437,15 +643,19 @@ def code_action(ls: CopilotoServer, params: types.CodeActionParams) -> list[type
     code_action_caps = text_caps.code_action if text_caps else None
     if not (code_action_caps and code_action_caps.disabled_support):  # such clients would show it as usable
         listed = [entry for entry in listed if entry[2].unavailable is None]
-    return [
-        types.CodeAction(
-            title=offer.title,
-            kind=kind,
-            disabled=types.CodeActionDisabled(reason=offer.unavailable) if offer.unavailable else None,
-            data={"uri": doc.uri, "qualname": offer.qualname, "action": action},
-        )
-        for kind, action, offer in listed
-    ] or None
+    return (
+        fixes
+        + [
+            types.CodeAction(
+                title=offer.title,
+                kind=kind,
+                disabled=types.CodeActionDisabled(reason=offer.unavailable) if offer.unavailable else None,
+                data={"uri": doc.uri, "qualname": offer.qualname, "action": action},
+            )
+            for kind, action, offer in listed
+        ]
+        or None
+    )
 
 
 @server.feature(types.CODE_ACTION_RESOLVE)
@@ -493,7 +703,7 @@ async def resolve_tests(ls: CopilotoServer, action: types.CodeAction, doc: Docum
         )
     except TestgenError as exc:
         return _tell(ls, action, types.MessageType.Warning, str(exc))
-    ls.publish(doc.uri, "tests", _bug_diagnostics(done, text))
+    ls.publish(doc.uri, "tests", bug_diagnostics(done, text))
     kind = types.MessageType.Info if done.kept else types.MessageType.Warning
     bugs = f"; {len(done.possible_bugs)} possible bug(s) shown in {path.name}" if done.possible_bugs else ""
     _tell(ls, action, kind, done.summary(root) + bugs)
@@ -532,45 +742,16 @@ def _replacing(uri: str, version: int | None, old: str, new: str) -> types.TextD
     )
 
 
-def _security_diagnostic(finding: SecurityFinding, text: str) -> types.Diagnostic:
-    lines = text.split("\n")
-    row = min(finding.line - 1, len(lines) - 1)
-    end = finding.end_column if finding.end_column is not None else len(lines[row].rstrip("\r"))
+def _deep_diagnostic(finding: DeepFinding, lines: list[str]) -> types.Diagnostic:
+    last = max(1, min(finding.end_line, len(lines)))
     return types.Diagnostic(
-        range=types.Range(types.Position(row, finding.column), types.Position(row, max(end, finding.column))),
-        message=f"{finding.message} ({finding.name}, bandit severity {finding.bandit_severity.lower()}, "
-        f"confidence {finding.bandit_confidence.lower()})",
-        severity=_SEVERITIES[finding.severity],
+        range=types.Range(
+            types.Position(max(0, min(finding.line, last) - 1), 0), types.Position(last - 1, len(lines[last - 1]))
+        ),
+        message=finding.message,
+        severity=LOCAL_SEVERITIES[finding.severity],
         source=finding.source,
-        code=finding.code,
-        code_description=types.CodeDescription(href=finding.cwe_link) if finding.cwe_link else None,
     )
-
-
-_SEVERITIES = {
-    "error": types.DiagnosticSeverity.Error,
-    "warning": types.DiagnosticSeverity.Warning,
-    "information": types.DiagnosticSeverity.Information,
-    "hint": types.DiagnosticSeverity.Hint,
-}
-
-
-def _bug_diagnostics(done: GeneratedTests, text: str) -> list[types.Diagnostic]:
-    lines = text.split("\n")
-    return [
-        types.Diagnostic(
-            range=types.Range(
-                types.Position(bug.line, len(lines[bug.line]) - len(lines[bug.line].lstrip())),
-                types.Position(bug.line, len(lines[bug.line].rstrip("\r"))),
-            ),
-            message=bug.message,
-            severity=types.DiagnosticSeverity.Information,
-            source="copiloto",
-            code="possible-bug",
-        )
-        for bug in done.possible_bugs
-        if bug.line < len(lines)
-    ]
 
 
 def _tell(ls: CopilotoServer, action: types.CodeAction, kind: types.MessageType, message: str) -> types.CodeAction:
@@ -588,6 +769,19 @@ def _file_path(uri: str) -> Path | None:
 def accepted(ls: CopilotoServer, *args: Any) -> None:
     if ls.runtime is not None:
         ls.runtime.completions.stats.accepted += 1
+
+
+@server.command(DEEP_REVIEW_COMMAND)
+async def deep_review_command(ls: CopilotoServer, *args: Any) -> int:
+    """ "Deep review" of a document, arguments [uri] or [uri, first line, last line] (0-based), with what the
+    local review found as context. Returns how many findings were published; -1 without a deep reviewer."""
+    if not args or not isinstance(args[0], str) or not all(isinstance(a, int) for a in args[1:3]):
+        raise JsonRpcInvalidParams(f"{DEEP_REVIEW_COMMAND} takes [uri] or [uri, first line, last line]")
+    doc = ls.document(args[0])
+    lines = (args[1] + 1, args[2 if len(args) > 2 else 1] + 1) if len(args) > 1 else None
+    known = remembered(ls.review_memory, doc.uri, function_spans(doc.text))
+    request = DeepReviewRequest(str(_file_path(doc.uri) or doc.uri), doc.text, "user", lines, local=tuple(known))
+    return await ls.deep_review(doc.uri, request, doc.version, quiet=False)
 
 
 @server.feature("copiloto/models")
@@ -611,4 +805,6 @@ def status(ls: CopilotoServer, params: Any) -> dict[str, Any]:
         info["error"] = runtime.engine.error
         info["reason"] = runtime.choice.reason
         info["stats"] = runtime.completions.stats.as_dict()
+        info["review"] = dict(ls.review_totals)
+        info["logs"] = [str(path) for path in ls.logs.paths()] if ls.logs is not None else []
     return info

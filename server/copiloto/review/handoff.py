@@ -1,0 +1,67 @@
+"""The seam between the local review and a deep reviewer (Claude, in `copiloto.cloud` once it lands).
+
+The local model triages: findings at or above `review.handoff_severity` go to the deep reviewer with the local
+findings as context; so does a file or selection the user sends with "Deep review". Without a deep reviewer
+(no cloud client, no key, offline) everything stays local and the user is told why, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from pydantic import BaseModel
+
+from copiloto.review.local import LocalFinding
+from copiloto.review.security import SecurityFinding
+
+Threshold = Literal["error", "warning", "never"]
+Reason = Literal["severity", "user"]
+_RANK = {"error": 0, "warning": 1, "information": 2}
+
+NO_DEEP_REVIEWER = (
+    "deep review needs the Claude client, which is not set up (no cloud reviewer configured); "
+    "the local review is shown instead"
+)
+
+
+@dataclass(frozen=True)
+class DeepReviewRequest:
+    path: str  # the file, as the user knows it
+    text: str  # its text (the reviewer redacts before anything leaves the machine)
+    reason: Reason
+    lines: tuple[int, int] | None = None  # 1-based inclusive selection; None: the whole file
+    local: tuple[LocalFinding, ...] = ()  # what the local model found: the deep reviewer starts from it
+    layer1: tuple[SecurityFinding, ...] = ()
+
+
+class DeepFinding(BaseModel):
+    line: int  # 1-based
+    end_line: int
+    severity: Literal["error", "warning", "information"]
+    message: str
+    fix: str | None = None
+    source: str = "copiloto/claude"
+
+
+class DeepReviewer(Protocol):
+    name: str
+
+    def review(self, request: DeepReviewRequest, stopped: Callable[[], bool]) -> list[DeepFinding]: ...
+
+
+def to_hand_off(findings: Sequence[LocalFinding], threshold: Threshold) -> list[LocalFinding]:
+    """The local findings serious enough for the deep reviewer."""
+    if threshold == "never":
+        return []
+    return [f for f in findings if _RANK[f.severity] <= _RANK[threshold]]
+
+
+def deep_review(
+    reviewer: DeepReviewer | None, request: DeepReviewRequest, stopped: Callable[[], bool] = lambda: False
+) -> list[DeepFinding]:
+    """The deep reviewer's findings; LookupError(NO_DEEP_REVIEWER) when there is none."""
+    if reviewer is None:
+        raise LookupError(NO_DEEP_REVIEWER)
+    return reviewer.review(request, stopped)

@@ -80,6 +80,9 @@ def test_demo_runs_a_real_session(tiny_model: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert "b, a + b" in done.stdout  # the Fibonacci hole
     assert "source=cache" in done.stdout
+    assert "widget.class.php:33  [copiloto/logs glpiphplog.WARNING]" in done.stdout  # the log's frames, resolved
+    assert "raised 3 times in php-errors.log, last 10:03" in done.stdout
+    assert "export.py:10  [copiloto/bandit B602]" in done.stdout and "functions reviewed in" in done.stdout
     assert "reused from the KV cache after one typed character" in done.stdout
     # Right-click in is_prime: both code actions resolved, their edits shown, nothing written.
     assert "Copiloto: Generate docstring for is_prime" in done.stdout and "Args:" in done.stdout

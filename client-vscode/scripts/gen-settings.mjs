@@ -19,9 +19,35 @@ function python() {
   return existsSync(venv) ? venv : 'python3';
 }
 
+// pydantic leaves `default` out of the schema for fields with a default_factory (e.g. logs.globs): the script
+// puts the factory's value in, so VS Code shows the real default instead of null.
+const SCHEMA_CODE = `
+import json
+from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
+from copiloto.config import Settings
+
+schema = Settings.model_json_schema()
+
+def fill(model, props):
+    for name, field in model.model_fields.items():
+        prop = props.get(field.alias or name)
+        if prop is None or "default" in prop or field.default_factory is None:
+            continue
+        value = field.get_default(call_default_factory=True)
+        if not isinstance(value, BaseModel):
+            prop["default"] = to_jsonable_python(value)
+
+fill(Settings, schema["properties"])
+for field in Settings.model_fields.values():
+    sub = field.annotation
+    if isinstance(sub, type) and issubclass(sub, BaseModel) and sub.__name__ in schema.get("$defs", {}):
+        fill(sub, schema["$defs"][sub.__name__]["properties"])
+print(json.dumps(schema))
+`;
+
 export function readSchema() {
-  const code = 'import json; from copiloto.config import Settings; print(json.dumps(Settings.model_json_schema()))';
-  return JSON.parse(execFileSync(python(), ['-c', code], { encoding: 'utf8' }));
+  return JSON.parse(execFileSync(python(), ['-c', SCHEMA_CODE], { encoding: 'utf8' }));
 }
 
 // Settings the extension itself reads; the server ignores them (Settings has extra="ignore").
@@ -83,6 +109,8 @@ function convert(prop) {
   }
   types = [...new Set(types)];
   out.type = types.length === 1 ? types[0] : types;
+  const items = variants.find((v) => v.type === 'array' && v.items)?.items;
+  if (items) out.items = items; // e.g. logs.globs: a list of strings
   if (extra.format === 'path') delete extra.format; // not a JSON-schema format VS Code knows
   Object.assign(out, extra);
   out.default = prop.default === undefined ? null : prop.default;

@@ -3,8 +3,11 @@
 #   1. the extension integration tests inside real VS Code (code-server + headless chromium), real server + tiny model
 #   2. a browser check that ghost text is visible with the packaged .vsix (screenshot in .cache/artifacts/)
 #   3. the Neovim 0.7 headless test (textDocument/completion)
+# plus, in VS Code, Restricted Mode (test/suite/untrusted.js) and a GLPI workspace (test/suite/glpi.js on a copy of
+# test/fixtures/glpi: log diagnostics, file watching, "Deep review with Claude").
 # Env: COPILOTO_SERVER_COMMAND="path/to/copiloto serve" (default: <repo>/.venv/bin/copiloto serve, found by the
-# extension through the test workspace's .venv), CS_PORT (default 18080), SKIP_NVIM=1, SKIP_GHOST=1.
+# extension through the test workspace's .venv), CS_PORT (default 18080), SKIP_NVIM=1, SKIP_GHOST=1,
+# ONLY=phase[,phase…] to run some phases only: ext, restricted, glpi, ghost, nvim (e.g. ONLY=glpi).
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 export CS_PORT=${CS_PORT:-18080}
@@ -12,6 +15,7 @@ ART=$CACHE/artifacts; export ARTIFACTS=$ART
 T0=$(date +%s)
 say() { echo "[test.sh +$(( $(date +%s) - T0 ))s] $*"; }
 rm -rf "$ART"; mkdir -p "$ART"
+want() { [ -z "${ONLY:-}" ] || [[ ",$ONLY," == *",$1,"* ]]; }  # phase selected?
 
 say "setup"; bash "$CLIENT_DIR/scripts/setup.sh" || { say "FAIL setup"; exit 1; }
 say "build"; bash "$CLIENT_DIR/scripts/build.sh" --vsix || { say "FAIL build"; exit 1; }
@@ -26,6 +30,15 @@ if [ -z "$SERVER_CMD" ] && [ ! -x "$VENV/bin/copiloto" ]; then say "FAIL no serv
 make_ws() {  # (re)creates $WS
 WS=$CACHE/ws; rm -rf "$WS"; mkdir -p "$WS/.vscode"
 printf 'def add(a, b):\n    \n' > "$WS/add.py"
+ws_settings
+}
+# a GLPI workspace: the fixture's files/_log/php-errors.log and src/Foo.php, same server and settings
+make_glpi_ws() {  # (re)creates $WS
+WS=$CACHE/ws-glpi; rm -rf "$WS"; mkdir -p "$WS"
+cp -r "$CLIENT_DIR/test/fixtures/glpi/." "$WS/"; mkdir -p "$WS/.vscode"
+ws_settings
+}
+ws_settings() {  # the server (the repo's .venv, or COPILOTO_SERVER_COMMAND) and the settings of $WS
 CMD_LINE=
 if [ -z "$SERVER_CMD" ]; then ln -s "$VENV" "$WS/.venv"; else
   CMD_LINE="\"copiloto.server.command\": $(python3 -c 'import json,shlex,sys; print(json.dumps(shlex.split(sys.argv[1])))' "$SERVER_CMD"),"; fi
@@ -43,9 +56,7 @@ cat > "$WS/.vscode/settings.json" <<JSON
   "git.openRepositoryInParentFolders": "never"
 }
 JSON
-
 }
-make_ws
 
 S=$CACHE/cs-state
 cleanup() { bash "$CLIENT_DIR/scripts/cs.sh" stop "$S" >/dev/null 2>&1; }
@@ -56,6 +67,8 @@ cleanup; rm -rf "$S"; mkdir -p "$S"
 
 RESULTS=()
 # 1. extension tests (the extension under development, from this folder)
+if want ext; then
+make_ws
 say "start code-server (port $CS_PORT)"
 bash "$CLIENT_DIR/scripts/cs.sh" start "$S" --disable-workspace-trust --vscode-option enable-smoke-test-driver || exit 1
 say "extension tests in VS Code"
@@ -68,8 +81,10 @@ if grep -rqa 'sk-ant-copiloto-test-' "$ART/vscode-logs-exttest" "$ART/exttest.lo
 fi
 ls -R "$ART/vscode-logs-exttest" 2>/dev/null | grep -qi copiloto || RESULTS+=("FAIL no Copiloto log file under $ART/vscode-logs-exttest")
 cleanup
+fi
 
 # 1b. Restricted Mode: the workspace's server command and .venv are not used
+if want restricted; then
 say "restricted mode (untrusted workspace)"
 make_ws
 python3 - "$WS/.vscode/settings.json" <<'PY'
@@ -81,9 +96,22 @@ bash "$CLIENT_DIR/scripts/cs.sh" start "$S" --vscode-option enable-smoke-test-dr
 U=$?; grep -E '\[suite' "$ART/untrusted.log" | sed 's/^.*\[suite/  [suite/'
 [ $U = 0 ] && RESULTS+=("PASS vscode-restricted-mode") || { RESULTS+=("FAIL vscode-restricted-mode (see $ART/untrusted.log)"); tail -20 "$ART/untrusted.log"; }
 cleanup
+fi
+
+# 1c. GLPI workspace: activation without an open file, log diagnostics + VS Code's file watcher, deep review
+if want glpi; then
+say "GLPI workspace (logs, file watching, deep review)"
+make_glpi_ws
+bash "$CLIENT_DIR/scripts/cs.sh" start "$S" --disable-workspace-trust --vscode-option enable-smoke-test-driver || exit 1
+(cd "$CLIENT_DIR" && TEST_TIMEOUT_MS=360000 timeout 400 node test/e2e/exttest.js "$CLIENT_DIR" "$CLIENT_DIR/test/suite/glpi.js" "$WS") > "$ART/glpi.log" 2>&1
+G=$?; grep -E '\[suite' "$ART/glpi.log" | sed 's/^.*\[suite/  [suite/'
+[ $G = 0 ] && RESULTS+=("PASS vscode-glpi-logs-deep-review") || { RESULTS+=("FAIL vscode-glpi-logs-deep-review (see $ART/glpi.log)"); tail -30 "$ART/glpi.log"; }
+cp -r "$S/user-data/logs" "$ART/vscode-logs-glpi" 2>/dev/null
+cleanup
+fi
 
 # 2. ghost text in the browser, packaged .vsix
-if [ "${SKIP_GHOST:-}" != 1 ]; then
+if [ "${SKIP_GHOST:-}" != 1 ] && want ghost; then
   say "ghost text in the browser (installed .vsix)"
   make_ws
   bash "$CLIENT_DIR/scripts/cs.sh" start "$S" --disable-workspace-trust || exit 1
@@ -95,7 +123,7 @@ if [ "${SKIP_GHOST:-}" != 1 ]; then
 fi
 
 # 3. Neovim
-if [ "${SKIP_NVIM:-}" != 1 ]; then
+if [ "${SKIP_NVIM:-}" != 1 ] && want nvim; then
   say "neovim"
   bash "$CLIENT_DIR/scripts/nvim-test.sh" > "$ART/nvim.log" 2>&1
   N=$?; sed 's/^/  /' "$ART/nvim.log" | tail -5

@@ -17,6 +17,8 @@ import {
   CreateFile,
   ErrorAction,
   ErrorHandlerResult,
+  ExecuteCommandRequest,
+  FileChangeType,
   LanguageClient,
   LanguageClientOptions,
   LSPErrorCodes,
@@ -35,6 +37,14 @@ const RESTART_WINDOW_MS = 3 * 60_000;
 const STATUS_TIMEOUT_MS = 5_000; // copiloto/status unanswered this long: "not responding"
 const FLAVOR_KEY = 'copiloto.installFlavor'; // globalState: 'cpu' | 'cuda', asked once
 const INSTALL_ACTION = 'Install Copiloto server';
+const DEEP_REVIEW_COMMAND = 'copiloto.deepReview'; // the server's command (workspace/executeCommand)
+/** The documents the server is told about (didOpen/didChange): the only ones its commands can work on. */
+const DOCUMENT_SELECTOR = [
+  { scheme: 'file', language: 'python' },
+  { scheme: 'untitled', language: 'python' },
+  { scheme: 'file', language: 'php' },
+  { scheme: 'untitled', language: 'php' },
+];
 
 /** The server's code actions behind "Generate docstring" / "Generate tests" (CodeAction.data.action). */
 export type ServerAction = 'docstring' | 'tests';
@@ -277,12 +287,7 @@ class Controller implements vscode.Disposable {
     };
 
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [
-        { scheme: 'file', language: 'python' },
-        { scheme: 'untitled', language: 'python' },
-        { scheme: 'file', language: 'php' },
-        { scheme: 'untitled', language: 'php' },
-      ],
+      documentSelector: DOCUMENT_SELECTOR,
       outputChannel: this.log,
       traceOutputChannel: this.log,
       initializationOptions: () => ({ [SECTION]: plain(vscode.workspace.getConfiguration(SECTION)) }),
@@ -303,6 +308,16 @@ class Controller implements vscode.Disposable {
             this.inFlight -= 1;
             this.render();
           }
+        },
+        workspace: {
+          // files the server asked VS Code to watch (client/registerCapability workspace/didChangeWatchedFiles,
+          // e.g. the GLPI logs of copiloto.logs.globs): VS Code's file watcher reports them, the client forwards them
+          didChangeWatchedFile: (event, next) => {
+            const kind = event.type === FileChangeType.Created ? 'created' : event.type === FileChangeType.Deleted ? 'deleted' : 'changed';
+            this.log.debug(`file event for the server: ${kind} ${event.uri}`);
+            this.event(`watched:${event.type}:${event.uri}`);
+            return next(event);
+          },
         },
       },
     };
@@ -396,6 +411,8 @@ class Controller implements vscode.Disposable {
 
   /** window/showMessage from the server (e.g. why no docstring or tests could be written, or how many tests were kept). */
   private serverMessage(type: MessageType, message: string): void {
+    this.serverMessages += 1;
+    this.lastServerMessage = message;
     const level = type === MessageType.Error ? 'error' : type === MessageType.Warning ? 'warning' : 'info';
     this.event(`server:${level}:${message}`);
     if (level === 'error') this.log.error(`server: ${message}`);
@@ -413,6 +430,9 @@ class Controller implements vscode.Disposable {
   }
 
   private actionsAvailable = false;
+  private serverMessages = 0; // window/showMessage notifications received
+  private lastServerMessage: string | undefined;
+  private deepReviewUnavailable: string | undefined; // what the server said the first time it had no deep reviewer
 
   private event(e: string): void {
     this.eventLog.push(e);
@@ -553,21 +573,102 @@ class Controller implements vscode.Disposable {
     reg('copiloto.installServer', (opts?: unknown) => this.installServer(opts));
     reg('copiloto.generateDocstring', () => this.serverAction('docstring'));
     reg('copiloto.generateTests', () => this.serverAction('tests'));
-    reg('copiloto.deepReview', () => this.claudeAction('Deep review with Claude'));
+    // not `copiloto.deepReview`: that id is the server's command, which vscode-languageclient registers itself
+    reg('copiloto.deepReviewFile', () => this.deepReviewFile().catch((err) => {
+      this.log.error(`deep review: ${Controller.message(err)}`);
+      void this.notify('error', `Copiloto: the deep review failed: ${Controller.message(err)}`);
+      return undefined;
+    }));
   }
 
-  /** Claude actions need an Anthropic API key: without one, say how to set it (a button runs the command). */
-  private async claudeAction(title: string): Promise<void> {
-    const key = await this.context.secrets.get(SECRET_KEY);
-    if (!key) {
-      const set = 'Set Anthropic API key';
-      const pick = await this.notify('info',
-        `Copiloto: "${title}" sends the code to Claude and needs an Anthropic API key (from console.anthropic.com). ` +
-        'Run "Copiloto: Set Anthropic API key": it is kept in VS Code\'s secret storage and given only to the Copiloto server.', set);
-      if (pick === set) await vscode.commands.executeCommand('copiloto.setAnthropicApiKey');
-      return;
+  // ---- "Deep review with Claude" ----
+
+  /**
+   * Hands the active editor's file (or its selected lines) to the server's deep reviewer: workspace/executeCommand
+   * copiloto.deepReview with [uri] or [uri, first line, last line] (0-based). The server publishes the findings as
+   * diagnostics and returns how many; -1 when no deep reviewer is set up (it then says why: window/showMessage).
+   * Returns the server's answer, or undefined when the request was not made or failed.
+   */
+  private async deepReviewFile(): Promise<number | undefined> {
+    const label = 'Deep review with Claude';
+    const editor = vscode.window.activeTextEditor;
+    const client = this.client;
+    if (!editor || !vscode.languages.match(DOCUMENT_SELECTOR, editor.document)) {
+      void this.notify('info', `Copiloto: "${label}" works on Python and PHP files: open one (select lines to review only them).`);
+      return undefined;
     }
-    await this.notify('info', `Copiloto: "${title}" is not available yet.`);
+    if (!client || client.state !== State.Running) {
+      void this.notify('warning', `Copiloto: the server is not running, so "${label}" is not available. Run "Copiloto: Restart Server".`);
+      return undefined;
+    }
+    const provider = client.initializeResult?.capabilities.executeCommandProvider;
+    if (!provider?.commands.includes(DEEP_REVIEW_COMMAND)) {
+      void this.notify('warning', `Copiloto: this Copiloto server (${client.initializeResult?.serverInfo?.version ?? '?'}) does not offer "${label}"; update it.`);
+      return undefined;
+    }
+    const doc = editor.document;
+    const name = path.basename(doc.uri.path);
+    if (doc.isDirty && !doc.isUntitled) {
+      this.log.info(`saving ${doc.uri.fsPath} before its deep review`);
+      if (!(await doc.save())) {
+        void this.notify('warning', `Copiloto: ${name} could not be saved, so it was not sent for a deep review.`);
+        return undefined;
+      }
+    }
+    const args: unknown[] = [client.code2ProtocolConverter.asUri(doc.uri)];
+    const sel = editor.selection;
+    let what = name;
+    if (!sel.isEmpty) {
+      // a selection of whole lines ends at column 0 of the line after the last one it covers
+      const last = sel.end.character === 0 && sel.end.line > sel.start.line ? sel.end.line - 1 : sel.end.line;
+      args.push(sel.start.line, last);
+      what = `${name}, lines ${sel.start.line + 1}-${last + 1}`;
+    }
+    const heard = this.serverMessages;
+    const started = Date.now();
+    this.event(`deepReview:request:${JSON.stringify(args)}`);
+    let found: unknown;
+    try {
+      found = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Copiloto: deep review of ${what}`, cancellable: true },
+        async (_progress, token) => {
+          let sub: vscode.Disposable | undefined;
+          const cancelled = new Promise<never>((_, reject) => {
+            sub = token.onCancellationRequested(() => reject(new vscode.CancellationError()));
+          });
+          try { // cancelling sends $/cancelRequest; the race stops waiting for the server's answer to it
+            return await Promise.race([client.sendRequest(ExecuteCommandRequest.type, { command: DEEP_REVIEW_COMMAND, arguments: args }, token), cancelled]);
+          } finally {
+            sub?.dispose();
+          }
+        });
+    } catch (err) {
+      if (err instanceof vscode.CancellationError || Controller.cancelled(err)) {
+        this.log.info(`deep review of ${what}: cancelled after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        this.event('deepReview:cancelled');
+        return undefined;
+      }
+      this.log.error(`deep review of ${what}: ${ExecuteCommandRequest.method} ${DEEP_REVIEW_COMMAND} failed: ${Controller.message(err)}`);
+      void this.notify('error', `Copiloto: the deep review of ${what} failed: ${Controller.message(err)}`, 'Open Logs')
+        .then((pick) => { if (pick) this.log.show(); });
+      return undefined;
+    }
+    this.log.info(`deep review of ${what}: ${JSON.stringify(found)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    this.event(`deepReview:result:${JSON.stringify(found)}`);
+    if (typeof found !== 'number') {
+      void this.notify('error', `Copiloto: the deep review of ${what} got an unexpected answer from the server: ${JSON.stringify(found)}`);
+      return undefined;
+    }
+    if (found >= 0) {
+      void this.notify('info', `Copiloto: deep review found ${found} issue${found === 1 ? '' : 's'}`);
+    } else if (this.serverMessages > heard && /deep review/i.test(this.lastServerMessage ?? '')) {
+      // the server said why (window/showMessage, which arrives before its answer); remember it for later
+      this.deepReviewUnavailable = this.lastServerMessage;
+    } else {
+      // the server tells each message only once per run: say it again so the command never does nothing visible
+      void this.notify('warning', this.deepReviewUnavailable ?? 'Copiloto: deep review is not available: the server has no deep reviewer (Claude) set up.');
+    }
+    return found;
   }
 
   // ---- code actions: "Generate docstring" / "Generate tests" ----

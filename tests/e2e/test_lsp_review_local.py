@@ -133,3 +133,21 @@ async def test_no_fix_once_the_lines_changed_or_when_it_would_not_parse(client: 
     diagnostic = local_diagnostic(finding("    return items[-1]"), TOOLS)
     change(client, uri, 2, TOOLS.replace("items[len(items)]", "items[len(items) - 1]"))
     assert await quick_fixes(client, uri, diagnostic) == [], "the user fixed it differently meanwhile"
+
+
+@pytest.mark.model
+@pytest.mark.asyncio(loop_scope="module")
+async def test_deep_review_without_claude_says_why(client: LanguageClient) -> None:
+    uri = "file:///work/deep.py"
+    open_doc(client, uri, TOOLS)
+    shown = len(client.messages)
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="copiloto.deepReview", arguments=[uri, 3, 4])
+    )
+    assert result == -1
+    said = [m.message for m in client.messages[shown:]]
+    assert any("deep review needs the Claude client" in m for m in said), said
+    with pytest.raises(Exception, match="takes"):
+        await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="copiloto.deepReview", arguments=[3])
+        )

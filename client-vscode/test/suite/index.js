@@ -426,7 +426,8 @@ const tests = [
 
   ['actions and API-key command are contributed (editor context "Copiloto" submenu)', async () => {
     const cmds = await vscode.commands.getCommands(true);
-    for (const c of ['copiloto.generateDocstring', 'copiloto.generateTests', 'copiloto.deepReview', 'copiloto.setAnthropicApiKey', 'copiloto.showMenu', 'copiloto.showStats', 'copiloto.pickModel', 'copiloto.installServer']) {
+    // copiloto.deepReview is the server's command (registered by vscode-languageclient), deepReviewFile the extension's
+    for (const c of ['copiloto.generateDocstring', 'copiloto.generateTests', 'copiloto.deepReview', 'copiloto.deepReviewFile', 'copiloto.setAnthropicApiKey', 'copiloto.showMenu', 'copiloto.showStats', 'copiloto.pickModel', 'copiloto.installServer']) {
       assert.ok(cmds.includes(c), `command ${c} registered`);
     }
     const menus = vscode.extensions.getExtension('copiloto.copiloto').packageJSON.contributes.menus;

@@ -1,8 +1,10 @@
 """`copiloto demo`: a real LSP session, over stdio, against the example project shipped in the package.
 
-It starts `copiloto serve` as a child process exactly as an editor would, asks for inline completions at
-a few cursor positions, and prints what came back, how long it took and how much of the prompt was
-served from the KV cache. It ends with the settings that point VS Code and Neovim at the server.
+It starts `copiloto serve` as a child process exactly as an editor would, shows what the server found in the
+project's GLPI log (files/_log/php-errors.log) and where its backtraces point, asks for inline completions at
+a few cursor positions (what came back, how long it took, how much of the prompt the KV cache served), saves
+a file to show the review on save, and runs both code actions. It ends with the settings that point VS Code
+and Neovim at the server.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ class DemoClient(LanguageClient):
     def __init__(self) -> None:
         super().__init__("copiloto-demo", "1")
         self.messages: list[str] = []
+        self.diagnostics: dict[str, list[types.Diagnostic]] = {}
+        self.published = asyncio.Event()
 
 
 def make_client() -> DemoClient:
@@ -40,8 +44,8 @@ def make_client() -> DemoClient:
 
     @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     def diagnostics(params: types.PublishDiagnosticsParams) -> None:
-        for diagnostic in params.diagnostics:
-            print(f"  [diagnostic] line {diagnostic.range.start.line + 1}: {diagnostic.message}")
+        client.diagnostics[params.uri] = list(params.diagnostics)
+        client.published.set()
 
     @client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
     def progress_create(params: types.WorkDoneProgressCreateParams) -> None:
@@ -139,6 +143,7 @@ async def demo(model: str | None, models_dir: str | None) -> int:
         f"Model: {status['model']} ({status.get('reason')}), FIM {status.get('fim')}, "
         f"loaded in {status.get('load_seconds') or 0:.2f}s"
     )
+    await glpi_logs(client)
     versions: dict[str, int] = {}
     latencies: list[float] = []
     for case in CASES:
@@ -180,10 +185,66 @@ async def demo(model: str | None, models_dir: str | None) -> int:
         f"\nLatency over {len(latencies)} positions: p50 {p50:.0f} ms, p95 {p95:.0f} ms; "
         f"prompt tokens reused overall: {100 * (stats.get('prompt_reuse') or 0):.0f}%"
     )
+    await review_on_save(client)
     await code_actions(client, versions)
     await _stop(client, stderr_task)
     print(USAGE.format(python=sys.executable))
     return 0
+
+
+LOG_FILE = PROJECT / "files" / "_log" / "php-errors.log"
+PLUGIN_FILE = PROJECT / "plugins" / "dashboard" / "inc" / "widget.class.php"
+REVIEW_FILE = PROJECT / "glpi_dashboard" / "export.py"
+
+
+async def diagnostics_of(client: DemoClient, uri: str, ready: Any, timeout: float) -> list[types.Diagnostic]:
+    """The diagnostics of `uri` once `ready(diagnostics)` holds (or what there is at the timeout)."""
+    deadline = time.perf_counter() + timeout
+    while not ready(client.diagnostics.get(uri, [])) and time.perf_counter() < deadline:
+        client.published.clear()
+        try:
+            await asyncio.wait_for(client.published.wait(), max(0.01, deadline - time.perf_counter()))
+        except TimeoutError:
+            break
+    return client.diagnostics.get(uri, [])
+
+
+def _show_diagnostics(path: Path, found: list[types.Diagnostic]) -> None:
+    for diagnostic in sorted(found, key=lambda d: d.range.start.line):
+        where = f"{path.relative_to(PROJECT)}:{diagnostic.range.start.line + 1}"
+        print(f"  {where}  [{diagnostic.source} {diagnostic.code}] {diagnostic.message}")
+
+
+async def glpi_logs(client: DemoClient) -> None:
+    """The server read the project's GLPI log at start: one diagnostic per group, and the plugin's lines."""
+    print(f"\n{LOG_FILE.relative_to(PROJECT)}  (GLPI log, watched: grouped entries and where they point)")
+    _show_diagnostics(LOG_FILE, await diagnostics_of(client, LOG_FILE.as_uri(), bool, 10))
+    _show_diagnostics(PLUGIN_FILE, await diagnostics_of(client, PLUGIN_FILE.as_uri(), bool, 5))
+
+
+async def review_on_save(client: DemoClient) -> None:
+    """Open and save a module: bandit's findings at once, then the local model's review of its functions."""
+    uri = REVIEW_FILE.as_uri()
+    item = types.TextDocumentItem(uri=uri, language_id="python", version=1, text=REVIEW_FILE.read_text())
+    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=item))
+    before = plain(await client.protocol.send_request_async("copiloto/status", {})).get("review", {})
+    started = time.perf_counter()
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri)))
+    found = await diagnostics_of(client, uri, bool, 10)
+    layer1 = time.perf_counter() - started
+    print(f"\n{REVIEW_FILE.relative_to(PROJECT)}  saved → review (bandit in {1000 * layer1:.0f} ms)")
+    _show_diagnostics(REVIEW_FILE, found)
+    for _ in range(600):  # the local model reviews each function in the background
+        review = plain(await client.protocol.send_request_async("copiloto/status", {})).get("review", {})
+        if review.get("saves", 0) > before.get("saves", 0):
+            break
+        await asyncio.sleep(0.1)
+    local = [d for d in client.diagnostics.get(uri, []) if d.source == "copiloto/local"]
+    print(
+        f"  local model: {review.get('reviewed', 0) - before.get('reviewed', 0)} functions reviewed in "
+        f"{time.perf_counter() - started:.1f} s, {len(local)} findings"
+    )
+    _show_diagnostics(REVIEW_FILE, local)
 
 
 ACTIONS_FILE, ACTIONS_LINE = "glpi_dashboard/tickets.py", 54  # `def is_prime(n: int) -> bool:`, no docstring

@@ -345,8 +345,12 @@ class CopilotoServer(LanguageServer):
         try:
             found: list[DeepFinding] = await loop.run_in_executor(None, deep_review, reviewer, request)
         except LookupError as exc:
-            kind = types.MessageType.Info if quiet else types.MessageType.Warning
-            self.tell_once(kind, f"Copiloto: {exc}")
+            if quiet:  # a hand-off the user did not ask for: say it once
+                self.tell_once(types.MessageType.Info, f"Copiloto: {exc}")
+            else:  # the user asked: answer every time
+                self.window_show_message(
+                    types.ShowMessageParams(type=types.MessageType.Warning, message=f"Copiloto: {exc}")
+                )
             return -1
         lines = request.text.split("\n")
         self.publish(uri, "claude", [_deep_diagnostic(f, lines) for f in found], version)

@@ -1,0 +1,162 @@
+// extensionTestsPath entry for a GLPI workspace (test.sh phase "glpi": test/fixtures/glpi copied into a fresh
+// workspace: files/_log/php-errors.log with 2 entries of one error whose backtrace points at src/Foo.php:3).
+// Nothing is opened before the first test: the extension must start on `workspaceContains:**/files/_log/*.log`.
+// Same tiny sequential runner as index.js: each test prints PASS/FAIL; run() rejects if any failed.
+const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+const vscode = require('vscode');
+
+const WS = vscode.workspace.workspaceFolders[0].uri.fsPath;
+const LOG = path.join(WS, 'files', '_log', 'php-errors.log');
+const FOO = path.join(WS, 'src', 'Foo.php');
+const t0 = Date.now();
+const say = (m) => console.log(`[suite-glpi ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function waitFor(pred, ms, every = 200) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = await pred();
+    if (v) return v;
+    await sleep(every);
+  }
+  return undefined;
+}
+/** The promise's value, or 'timeout' after ms. */
+const within = (promise, ms) => Promise.race([Promise.resolve(promise), sleep(ms).then(() => 'timeout')]);
+const entry = (time) => `[2025-01-02 ${time}] glpiphplog.CRITICAL:   *** Uncaught Exception Error: Call to undefined function foo() in /var/www/glpi/src/Foo.php at line 3
+  Backtrace :
+  /var/www/glpi/src/Foo.php:3                        Foo->bar()
+  front/central.php:40                               include()
+`;
+const logDiagnostics = (file) => vscode.languages.getDiagnostics(vscode.Uri.file(file)).filter((d) => d.source === 'copiloto/logs');
+const show = (ds) => JSON.stringify(ds.map((d) => `${d.range.start.line + 1}: ${d.message}`));
+
+let api;
+
+const tests = [
+  ['the extension starts in a GLPI workspace without any file opened (workspaceContains)', async () => {
+    const opened = vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file').map((d) => d.uri.fsPath);
+    const ext = vscode.extensions.getExtension('copiloto.copiloto');
+    assert.ok(ext, 'extension copiloto.copiloto is loaded');
+    assert.ok(ext.packageJSON.activationEvents.includes('workspaceContains:**/files/_log/*.log'), 'activation event declared');
+    api = await waitFor(() => ext.isActive && ext.exports, 60000);
+    say(`active=${ext.isActive}; documents open: ${JSON.stringify(opened)}`);
+    assert.deepStrictEqual(opened, [], 'no file was opened (nothing else could have activated it)');
+    assert.ok(api, 'extension activated and returned its API');
+    const client = await waitFor(() => { const c = api.client(); return c && c.initializeResult ? c : undefined; }, 60000);
+    assert.ok(client, 'language client started');
+    const caps = client.initializeResult.capabilities;
+    say(`executeCommandProvider=${JSON.stringify(caps.executeCommandProvider)}`);
+    assert.ok(caps.executeCommandProvider.commands.includes('copiloto.deepReview'), 'server offers copiloto.deepReview');
+    const cmds = await vscode.commands.getCommands(true);
+    assert.ok(cmds.includes('copiloto.deepReview'), 'vscode-languageclient registered the server command copiloto.deepReview');
+    assert.ok(cmds.includes('copiloto.deepReviewFile'), 'the extension registered copiloto.deepReviewFile');
+  }],
+
+  ['log entries show on the source line their backtrace points at; appending one updates it (VS Code file watcher)', async () => {
+    const t = Date.now();
+    const two = await waitFor(() => {
+      const ds = logDiagnostics(FOO);
+      return ds.some((d) => /raised 2 times in php-errors\.log, last 10:01/.test(d.message)) ? ds : undefined;
+    }, 180000, 250);
+    say(`after ${Date.now() - t} ms: Foo.php ${show(logDiagnostics(FOO))}; php-errors.log ${show(logDiagnostics(LOG))}`);
+    assert.ok(two, 'a copiloto/logs diagnostic on src/Foo.php says "raised 2 times in php-errors.log, last 10:01"');
+    assert.strictEqual(two.length, 1, 'one diagnostic for one group');
+    const d = two[0];
+    assert.strictEqual(d.range.start.line, 2, 'on line 3 (the backtrace frame /var/www/glpi/src/Foo.php:3)');
+    assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Error, 'CRITICAL -> error');
+    assert.ok(/Call to undefined function foo\(\)/.test(d.message), 'the message names the error');
+    const related = d.relatedInformation || [];
+    assert.ok(related.some((r) => r.location.uri.fsPath === LOG), `related information points at the log: ${JSON.stringify(related.map((r) => [r.location.uri.fsPath, r.location.range.start.line, r.message]))}`);
+    const onLog = logDiagnostics(LOG);
+    assert.strictEqual(onLog.length, 1, 'one diagnostic on the log file for the group of 2 entries');
+
+    // a new entry: VS Code's watcher (registered by the server via client/registerCapability) reports the change
+    const n0 = api.events().length;
+    const tAppend = Date.now();
+    fs.appendFileSync(LOG, entry('10:07:00'));
+    let eventMs, diagMs;
+    const three = await waitFor(() => {
+      const watched = api.events().slice(n0).find((e) => e.startsWith('watched:') && e.endsWith('/files/_log/php-errors.log'));
+      if (watched && eventMs === undefined) eventMs = Date.now() - tAppend;
+      const ds = logDiagnostics(FOO);
+      if (ds.some((x) => /raised 3 times in php-errors\.log, last 10:07/.test(x.message)) && diagMs === undefined) diagMs = Date.now() - tAppend;
+      return eventMs !== undefined && diagMs !== undefined ? ds : undefined;
+    }, 30000, 50);
+    const watchedEvents = api.events().slice(n0).filter((e) => e.startsWith('watched:'));
+    say(`after appending 10:07: file event after ${eventMs} ms ${JSON.stringify(watchedEvents)}; diagnostic after ${diagMs} ms: ${show(logDiagnostics(FOO))}`);
+    assert.ok(eventMs !== undefined, 'VS Code reported the change of php-errors.log to the client (workspace/didChangeWatchedFiles)');
+    assert.ok(three, 'the diagnostic now says "raised 3 times in php-errors.log, last 10:07"');
+    assert.strictEqual(three.length, 1, 'still one diagnostic (same group)');
+    assert.ok(watchedEvents.every((e) => e.startsWith('watched:2:')), 'reported as "changed" (FileChangeType 2)');
+  }],
+
+  ['"Deep review with Claude" without a deep reviewer: the server says so, the file is saved and otherwise unchanged', async () => {
+    const cmds = vscode.extensions.getExtension('copiloto.copiloto').packageJSON.contributes;
+    const entry = cmds.commands.find((c) => c.command === 'copiloto.deepReviewFile');
+    assert.ok(entry && entry.title === 'Deep review with Claude' && entry.category === 'Copiloto', 'command contributed with its title');
+    assert.ok(cmds.menus['copiloto.editorContext'].some((m) => m.command === 'copiloto.deepReviewFile'), 'in the editor context Copiloto submenu');
+    assert.ok(cmds.menus.commandPalette.some((m) => m.command === 'copiloto.deepReviewFile'), 'in the command palette');
+    assert.ok(!cmds.commands.some((c) => c.command === 'copiloto.deepReview'), 'the server command id is not contributed by the extension');
+
+    const file = path.join(WS, 'review_me.py');
+    const original = 'def add(a, b):\n    return a + b\n';
+    fs.writeFileSync(file, original);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    const editor = await vscode.window.showTextDocument(doc);
+    // an unsaved edit: the command saves it first
+    await editor.edit((e) => e.insert(new vscode.Position(2, 0), '\n\nLIMIT = 10\n'));
+    const edited = doc.getText();
+    assert.ok(doc.isDirty, 'dirty before the command');
+    editor.selection = new vscode.Selection(0, 0, 2, 0); // lines 1-2, as selected by dragging over them
+    const n0 = api.events().length;
+    const t = Date.now();
+    const result = await within(vscode.commands.executeCommand('copiloto.deepReviewFile'), 60000);
+    const events = api.events().slice(n0);
+    say(`copiloto.deepReviewFile -> ${result} in ${Date.now() - t} ms; events ${JSON.stringify(events)}`);
+    assert.strictEqual(result, -1, 'the server has no deep reviewer: -1');
+    const request = events.find((e) => e.startsWith('deepReview:request:'));
+    assert.ok(request && JSON.parse(request.slice('deepReview:request:'.length)).slice(1).join() === '0,1', `selected lines sent as [uri, 0, 1]: ${request}`);
+    const told = events.filter((e) => /deep review needs the Claude client/.test(e));
+    // server:warning = the server's window/showMessage. (Should the on-save review have handed a finding to the
+    // same absent reviewer first, the server tells it once as info and the extension repeats it: notify:warning.)
+    assert.ok(told.some((e) => /^(server|notify):(warning|info):Copiloto: deep review needs the Claude client/.test(e)),
+      `the "needs the Claude client" message was shown: ${JSON.stringify(told)}`);
+    assert.ok(/which is not set up \(no cloud reviewer configured\); the local review is shown instead/.test(told[0]), told[0]);
+    assert.ok(!events.some((e) => /deep review found/.test(e)), 'no "found N issues" message');
+    assert.ok(!doc.isDirty, 'the document was saved before the review');
+    assert.strictEqual(doc.getText(), edited, 'the command changed nothing in the document');
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), edited, 'the file on disk is the saved text, nothing more');
+
+    // again, whole file: the server tells a message once per run; the extension says it again
+    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    const n1 = api.events().length;
+    const again = await within(vscode.commands.executeCommand('copiloto.deepReviewFile'), 60000);
+    const events2 = api.events().slice(n1);
+    say(`again -> ${again}; events ${JSON.stringify(events2)}`);
+    assert.strictEqual(again, -1);
+    const request2 = events2.find((e) => e.startsWith('deepReview:request:'));
+    assert.strictEqual(JSON.parse(request2.slice('deepReview:request:'.length)).length, 1, 'no selection: [uri]');
+    assert.ok(events2.some((e) => /^(server|notify):warning:.*deep review needs the Claude client/.test(e)), 'the user is told again');
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), edited, 'file unchanged');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  }],
+];
+
+exports.run = async function run() {
+  say(`vscode ${vscode.version} (${vscode.env.appName}) node ${process.version} workspace ${WS}`);
+  const failures = [];
+  for (const [name, fn] of tests) {
+    const t = Date.now();
+    try {
+      await fn();
+      say(`PASS ${name} (${Date.now() - t} ms)`);
+    } catch (e) {
+      failures.push(name);
+      say(`FAIL ${name}: ${e && e.stack || e}`);
+    }
+  }
+  say(failures.length ? `${failures.length} FAILED: ${failures.join('; ')}` : `all ${tests.length} tests passed`);
+  if (failures.length) throw new Error(`${failures.length} test(s) failed`);
+};

@@ -10,20 +10,8 @@ const vscode = require('vscode');
 const WS = vscode.workspace.workspaceFolders[0].uri.fsPath;
 const LOG = path.join(WS, 'files', '_log', 'php-errors.log');
 const FOO = path.join(WS, 'src', 'Foo.php');
-const t0 = Date.now();
-const say = (m) => console.log(`[suite-glpi ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function waitFor(pred, ms, every = 200) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await pred();
-    if (v) return v;
-    await sleep(every);
-  }
-  return undefined;
-}
-/** The promise's value, or 'timeout' after ms. */
-const within = (promise, ms) => Promise.race([Promise.resolve(promise), sleep(ms).then(() => 'timeout')]);
+const { makeSay, sleep, waitFor, within, runSuite } = require('./harness');
+const say = makeSay('suite-glpi');
 const entry = (time) => `[2025-01-02 ${time}] glpiphplog.CRITICAL:   *** Uncaught Exception Error: Call to undefined function foo() in /var/www/glpi/src/Foo.php at line 3
   Backtrace :
   /var/www/glpi/src/Foo.php:3                        Foo->bar()
@@ -144,19 +132,4 @@ const tests = [
   }],
 ];
 
-exports.run = async function run() {
-  say(`vscode ${vscode.version} (${vscode.env.appName}) node ${process.version} workspace ${WS}`);
-  const failures = [];
-  for (const [name, fn] of tests) {
-    const t = Date.now();
-    try {
-      await fn();
-      say(`PASS ${name} (${Date.now() - t} ms)`);
-    } catch (e) {
-      failures.push(name);
-      say(`FAIL ${name}: ${e && e.stack || e}`);
-    }
-  }
-  say(failures.length ? `${failures.length} FAILED: ${failures.join('; ')}` : `all ${tests.length} tests passed`);
-  if (failures.length) throw new Error(`${failures.length} test(s) failed`);
-};
+exports.run = () => runSuite(tests, say, WS);

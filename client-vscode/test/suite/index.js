@@ -6,18 +6,8 @@ const path = require('path');
 const vscode = require('vscode');
 
 const WS = vscode.workspace.workspaceFolders[0].uri.fsPath;
-const t0 = Date.now();
-const say = (m) => console.log(`[suite ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function waitFor(pred, ms, every = 200) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await pred();
-    if (v) return v;
-    await sleep(every);
-  }
-  return undefined;
-}
+const { makeSay, sleep, waitFor, within, runSuite } = require('./harness');
+const say = makeSay('suite');
 
 let api, doc, editor;
 const ctx = {};
@@ -38,8 +28,6 @@ async function openFile(name, text, line) {
   e.selection = new vscode.Selection(line, 0, line, 0);
   return d;
 }
-/** The promise's value, or 'timeout' after ms. */
-const within = (promise, ms) => Promise.race([Promise.resolve(promise), sleep(ms).then(() => 'timeout')]);
 async function closeAll() {
   await vscode.commands.executeCommand('workbench.action.files.revert').then(undefined, () => undefined);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -439,19 +427,4 @@ const tests = [
   }],
 ];
 
-exports.run = async function run() {
-  say(`vscode ${vscode.version} (${vscode.env.appName}) node ${process.version} workspace ${WS}`);
-  const failures = [];
-  for (const [name, fn] of tests) {
-    const t = Date.now();
-    try {
-      await fn();
-      say(`PASS ${name} (${Date.now() - t} ms)`);
-    } catch (e) {
-      failures.push(name);
-      say(`FAIL ${name}: ${e && e.stack || e}`);
-    }
-  }
-  say(failures.length ? `${failures.length} FAILED: ${failures.join('; ')}` : `all ${tests.length} tests passed`);
-  if (failures.length) throw new Error(`${failures.length} test(s) failed`);
-};
+exports.run = () => runSuite(tests, say, WS);

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import sys
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from lsprotocol import types
 from pytest_lsp import LanguageClient
@@ -14,6 +16,7 @@ from pytest_lsp import LanguageClient
 from copiloto.lsp.values import plain
 
 SERVER = [sys.executable, "-m", "copiloto", "serve"]
+T = TypeVar("T")
 
 
 def server_env(**extra: str) -> dict[str, str]:
@@ -82,3 +85,17 @@ def first_text(result: types.InlineCompletionList | None) -> str:
         return ""
     text = result.items[0].insert_text
     return text if isinstance(text, str) else text.value
+
+
+async def wait_until(check: Callable[[], Awaitable[T | None] | T | None], timeout: float, what: str) -> T:
+    """Poll `check` (sync or async) until it returns something truthy; that value, or AssertionError."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if inspect.isawaitable(value):
+            value = await value
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout} s")
+        await asyncio.sleep(0.05)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import pytest_lsp
-from lsp_helpers import SERVER, capabilities, server_env, wait_for_state
+from lsp_helpers import SERVER, capabilities, server_env, wait_for_state, wait_until
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
@@ -72,20 +72,13 @@ async def client(lsp_client: LanguageClient, tiny_model: Path, glpi: Path) -> An
 
 async def published(client: LanguageClient, uri: str, check: Any, timeout: float = 15) -> list[types.Diagnostic]:
     """The diagnostics of `uri` once `check(diagnostics)` holds."""
-    for _ in range(int(timeout / 0.05)):
+
+    def matching() -> tuple[list[types.Diagnostic]] | None:
         found = list(client.diagnostics.get(uri, []))
-        if check(found):
-            return found
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"diagnostics of {uri} never matched: {client.diagnostics.get(uri)}")
+        return (found,) if check(found) else None  # a tuple: an empty list can be what is awaited
 
-
-async def until(check: Any, timeout: float = 5) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("never happened")
+    [found] = await wait_until(matching, timeout, f"diagnostics of {uri} matching")
+    return found
 
 
 def changed(client: LanguageClient, path: Path, kind: types.FileChangeType = types.FileChangeType.Changed) -> None:
@@ -97,7 +90,7 @@ def changed(client: LanguageClient, path: Path, kind: types.FileChangeType = typ
 @pytest.mark.model
 @pytest.mark.asyncio(loop_scope="module")
 async def test_the_server_asks_to_watch_the_log_globs(client: LanguageClient) -> None:
-    await until(lambda: bool(registrations))
+    await wait_until(lambda: registrations, 5, "the watcher registration")
     [registration] = registrations
     assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
     options = registration.register_options

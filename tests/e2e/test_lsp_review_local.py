@@ -5,11 +5,10 @@ and the file would still parse."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
-from lsp_helpers import open_doc, status
+from lsp_helpers import open_doc, status, wait_until
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -43,12 +42,11 @@ def change(client: LanguageClient, uri: str, version: int, text: str) -> None:
 
 
 async def review_totals(client: LanguageClient, key: str, at_least: int, timeout: float = 60) -> dict[str, Any]:
-    for _ in range(int(timeout / 0.1)):
+    async def reached() -> dict[str, Any] | None:
         totals = (await status(client))["review"]
-        if totals[key] >= at_least:
-            return dict(totals)
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"review {key} never reached {at_least}: {totals}")
+        return dict(totals) if totals[key] >= at_least else None
+
+    return await wait_until(reached, timeout, f"review {key} reaching {at_least}")
 
 
 @pytest.mark.model

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from lsp_helpers import open_doc
+from lsp_helpers import open_doc, wait_until
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -14,11 +14,8 @@ RISKY = "import subprocess\n\n\ndef run(cmd):\n    return subprocess.Popen(cmd, 
 
 
 async def diagnostics_for(client: LanguageClient, uri: str, timeout: float = 10) -> list[types.Diagnostic]:
-    for _ in range(int(timeout / 0.05)):
-        if uri in client.diagnostics:
-            return list(client.diagnostics[uri])
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no diagnostics published for {uri}")
+    await wait_until(lambda: uri in client.diagnostics, timeout, f"diagnostics for {uri}")
+    return list(client.diagnostics[uri])
 
 
 @pytest.mark.model

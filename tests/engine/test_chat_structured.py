@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Literal
 
 import pytest
@@ -9,7 +11,8 @@ from pydantic import BaseModel
 
 from copiloto.engine.chat import ChatPrompt, chat_tokens, detect_layout
 from copiloto.engine.local import LocalEngine
-from copiloto.engine.structured import ask, json_grammar
+from copiloto.engine.structured import Structured, ask, json_grammar
+from copiloto.engine.types import GenerationRequest, Priority
 
 
 class Verdict(BaseModel):
@@ -51,3 +54,35 @@ def test_the_grammar_holds_the_answer_to_the_schema(tiny_engine: LocalEngine) ->
 def test_an_unfinished_answer_is_no_answer(tiny_engine: LocalEngine, kwargs: dict[str, object], reason: str) -> None:
     done = ask(tiny_engine, ChatPrompt("Answer in JSON.", "Is 9 a prime number?"), Verdict, **kwargs)  # type: ignore[arg-type]
     assert done.value is None and reason in (done.error or "")
+
+
+def test_background_work_gives_way_to_typing(tiny_engine: LocalEngine) -> None:
+    long_review = GenerationRequest(
+        prefix="",
+        chat=ChatPrompt("Explain at length.", "Write a long essay about Python's import system."),
+        max_tokens=400,
+        priority=Priority.BACKGROUND,
+    )
+    background = tiny_engine.submit(long_review)
+    deadline = time.monotonic() + 30
+    while tiny_engine._serving is not background and time.monotonic() < deadline:  # it is generating now
+        time.sleep(0.01)
+    typing = tiny_engine.submit(GenerationRequest(prefix="def add(a, b):\n    return ", max_tokens=8))
+    assert background.future.result(60).stop_reason == "preempted"
+    assert typing.future.result(60).stop_reason in ("eot", "length", "stop")
+
+
+def test_ask_asks_again_after_giving_way(tiny_engine: LocalEngine) -> None:
+    answers: list[Structured[Verdict]] = []
+    worker = threading.Thread(
+        target=lambda: answers.append(
+            ask(tiny_engine, ChatPrompt("Answer in JSON.", "Is 11 a prime number? Explain."), Verdict)
+        )
+    )
+    worker.start()
+    time.sleep(0.3)
+    for _ in range(3):  # keystrokes while the background question is being answered
+        tiny_engine.submit(GenerationRequest(prefix="x = ", max_tokens=4)).future.result(60)
+    worker.join(120)
+    [answer] = answers
+    assert answer.value is not None, answer.error

@@ -18,7 +18,12 @@ from copiloto.review.local import LocalFinding
 
 def finding(severity: str) -> LocalFinding:
     return LocalFinding(
-        qualname="f", category="bug", severity=severity, line=1, end_line=1, message=severity  # type: ignore[arg-type]
+        qualname="f",
+        category="bug",
+        severity=severity,
+        line=1,
+        end_line=1,
+        message=severity,  # type: ignore[arg-type]
     )
 
 

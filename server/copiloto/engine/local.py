@@ -29,6 +29,7 @@ from copiloto.engine.types import (
     GenerationRequest,
     GenerationResult,
     Job,
+    Priority,
     StopReason,
 )
 
@@ -321,8 +322,16 @@ class LocalEngine:
         rest = list(tokens[keep:])
         for i in range(0, len(rest), chunk):
             _check(job, deadline)
+            if self._urgent_waiting(job):
+                raise _Stop("preempted")
             llm.eval(rest[i : i + chunk])
         return keep
+
+    def _urgent_waiting(self, job: Job) -> bool:
+        """A background job yields to anything more urgent in the queue: typing is never slowed by a review.
+        (Reading the heap's top without the lock is a benign race: the next check sees the new job.)"""
+        queue = self._queue
+        return job.request.priority == Priority.BACKGROUND and bool(queue) and queue[0][0] < Priority.BACKGROUND
 
     def _decode(
         self, llm: Llama, template: FimTemplate, tokens: Sequence[int], job: Job, deadline: float
@@ -370,6 +379,8 @@ class LocalEngine:
                     return whole, count, "time"
             if job.cancelled or job.future.cancelled():
                 return text[healed:], count, "cancelled"
+            if self._urgent_waiting(job):
+                return text[healed:], count, "preempted"
             if time.perf_counter() > deadline:
                 return text[healed:], count, "timeout"
         return text[healed:], count, "length"

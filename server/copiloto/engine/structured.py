@@ -38,6 +38,26 @@ class Structured(Generic[M]):
     error: str | None = None
 
 
+MAX_PREEMPTIONS = 100
+
+
+def _generate(engine: Engine, request: GenerationRequest, stopped: Callable[[], bool]) -> GenerationResult:
+    """The request's result; a background request that gave way to urgent work is asked again (its prompt's
+    KV cache may be gone by then, which costs one prompt evaluation, not the user's typing)."""
+    for _ in range(MAX_PREEMPTIONS):
+        job = engine.submit(request)
+        while True:
+            try:
+                result = job.future.result(timeout=0.1)
+                break
+            except TimeoutError:
+                if stopped():
+                    job.cancel()
+        if result.stop_reason != "preempted" or stopped():
+            return result
+    return result
+
+
 def parse_answer(model: type[M], text: str) -> M:
     """The model instance in `text`; ValueError (with pydantic's reason) when it is not one."""
     try:
@@ -66,15 +86,8 @@ def ask(
         priority=priority,
         timeout_s=timeout_s,
     )
-    job = engine.submit(request)
-    while True:
-        try:
-            result = job.future.result(timeout=0.1)
-            break
-        except TimeoutError:
-            if stopped():
-                job.cancel()
-    if result.stop_reason in ("cancelled", "error", "timeout", "length"):
+    result = _generate(engine, request, stopped)
+    if result.stop_reason in ("cancelled", "preempted", "error", "timeout", "length"):
         return Structured(None, result.text, result, error=result.error or f"generation ended: {result.stop_reason}")
     try:
         return Structured(parse_answer(model, result.text), result.text, result)

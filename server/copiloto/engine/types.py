@@ -26,7 +26,8 @@ class Priority(IntEnum):
     BACKGROUND = 2
 
 
-StopReason = Literal["eot", "stop", "length", "time", "cancelled", "timeout", "error"]
+# "preempted": a background job gave way to more urgent work waiting in the queue (ask again later).
+StopReason = Literal["eot", "stop", "length", "time", "cancelled", "preempted", "timeout", "error"]
 EngineState = Literal["starting", "loading", "ready", "error", "closed"]
 
 

@@ -10,6 +10,8 @@ the whole pipeline flag clean code, how fast do the diagnostics come.
   lines hold the defect.
 - False positives of the whole pipeline (layer 1 + layer 2): HumanEval's 164 reference solutions (known-clean
   functions): the share with any finding (target ≤ 5 %), per layer.
+- Typing during a review: completion latency (p50) with the engine idle vs while layer 2 keeps reviewing in the
+  background (the review gives way between tokens); the ratio is the figure.
 - Latency through a real `copiloto serve` over stdio: a 1000-line file saved 20 times, didSave → the layer-1
   publish (target p50 ≤ 300 ms); and didSave → the layer-2 publish for a file of 10 functions (all new), then
   after editing one function (only that one is reviewed again).
@@ -23,6 +25,7 @@ import asyncio
 import json
 import statistics
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import date
@@ -34,6 +37,8 @@ from pygls.lsp.client import LanguageClient
 
 from copiloto.config import EngineSettings
 from copiloto.engine.local import LocalEngine
+from copiloto.engine.types import GenerationRequest
+from copiloto.lsp.values import plain
 from copiloto.models.select import select_model
 from copiloto.review.functions import ReviewMemory
 from copiloto.review.local import review_text
@@ -141,6 +146,45 @@ def layer2_on_bandit_examples(data: Path, engine: LocalEngine) -> dict[str, Any]
     }
 
 
+def typing_during_review(engine: LocalEngine, module: str, keystrokes: int = 20) -> dict[str, Any]:
+    """Completion latency while the engine is idle vs while layer 2 reviews a module in the background: the
+    review gives way between tokens, so the ratio should stay near 1."""
+    prefixes = [f"def f{i}(values):\n    total = 0\n    for v in values:\n        total += " for i in range(keystrokes)]
+
+    def latencies() -> list[float]:
+        times = []
+        for prefix in prefixes:
+            started = time.perf_counter()
+            engine.submit(GenerationRequest(prefix=prefix, max_tokens=8)).future.result()
+            times.append((time.perf_counter() - started) * 1000)
+            time.sleep(0.2)  # a typist's pause
+        return times
+
+    idle = latencies()
+    stop = threading.Event()
+    reviews = 0
+
+    def review_forever() -> None:
+        nonlocal reviews
+        while not stop.is_set():
+            review_text(engine, f"bench-{reviews}", module, ReviewMemory(), stopped=stop.is_set)
+            reviews += 1
+
+    worker = threading.Thread(target=review_forever)
+    worker.start()
+    time.sleep(1.0)  # the review is generating when the typing starts
+    busy = latencies()
+    stop.set()
+    worker.join()
+    return {
+        "keystrokes": keystrokes,
+        "idle_p50_ms": statistics.median(idle),
+        "during_review_p50_ms": statistics.median(busy),
+        "during_review_max_ms": max(busy),
+        "ratio_p50": statistics.median(busy) / statistics.median(idle),
+    }
+
+
 def layer2_on_known_defects(engine: LocalEngine) -> dict[str, Any]:
     caught: list[str] = []
     missed: list[str] = []
@@ -187,6 +231,11 @@ async def save_latency(text: str, functions_file: str, model: str) -> dict[str, 
         )
     )
     client.initialized(types.InitializedParams())
+    for _ in range(600):  # the model loads before anything is measured
+        info = plain(await client.protocol.send_request_async("copiloto/status", {}))
+        if info.get("state") in ("ready", "error"):
+            break
+        await asyncio.sleep(0.1)
     uri = "file:///bench/thousand.py"
     open_document(client, uri, text)
     times = []
@@ -253,17 +302,22 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     parser.add_argument("--model", default="tiny", help="model for layer 2 (catalog name or GGUF path)")
     parser.add_argument("--no-local", action="store_true", help="layer 1 only")
+    parser.add_argument("--only", choices=("typing",), help="run one part only (quick checks)")
     args = parser.parse_args()
     if not (args.data / "labels_lines.jsonl").is_file():
         print(f"no bandit examples at {args.data} (labels_lines.jsonl)", file=sys.stderr)
         return 2
     engine = None
-    if not args.no_local:
+    if not args.no_local or args.only:
         choice = select_model(args.model)
         engine = LocalEngine(EngineSettings(), choice.path, choice.name).start()
         if not engine.wait_loaded():
             print(f"cannot load {args.model}: {engine.error}", file=sys.stderr)
             return 1
+    if args.only == "typing" and engine is not None:
+        print(json.dumps(typing_during_review(engine, ten_functions()), indent=2))
+        engine.close()
+        return 0
     report: dict[str, Any] = {
         "benchmark": "review",
         "machine": describe(),
@@ -271,16 +325,21 @@ def main() -> int:
         "model": args.model if engine is not None else None,
         "layer1_reproduction": reproduction(args.data),
     }
-    if engine is not None:
-        report["layer2_on_bandit_examples"] = layer2_on_bandit_examples(args.data, engine)
-        report["layer2_on_known_defects"] = layer2_on_known_defects(engine)
-    report["false_positives"] = false_positives(engine)
-    if engine is not None:
-        engine.close()
-    report["save_latency"] = asyncio.run(save_latency(thousand_lines(args.data), ten_functions(), args.model))
     args.out.mkdir(parents=True, exist_ok=True)
     out = args.out / f"review-{report['date']}.json"
-    out.write_text(json.dumps(report, indent=2, default=str))
+
+    def record(key: str, value: Any) -> None:  # written after every part: a long run is never all lost
+        report[key] = value
+        out.write_text(json.dumps(report, indent=2, default=str))
+
+    if engine is not None:
+        record("typing_during_review", typing_during_review(engine, ten_functions()))
+        record("layer2_on_known_defects", layer2_on_known_defects(engine))
+        record("layer2_on_bandit_examples", layer2_on_bandit_examples(args.data, engine))
+    record("false_positives", false_positives(engine))
+    if engine is not None:
+        engine.close()
+    record("save_latency", asyncio.run(save_latency(thousand_lines(args.data), ten_functions(), args.model)))
     skip = ("missed", "extra", "findings", "examples", "caught_by")
     summary = {
         key: {k: v for k, v in value.items() if k not in skip} if isinstance(value, dict) else value

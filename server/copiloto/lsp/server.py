@@ -291,12 +291,16 @@ class CopilotoServer(LanguageServer):
     async def review_locally(self, uri: str, text: str, version: int, layer1: list[SecurityFinding]) -> None:
         """The local model's review of the functions that changed; a newer save of the document stops it."""
         runtime = self.runtime
-        if runtime is None or runtime.engine.state != "ready":
+        if runtime is None:
+            return
+        loop = asyncio.get_running_loop()
+        if runtime.engine.state in ("starting", "loading"):  # saved while the model loads: review once it is in
+            await loop.run_in_executor(None, runtime.engine.wait_loaded, 600)
+        if runtime.engine.state != "ready" or runtime is not self.runtime:
             return
         if (older := self._reviews.pop(uri, None)) is not None:
             older.set()
         stop = self._reviews[uri] = threading.Event()
-        loop = asyncio.get_running_loop()
         engine, memory = runtime.engine, self.review_memory
         try:
             done: LocalReview = await loop.run_in_executor(

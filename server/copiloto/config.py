@@ -33,6 +33,12 @@ class EngineSettings(BaseModel):
     )
     n_batch: int = Field(512, ge=32, description="Prompt tokens evaluated per batch.")
     request_timeout_s: float = Field(8.0, gt=0, description="Hard cap on one generation, in seconds.")
+    background_idle_ms: int = Field(
+        1500,
+        ge=0,
+        description="Background work (the review on save, log triage) starts only after this long without a "
+        "completion request, and gives way to the next one: while you type, the model and its cache are yours.",
+    )
 
 
 class CompletionSettings(BaseModel):

@@ -86,3 +86,13 @@ def test_ask_asks_again_after_giving_way(tiny_engine: LocalEngine) -> None:
     worker.join(120)
     [answer] = answers
     assert answer.value is not None, answer.error
+
+
+def test_background_work_waits_for_a_pause_in_typing(tiny_engine: LocalEngine) -> None:
+    typed_at = time.perf_counter()
+    tiny_engine.submit(GenerationRequest(prefix="y = ", max_tokens=2)).future.result(60)
+    background = tiny_engine.submit(GenerationRequest(prefix="z = ", max_tokens=2, priority=Priority.BACKGROUND))
+    result = background.future.result(60)
+    started_after = time.perf_counter() - typed_at - (result.prompt_ms + result.decode_ms) / 1000
+    assert started_after >= tiny_engine.settings.background_idle_ms / 1000 - 0.05
+    assert result.stop_reason in ("eot", "length", "stop")

@@ -42,6 +42,7 @@ GGUF_MAGIC = b"GGUF"
 # Prompt tokens evaluated between two cancellation checks on the CPU: small enough to notice a newer
 # keystroke within ~0.2 s, large enough to keep batched evaluation efficient.
 CPU_EVAL_CHUNK = 48
+BACKGROUND_EVAL_CHUNK = 16  # background prompts yield sooner: a keystroke waits at most ~0.15 s for them
 StateListener = Callable[[EngineState, str | None], None]
 
 
@@ -93,6 +94,7 @@ class LocalEngine:
         self._queue: list[tuple[int, int, Job]] = []
         self._serving: Job | None = None  # the job the worker is generating for now
         self._latest: dict[str, Job] = {}
+        self._last_interactive = 0.0  # when the last completion request came (time.monotonic)
         self._cv = threading.Condition()
         self._closed = False
         self._loaded = threading.Event()
@@ -125,6 +127,8 @@ class LocalEngine:
             if self._closed or self._state in ("error", "closed"):
                 _finish(job, GenerationResult("", "error", model=self.model_name, error=self.error or "closed"))
                 return job
+            if request.priority == Priority.INTERACTIVE:
+                self._last_interactive = time.monotonic()
             key = request.supersede_key
             if key is not None:
                 older = self._latest.get(key)
@@ -179,8 +183,8 @@ class LocalEngine:
         self._loaded.set()
         while True:
             with self._cv:
-                while not self._queue and not self._closed:
-                    self._cv.wait()
+                while not self._closed and (wait := self._wait_for_work()) != 0.0:
+                    self._cv.wait(wait)
                 if self._closed:
                     break
                 _, _, job = heapq.heappop(self._queue)
@@ -189,6 +193,16 @@ class LocalEngine:
             with self._cv:
                 self._serving = None
         self._free()
+
+    def _wait_for_work(self) -> float | None:
+        """0.0 when the queue's first job may run now; else how long to wait (None: until notified).
+        Background jobs wait until the user has not asked for a completion for `background_idle_ms`."""
+        if not self._queue:
+            return None
+        if self._queue[0][0] < Priority.BACKGROUND:
+            return 0.0
+        idle_for = time.monotonic() - self._last_interactive
+        return max(0.0, self.settings.background_idle_ms / 1000 - idle_for)
 
     def _load(self) -> None:
         self._set_state("loading", self.model_name)
@@ -319,6 +333,8 @@ class LocalEngine:
         else:
             llm.reset()
         chunk = CPU_EVAL_CHUNK if self.settings.n_gpu_layers == 0 or not _gpu_offload() else self.settings.n_batch
+        if job.request.priority == Priority.BACKGROUND and chunk == CPU_EVAL_CHUNK:
+            chunk = BACKGROUND_EVAL_CHUNK
         rest = list(tokens[keep:])
         for i in range(0, len(rest), chunk):
             _check(job, deadline)

@@ -84,6 +84,7 @@ def false_positives(engine: LocalEngine | None) -> dict[str, Any]:
     flagged: dict[str, list[str]] = {}
     by_layer = Counter[str]()
     invalid = reviewed = 0
+    errors: list[str] = []
     started = time.perf_counter()
     rows = problems(None)
     for problem in rows:
@@ -93,6 +94,7 @@ def false_positives(engine: LocalEngine | None) -> dict[str, Any]:
         if engine is not None:
             local = review_text(engine, problem["task_id"], text, ReviewMemory())
             invalid += local.stats.invalid_answers
+            errors += [f"{problem['task_id']}: {e}" for e in local.stats.answer_errors]
             reviewed += local.stats.reviewed
             ours = [f"{f.code}:{f.line}: {f.message}" for f in local.findings]
             by_layer["layer2"] += bool(ours)
@@ -108,6 +110,7 @@ def false_positives(engine: LocalEngine | None) -> dict[str, Any]:
         "rate_layer2": by_layer["layer2"] / len(rows) if engine is not None else None,
         "target_rate": 0.05,
         "invalid_model_answers": invalid,
+        "invalid_why": errors,
         "seconds_per_module": (time.perf_counter() - started) / len(rows),
         "findings": flagged,
     }
@@ -302,11 +305,14 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     parser.add_argument("--model", default="tiny", help="model for layer 2 (catalog name or GGUF path)")
     parser.add_argument("--no-local", action="store_true", help="layer 1 only")
-    parser.add_argument("--only", choices=("typing",), help="run one part only (quick checks)")
+    parser.add_argument("--only", choices=("typing", "latency"), help="run one part only, print it (quick checks)")
     args = parser.parse_args()
     if not (args.data / "labels_lines.jsonl").is_file():
         print(f"no bandit examples at {args.data} (labels_lines.jsonl)", file=sys.stderr)
         return 2
+    if args.only == "latency":
+        print(json.dumps(asyncio.run(save_latency(thousand_lines(args.data), ten_functions(), args.model)), indent=2))
+        return 0
     engine = None
     if not args.no_local or args.only:
         choice = select_model(args.model)

@@ -335,6 +335,8 @@ class CopilotoServer(LanguageServer):
         )
         for why in stats.dropped:
             log.debug("dropped a local finding: %s", why)
+        for why in stats.answer_errors:
+            log.info("dropped the local model's answer: %s", why)
         self.publish(uri, "local", [local_diagnostic(f, text) for f in done.findings], version)
         urgent = to_hand_off(done.findings, self.settings.review.handoff_severity)
         if urgent:

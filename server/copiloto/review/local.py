@@ -27,6 +27,9 @@ Category = Literal["bug", "security", "performance", "style"]
 ModelSeverity = Literal["error", "warning", "information"]
 MAX_FUNCTION_CHARS = 12_000  # longer functions are reviewed from their start only (the prompt says so)
 MAX_MESSAGE_CHARS = 300
+# A review is background work: on a CPU a long function's prompt alone takes seconds; the engine's default
+# deadline (made for completions) would cut most answers short.
+REVIEW_TIMEOUT_S = 120.0
 
 SYSTEM = (
     "Review the Python function below like a senior engineer. Report a finding only for a definite defect: "
@@ -77,7 +80,8 @@ class ReviewStats:
     functions: int = 0  # functions in the file
     reviewed: int = 0  # asked the model about (changed since their last review)
     unparsed: int = 0  # skipped: a syntax error inside
-    invalid_answers: int = 0  # answers that were not valid JSON of the schema (dropped)
+    invalid_answers: int = 0  # answers that were not valid JSON of the schema, or unfinished (dropped)
+    answer_errors: list[str] = field(default_factory=list)  # why, per function
     dropped: list[str] = field(default_factory=list)  # findings that failed validation, and why
     duplicates: int = 0  # findings layer 1 already reports
 
@@ -97,10 +101,12 @@ def numbered(span: FunctionSpan) -> str:
 def review_function(
     engine: Engine, span: FunctionSpan, file_text: str, stats: ReviewStats, stopped: Callable[[], bool]
 ) -> list[LocalFinding]:
-    answer = ask(engine, ChatPrompt(SYSTEM, numbered(span)), ModelReview, priority=Priority.BACKGROUND, stopped=stopped)
+    prompt = ChatPrompt(SYSTEM, numbered(span))
+    answer = ask(engine, prompt, ModelReview, priority=Priority.BACKGROUND, timeout_s=REVIEW_TIMEOUT_S, stopped=stopped)
     if answer.value is None:
-        if answer.result.stop_reason != "cancelled":
+        if answer.result.stop_reason != "cancelled" and not stopped():
             stats.invalid_answers += 1
+            stats.answer_errors.append(f"{span.qualname}: {answer.error}")
         return []
     kept: list[LocalFinding] = []
     for raw in answer.value.findings:

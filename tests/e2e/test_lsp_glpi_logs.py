@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import pytest_lsp
-from lsp_helpers import SERVER, capabilities, server_env, wait_for_state, wait_until
+from lsp_helpers import SERVER, capabilities, server_env, status, wait_for_state, wait_until
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
@@ -160,3 +160,25 @@ async def test_a_new_log_file_is_picked_up(client: LanguageClient, glpi: Path) -
     changed(client, outside, types.FileChangeType.Created)
     await asyncio.sleep(0.5)
     assert outside.as_uri() not in client.diagnostics
+
+
+@pytest.mark.model
+@pytest.mark.asyncio(loop_scope="module")
+async def test_an_entry_no_rule_knows_is_rated_by_the_model(client: LanguageClient, glpi: Path) -> None:
+    cron = glpi / "files" / "_log" / "cron.log"
+    cron.write_text(
+        "2025-01-02 10:02:00 [2@glpi-host]\nPlugin fields: the container 7 was rebuilt with 3 columns dropped\n",
+        encoding="utf-8",
+    )
+    before = (await status(client))["logs"]
+    changed(client, cron, types.FileChangeType.Created)
+    [shown] = await published(client, cron.as_uri(), lambda d: len(d) == 1)  # at once, with the rules' default
+    assert shown.severity == types.DiagnosticSeverity.Information
+
+    async def rated() -> dict[str, Any] | None:
+        logs = (await status(client))["logs"]
+        return logs if logs["rated_by_model"] > before["rated_by_model"] else None
+
+    logs = await wait_until(rated, 60, "the model's rating of the cron entry")
+    assert logs["asked_model"] == before["asked_model"] + 1
+    assert str(cron) in logs["files"]

@@ -226,13 +226,29 @@ def test_group_index_classify_hook(answer: object, expected: str) -> None:
         toolbox("mail collector idle"),
     ]
     index.extend(items)
-    assert hook.calls == ["cron task 1 done", "mail collector idle"], "once per signature"
+    if expected != "information":
+        assert hook.calls == ["cron task 1 done", "mail collector idle"], "once per signature"
+    else:  # no answer (yet): asked again when the signature comes back, never for the rule-decided ones
+        assert hook.calls == ["cron task 1 done", "mail collector idle", "cron task 2 done", "mail collector idle"]
     assert [(g.count, g.level) for g in index.groups()] == [
         (2, expected),
         (2, expected),
         (1, "warning"),
         (1, "information"),
     ]
+
+
+def test_reclassify_gives_late_answers_to_existing_groups() -> None:
+    hook = Classifier(None)  # a background classifier that does not know yet
+    index = GroupIndex(classify=hook)
+    index.extend([toolbox("cron task 1 done"), toolbox("Connection to LDAP server failed")])
+    assert [g.level for g in index.groups()] == ["information", "warning"]
+    assert not index.reclassify(), "still no answer: nothing changes"
+    hook.answer = "error"  # the answer arrived
+    assert index.reclassify()
+    assert [g.level for g in index.groups()] == ["error", "warning"], "the rule-decided group is left alone"
+    calls = len(hook.calls)
+    assert not index.reclassify() and len(hook.calls) == calls, "answered signatures are not asked again"
 
 
 def test_group_index_classify_cache_bounded() -> None:

@@ -27,7 +27,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -185,8 +185,10 @@ class GroupIndex:
     """Incremental grouping; ``groups()`` lists groups in order of first appearance.
 
     ``classify`` rates the entries that no rule decides (``rule_severity`` is None) instead of the default
-    information.  It is called at most once per signature (its answers are kept, for at most ``max_groups``
-    signatures, least recently used dropped first); an exception or a None answer counts as information.
+    information.  Its answers are kept per signature (for at most ``max_groups`` signatures, least recently
+    used dropped first); an exception or a None answer counts as information for now and is asked again later:
+    a classifier that answers in the background (the local model) returns None until it knows, and
+    ``reclassify()`` then gives the groups it has answered for their level.
     """
 
     def __init__(self, max_groups: int = 10_000, classify: Classify | None = None) -> None:
@@ -245,11 +247,25 @@ class GroupIndex:
             else:
                 log.debug("classify had no answer for %r", key)
             answer = None
-        sev: Severity = answer or "information"
+        if answer is None:
+            return "information"
+        sev: Severity = answer
         self._classified[key] = sev
         if len(self._classified) > self.max_groups:
             self._classified.popitem(last=False)
         return sev
+
+    def reclassify(self) -> bool:
+        """Ask ``classify`` again for the rule-less groups it had no answer for; True when a level changed."""
+        changed = False
+        for key, (seq, grp) in list(self._groups.items()):
+            if self.classify is None or key in self._classified or rule_severity(grp.latest) is not None:
+                continue
+            level = self._classify(key, grp.latest)
+            if level != grp.level:
+                self._groups[key] = (seq, replace(grp, level=level))
+                changed = True
+        return changed
 
     def extend(self, items: Iterable[Item]) -> None:
         for item in items:

@@ -351,6 +351,10 @@ class LogWatch:
                 return root
         return self.roots[0] if self.roots else path.parent
 
+    def reclassify(self) -> bool:
+        """Give groups the levels a background classifier has answered since; True when any changed."""
+        return any([watched.index.reclassify() for watched in self._logs.values()])
+
     def forget(self, path: Path) -> bool:
         """Stop tracking the log; True if it was tracked."""
         return self._logs.pop(_abspath(path), None) is not None

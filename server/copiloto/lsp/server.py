@@ -139,6 +139,7 @@ class CopilotoServer(LanguageServer):
         self.logs: LogWatch | None = None
         self._log_uris: set[str] = set()  # documents holding diagnostics from logs (cleared when they go)
         self._logs_lock = asyncio.Lock()
+        self._rerate_pending = False
 
     # ---- engine lifecycle ----
 
@@ -370,8 +371,13 @@ class CopilotoServer(LanguageServer):
         roots = self.workspace_folders()
         if not settings.enabled or not roots:
             return
-        runtime = self.runtime
-        classify = ModelClassifier(runtime.engine) if runtime is not None and settings.classify_with_model else None
+        loop = asyncio.get_running_loop()
+        classify = None
+        if settings.classify_with_model:  # answers come from its own thread; each one re-rates the groups
+            classify = ModelClassifier(
+                lambda: self.runtime.engine if self.runtime is not None else None,
+                on_answer=lambda: loop.call_soon_threadsafe(self._log_answer_arrived),
+            )
         self.logs = LogWatch(roots, settings.globs, classify=classify)
         watching = await self._register_log_watchers(settings.globs)
         found = await asyncio.get_running_loop().run_in_executor(None, discover, roots, settings.globs)
@@ -412,20 +418,50 @@ class CopilotoServer(LanguageServer):
         async with self._logs_lock:  # one reader at a time: LogTail and GroupIndex are not thread-safe
             loop = asyncio.get_running_loop()
             changed = [path for path in paths if await loop.run_in_executor(None, watch.update, path)]
-            if not changed:
-                return
-            hits = await loop.run_in_executor(None, watch.source_hits)
-            diagnostics: dict[str, list[types.Diagnostic]] = {}
-            for path in watch.paths():
-                diagnostics[path.as_uri()] = [log_diagnostic(f) for f in watch.findings(path)]
-            for file, file_hits in hits.items():
-                text = await loop.run_in_executor(None, self._source_text, file)
-                diagnostics[file.as_uri()] = [source_hit_diagnostic(hit, text) for hit in file_hits]
+            if changed:
+                await self._publish_logs(watch)
+
+    def _log_answer_arrived(self) -> None:
+        """The model rated an entry no rule knew: re-rate the groups and publish (one pass for a burst)."""
+        if not self._rerate_pending:
+            self._rerate_pending = True
+            self.spawn(self._rerate_logs())
+
+    async def _rerate_logs(self) -> None:
+        watch = self.logs
+        if watch is None:
+            return
+        async with self._logs_lock:
+            self._rerate_pending = False
+            if await asyncio.get_running_loop().run_in_executor(None, watch.reclassify):
+                await self._publish_logs(watch)
+
+    async def _publish_logs(self, watch: LogWatch) -> None:
+        """Publish every log's groups and the source lines they point at (caller holds the logs lock)."""
+        loop = asyncio.get_running_loop()
+        hits = await loop.run_in_executor(None, watch.source_hits)
+        diagnostics: dict[str, list[types.Diagnostic]] = {}
+        for path in watch.paths():
+            diagnostics[path.as_uri()] = [log_diagnostic(f) for f in watch.findings(path)]
+        for file, file_hits in hits.items():
+            text = await loop.run_in_executor(None, self._source_text, file)
+            diagnostics[file.as_uri()] = [source_hit_diagnostic(hit, text) for hit in file_hits]
         for uri in self._log_uris - diagnostics.keys():  # a log deleted, rotated, or no longer pointing here
             self.publish(uri, "logs", [])
         self._log_uris = set(diagnostics)
         for uri, found in diagnostics.items():
             self.publish(uri, "logs", found)
+
+    def logs_status(self) -> dict[str, Any]:
+        watch = self.logs
+        if watch is None:
+            return {"files": []}
+        rater = watch.classify if isinstance(watch.classify, ModelClassifier) else None
+        return {
+            "files": [str(path) for path in watch.paths()],
+            "asked_model": rater.asked if rater else 0,
+            "rated_by_model": len(rater.answers) if rater else 0,
+        }
 
     def _source_text(self, path: Path) -> str | None:
         doc = self.documents.get(path.as_uri())
@@ -816,5 +852,5 @@ def status(ls: CopilotoServer, params: Any) -> dict[str, Any]:
         info["reason"] = runtime.choice.reason
         info["stats"] = runtime.completions.stats.as_dict()
         info["review"] = dict(ls.review_totals)
-        info["logs"] = [str(path) for path in ls.logs.paths()] if ls.logs is not None else []
+        info["logs"] = ls.logs_status()
     return info

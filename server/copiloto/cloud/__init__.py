@@ -1,0 +1,1 @@
+"""Claude, the deep half: client, redaction, budget (issue 7)."""

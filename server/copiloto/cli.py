@@ -221,6 +221,8 @@ def cmd_tests(args: argparse.Namespace) -> int:
 def cmd_review(args: argparse.Namespace) -> int:
     """Print the review findings of a Python file as on save — bandit's, then the local model's — as text or
     JSON; `--deep` also asks the deep reviewer (Claude)."""
+    import asyncio
+
     from copiloto.review.functions import ReviewMemory
     from copiloto.review.handoff import DeepReviewRequest, deep_review
     from copiloto.review.local import review_text
@@ -254,9 +256,10 @@ def cmd_review(args: argparse.Namespace) -> int:
             if args.deep:
                 request = DeepReviewRequest(str(path), text, "user", local=tuple(local.findings), layer1=tuple(layer1))
                 try:
-                    rows += [f.model_dump(mode="json") for f in deep_review(runtime.deep_reviewer, request)]
-                except LookupError as exc:
-                    print(f"copiloto: {exc}", file=sys.stderr)
+                    deep = asyncio.run(deep_review(runtime.deep_reviewer, request))
+                    rows += [f.model_dump(mode="json") for f in deep]
+                except (LookupError, RuntimeError) as exc:
+                    print(f"copiloto: deep review: {exc}", file=sys.stderr)
         finally:
             runtime.close()
     rows.sort(key=lambda row: (row["line"], row["source"]))

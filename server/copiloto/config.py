@@ -16,6 +16,8 @@ from platformdirs import user_config_dir
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from copiloto.cloud.redact import DEFAULT_EXCLUDES as _DEFAULT_EXCLUDES
+
 
 class EngineSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -124,6 +126,32 @@ class LogSettings(BaseModel):
     )
 
 
+class CloudSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(
+        True, description="Use Claude for the work handed to it when ANTHROPIC_API_KEY is set; off: local only."
+    )
+    model: str = Field(
+        "claude-sonnet-5-5", description="Claude model name (any current one; the SDK warns about deprecated names)."
+    )
+    max_tokens: int = Field(4096, ge=1, description="Most tokens Claude may answer with.")
+    timeout_s: float = Field(120.0, gt=0, description="Limit on one request to Claude, in seconds.")
+    max_retries: int = Field(
+        3, ge=0, le=10, description="Retries after 429/5xx/529 (backoff, honouring retry-after) before giving up."
+    )
+    daily_token_budget: int = Field(
+        2_000_000, ge=0, description="Tokens (input + output) Claude may use per day; 0: no limit."
+    )
+    audit_file: Path | None = Field(
+        None, description="When set, every request sent to Claude is appended to this file as sent (after redaction)."
+    )
+    exclude: list[str] = Field(
+        default_factory=lambda: list(_DEFAULT_EXCLUDES),
+        description="Files never sent to Claude (glob on the file name or path).",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COPILOTO_", env_nested_delimiter="__", extra="ignore")
 
@@ -133,6 +161,7 @@ class Settings(BaseSettings):
     tests: TestSettings = Field(default_factory=TestSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     logs: LogSettings = Field(default_factory=LogSettings)
+    cloud: CloudSettings = Field(default_factory=CloudSettings)
     models_dir: Path | None = Field(
         None, description="Where downloaded weights live. Empty: the repo's models/ folder or the user cache."
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from copiloto.cloud.client import CloudClient
+from copiloto.cloud.review import ClaudeReviewer
 from copiloto.completion.pipeline import CompletionService
 from copiloto.config import Settings
 from copiloto.engine.local import LocalEngine, StateListener
@@ -31,4 +33,5 @@ def start_runtime(settings: Settings, on_state: StateListener | None = None) -> 
     """Pick the model and start loading it in the engine's thread. Raises when no model can be chosen."""
     choice = select_model(settings)  # may assemble `tiny` (seconds): callers keep it off the event loop
     engine = LocalEngine(settings.engine, choice.path, choice.name, on_state=on_state).start()
-    return Runtime(settings, choice, engine, CompletionService(engine, settings.completion))
+    reviewer = ClaudeReviewer(CloudClient(settings.cloud), settings.cloud.exclude)
+    return Runtime(settings, choice, engine, CompletionService(engine, settings.completion), deep_reviewer=reviewer)

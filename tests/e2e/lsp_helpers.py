@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 
 def server_env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}  # never the real Claude API
     env["COPILOTO_CONFIG"] = "/nonexistent/copiloto.toml"  # never read a developer's own config
     env.update(extra)
     return env

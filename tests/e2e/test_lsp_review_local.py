@@ -144,7 +144,7 @@ async def test_deep_review_without_claude_says_why(client: LanguageClient) -> No
     )
     assert result == -1
     said = [m.message for m in client.messages[shown:]]
-    assert any("deep review needs the Claude client" in m for m in said), said
+    assert any("Claude is not used: no API key (ANTHROPIC_API_KEY" in m for m in said), said
     with pytest.raises(Exception, match="takes"):
         await client.workspace_execute_command_async(
             types.ExecuteCommandParams(command="copiloto.deepReview", arguments=[3])

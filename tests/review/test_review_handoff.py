@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
 
 import pytest
 
@@ -40,7 +40,7 @@ def test_findings_at_or_above_the_threshold_are_handed_off(threshold: str, sent:
 
 def test_without_a_deep_reviewer_the_reason_is_given() -> None:
     with pytest.raises(LookupError, match="needs the Claude client"):
-        deep_review(None, DeepReviewRequest("a.py", "x = 1\n", "user"))
+        asyncio.run(deep_review(None, DeepReviewRequest("a.py", "x = 1\n", "user")))
     assert "local review is shown instead" in NO_DEEP_REVIEWER
 
 
@@ -50,10 +50,10 @@ def test_the_deep_reviewer_gets_the_local_findings_as_context() -> None:
     class Recording:
         name = "recording"
 
-        def review(self, request: DeepReviewRequest, stopped: Callable[[], bool]) -> list[DeepFinding]:
+        async def review(self, request: DeepReviewRequest) -> list[DeepFinding]:
             seen.append(request)
             return [DeepFinding(line=1, end_line=1, severity="warning", message="deeper")]
 
     request = DeepReviewRequest("a.py", "x = 1\n", "severity", local=tuple(FOUND[:1]))
-    [found] = deep_review(Recording(), request)
+    [found] = asyncio.run(deep_review(Recording(), request))
     assert found.source == "copiloto/claude" and seen == [request] and seen[0].local[0].message == "error"

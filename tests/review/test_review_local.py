@@ -146,7 +146,8 @@ def test_a_stopped_review_remembers_nothing_it_did_not_finish(tiny_engine: Local
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, COPILOTO_CONFIG="/nonexistent/copiloto.toml")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}  # never the real API
+    env["COPILOTO_CONFIG"] = "/nonexistent/copiloto.toml"
     command = [sys.executable, "-m", "copiloto", "review", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
 
@@ -163,7 +164,7 @@ def test_cli_review_runs_both_layers_and_says_why_deep_is_not_used(tmp_path: Pat
         assert {"line", "severity", "source", "code", "message"} <= set(row)
         if row["source"] == "copiloto/local":  # whatever the tiny model says, it is inside a function
             assert 4 <= row["line"] <= row["end_line"] <= 10 and row["code"].startswith("local-")
-    assert "deep review needs the Claude client" in done.stderr
+    assert "Claude is not used: no API key" in done.stderr
 
 
 @pytest.mark.parametrize(

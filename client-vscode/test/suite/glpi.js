@@ -106,11 +106,11 @@ const tests = [
     assert.strictEqual(result, -1, 'the server has no deep reviewer: -1');
     const request = events.find((e) => e.startsWith('deepReview:request:'));
     assert.ok(request && JSON.parse(request.slice('deepReview:request:'.length)).slice(1).join() === '0,1', `selected lines sent as [uri, 0, 1]: ${request}`);
-    const told = events.filter((e) => /deep review needs the Claude client/.test(e));
+    const told = events.filter((e) => /Claude is not used: no API key/.test(e));
     // server:warning = the server's window/showMessage. (Should the on-save review have handed a finding to the
     // same absent reviewer first, the server tells it once as info and the extension repeats it: notify:warning.)
-    assert.ok(told.some((e) => /^(server|notify):(warning|info):Copiloto: deep review needs the Claude client/.test(e)),
-      `the "needs the Claude client" message was shown: ${JSON.stringify(told)}`);
+    assert.ok(told.some((e) => /^(server|notify):(warning|info):Copiloto: Claude is not used: no API key/.test(e)),
+      `the "no API key" message was shown: ${JSON.stringify(told)}`);
     assert.ok(/which is not set up \(no cloud reviewer configured\); the local review is shown instead/.test(told[0]), told[0]);
     assert.ok(!events.some((e) => /deep review found/.test(e)), 'no "found N issues" message');
     assert.ok(!doc.isDirty, 'the document was saved before the review');
@@ -126,7 +126,7 @@ const tests = [
     assert.strictEqual(again, -1);
     const request2 = events2.find((e) => e.startsWith('deepReview:request:'));
     assert.strictEqual(JSON.parse(request2.slice('deepReview:request:'.length)).length, 1, 'no selection: [uri]');
-    assert.ok(events2.some((e) => /^(server|notify):warning:.*deep review needs the Claude client/.test(e)), 'the user is told again');
+    assert.ok(events2.some((e) => /^(server|notify):warning:.*Claude is not used: no API key/.test(e)), 'the user is told again');
     assert.strictEqual(fs.readFileSync(file, 'utf8'), edited, 'file unchanged');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   }],

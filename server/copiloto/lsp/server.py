@@ -348,17 +348,19 @@ class CopilotoServer(LanguageServer):
     async def deep_review(self, uri: str, request: DeepReviewRequest, version: int | None, quiet: bool) -> int:
         """Hand `request` to the deep reviewer and publish what it finds; -1 when there is none."""
         reviewer = self.runtime.deep_reviewer if self.runtime is not None else None
-        loop = asyncio.get_running_loop()
+        token = await self.begin_work(f"Deep review of {Path(request.path).name}") if not quiet else None
         try:
-            found: list[DeepFinding] = await loop.run_in_executor(None, deep_review, reviewer, request)
-        except LookupError as exc:
+            found: list[DeepFinding] = await deep_review(reviewer, request)
+        except (LookupError, RuntimeError) as exc:  # not available now, or failed after its retries
+            failed = isinstance(exc, RuntimeError)
+            self.end_work(token, "Failed" if failed else "Not available")
+            message = f"Copiloto: deep review failed: {exc}" if failed else f"Copiloto: {exc}"
             if quiet:  # a hand-off the user did not ask for: say it once
-                self.tell_once(types.MessageType.Info, f"Copiloto: {exc}")
+                self.tell_once(types.MessageType.Info, message)
             else:  # the user asked: answer every time
-                self.window_show_message(
-                    types.ShowMessageParams(type=types.MessageType.Warning, message=f"Copiloto: {exc}")
-                )
+                self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
             return -1
+        self.end_work(token, f"{len(found)} findings")
         lines = request.text.split("\n")
         self.publish(uri, "claude", [_deep_diagnostic(f, lines) for f in found], version)
         return len(found)

@@ -7,7 +7,7 @@ findings as context; so does a file or selection the user sends with "Deep revie
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -46,9 +46,12 @@ class DeepFinding(BaseModel):
 
 
 class DeepReviewer(Protocol):
+    """Reviews deeper than the local model. `review` raises LookupError (with the reason, for the user) when it
+    cannot be used now, RuntimeError when it failed; cancelling its task abandons the review."""
+
     name: str
 
-    def review(self, request: DeepReviewRequest, stopped: Callable[[], bool]) -> list[DeepFinding]: ...
+    async def review(self, request: DeepReviewRequest) -> list[DeepFinding]: ...
 
 
 def to_hand_off(findings: Sequence[LocalFinding], threshold: Threshold) -> list[LocalFinding]:
@@ -58,10 +61,8 @@ def to_hand_off(findings: Sequence[LocalFinding], threshold: Threshold) -> list[
     return [f for f in findings if _RANK[f.severity] <= _RANK[threshold]]
 
 
-def deep_review(
-    reviewer: DeepReviewer | None, request: DeepReviewRequest, stopped: Callable[[], bool] = lambda: False
-) -> list[DeepFinding]:
+async def deep_review(reviewer: DeepReviewer | None, request: DeepReviewRequest) -> list[DeepFinding]:
     """The deep reviewer's findings; LookupError(NO_DEEP_REVIEWER) when there is none."""
     if reviewer is None:
         raise LookupError(NO_DEEP_REVIEWER)
-    return reviewer.review(request, stopped)
+    return await reviewer.review(request)

@@ -1,0 +1,238 @@
+"""The Claude client: one structured question per call, answered through a tool whose input schema is the
+pydantic model the answer must be, validated; redacted before it is sent; usage recorded against a daily budget.
+
+- Key: `ANTHROPIC_API_KEY` only (the VS Code extension passes its SecretStorage key this way); never written to
+  settings, logs or messages. `ANTHROPIC_BASE_URL` (a proxy, a gateway, the tests' fake API) is the SDK's own.
+- Retries: the SDK's, bounded by `cloud.max_retries`, with backoff that honours `retry-after` on 429/5xx/529.
+- Prompt caching: the system prompt and the file context are marked `cache_control: ephemeral`, so a second
+  question about the same file pays for its context once; the usage the API returns (input, cache written,
+  cache read, output) is recorded per call and per day.
+- An answer that fails validation is asked for again once, with the validation error; then it is an error.
+- Cancellation: the call is a coroutine; cancelling its task abandons the HTTP request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from platformdirs import user_state_dir
+from pydantic import BaseModel, ValidationError
+
+from copiloto.cloud.redact import redact
+from copiloto.config import CloudSettings
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
+KEY_ENV = "ANTHROPIC_API_KEY"
+
+
+class CloudUnavailable(RuntimeError):
+    """Claude cannot be used now (no key, disabled, over budget); the message says why, for the user."""
+
+
+class CloudError(RuntimeError):
+    """A request to Claude failed (after the SDK's retries) or its answer stayed invalid."""
+
+
+@dataclass
+class Usage:
+    input_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    output_tokens: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.input_tokens + self.cache_creation_input_tokens + self.cache_read_input_tokens + self.output_tokens
+
+    def add(self, other: Usage) -> None:
+        self.input_tokens += other.input_tokens
+        self.cache_creation_input_tokens += other.cache_creation_input_tokens
+        self.cache_read_input_tokens += other.cache_read_input_tokens
+        self.output_tokens += other.output_tokens
+
+
+class Ledger:
+    """Tokens used today, kept in a small JSON file so the budget holds across restarts."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or Path(user_state_dir("copiloto")) / "claude-usage.json"
+
+    def today(self) -> Usage:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return Usage()
+        day = data.get(date.today().isoformat()) if isinstance(data, dict) else None
+        return Usage(**{k: int(v) for k, v in day.items() if k in Usage.__dataclass_fields__}) if day else Usage()
+
+    def record(self, usage: Usage) -> Usage:
+        total = self.today()
+        total.add(usage)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(json.dumps({date.today().isoformat(): total.__dict__}), encoding="utf-8")
+        except OSError as exc:
+            log.warning("cannot record Claude's usage in %s: %s", self.path, exc)
+        return total
+
+
+@dataclass
+class Answer(Generic[M]):
+    value: M
+    usage: Usage
+    calls: int  # 2 when the first answer failed validation
+    redacted: int  # secrets replaced before sending
+    requests: list[dict[str, Any]] = field(default_factory=list)  # as sent (for the audit and tests)
+
+
+class CloudClient:
+    def __init__(self, settings: CloudSettings, ledger: Ledger | None = None) -> None:
+        self.settings = settings
+        self.ledger = ledger or Ledger()
+        self._client: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def unavailable_reason(self) -> str | None:
+        """Why Claude cannot be used now, or None when it can."""
+        if not self.settings.enabled:
+            return "Claude is turned off (cloud.enabled)"
+        if not os.environ.get(KEY_ENV):
+            return f"Claude is not used: no API key ({KEY_ENV}; in VS Code: Copiloto: Set Anthropic API key)"
+        budget = self.settings.daily_token_budget
+        if budget and self.ledger.today().total >= budget:
+            return f"Claude is not used: today's token budget ({budget:,}, cloud.daily_token_budget) is spent"
+        return None
+
+    def _sdk(self) -> Any:
+        """The SDK's async client, one per event loop (its connections belong to the loop that opened them)."""
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:
+            from anthropic import AsyncAnthropic
+
+            self._client = AsyncAnthropic(timeout=self.settings.timeout_s, max_retries=self.settings.max_retries)
+            self._loop = loop
+        return self._client
+
+    async def ask(self, system: str, context: str, question: str, answer: type[M], tool: str) -> Answer[M]:
+        """Claude's answer as an instance of `answer`; `context` (a file) and `question` are redacted first.
+        CloudUnavailable when it cannot be used, CloudError when the request or the answer fails."""
+        why = self.unavailable_reason()
+        if why is not None:
+            raise CloudUnavailable(why)
+        safe_context, safe_question = redact(context), redact(question)
+        messages: list[dict[str, Any]] = [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": safe_context.text, "cache_control": {"type": "ephemeral"}},
+                    {"type": "text", "text": safe_question.text},
+                ],
+            }
+        ]
+        usage, sent = Usage(), []
+        for attempt in (1, 2):
+            request = self._request(system, messages, answer, tool)
+            sent.append(request)
+            self._audit(request)
+            message = await self._send(request)
+            used = _usage(message)
+            usage.add(used)
+            self.ledger.record(used)
+            block = next((b for b in message.content if getattr(b, "type", "") == "tool_use"), None)
+            try:
+                if block is None:
+                    raise ValueError(f"no {tool} call in the answer (stop reason {message.stop_reason})")
+                value = answer.model_validate(block.input)
+            except (ValidationError, ValueError) as exc:
+                if attempt == 2:
+                    raise CloudError(f"Claude's answer stayed invalid: {_short(exc)}") from exc
+                log.info("Claude's answer was invalid, asking again: %s", _short(exc))
+                messages += [
+                    {"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in message.content]},
+                    {"role": "user", "content": _retry_content(block, exc, tool)},
+                ]
+                continue
+            redacted = safe_context.count + safe_question.count
+            return Answer(value, usage, attempt, redacted, sent)
+        raise AssertionError("unreachable")
+
+    def _request(
+        self, system: str, messages: list[dict[str, Any]], answer: type[BaseModel], tool: str
+    ) -> dict[str, Any]:
+        return {
+            "model": self.settings.model,
+            "max_tokens": self.settings.max_tokens,
+            "system": [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
+            "messages": messages,
+            "tools": [
+                {
+                    "name": tool,
+                    "description": (answer.__doc__ or tool).strip(),
+                    "input_schema": answer.model_json_schema(),
+                }
+            ],
+            "tool_choice": {"type": "tool", "name": tool},
+        }
+
+    async def _send(self, request: dict[str, Any]) -> Any:
+        import anthropic
+
+        started = time.perf_counter()
+        try:
+            message = await self._sdk().messages.create(**request)
+        except anthropic.APIStatusError as exc:
+            raise CloudError(f"Claude answered {exc.status_code}: {_short(exc)}") from exc
+        except anthropic.APITimeoutError as exc:
+            raise CloudError(f"Claude did not answer within {self.settings.timeout_s:.0f} s") from exc
+        except anthropic.APIConnectionError as exc:
+            raise CloudError(f"cannot reach Claude: {_short(exc)}") from exc
+        except ValueError as exc:  # the SDK lets a body that is not JSON through as a JSONDecodeError
+            raise CloudError(f"Claude's answer was not readable: {_short(exc)}") from exc
+        if not isinstance(getattr(message, "content", None), list) or getattr(message, "usage", None) is None:
+            raise CloudError("Claude's answer was not a message (a proxy in the way?)")
+        log.info("Claude answered in %.1f s", time.perf_counter() - started)
+        return message
+
+    def _audit(self, request: dict[str, Any]) -> None:
+        path = self.settings.audit_file
+        if path is None:
+            return
+        try:
+            with Path(path).open("a", encoding="utf-8") as fh:
+                fh.write(json.dumps({"time": time.time(), "request": request}) + "\n")
+        except OSError as exc:
+            log.warning("cannot write the audit file %s: %s", path, exc)
+
+
+def _usage(message: Any) -> Usage:
+    u = message.usage
+    return Usage(
+        input_tokens=u.input_tokens or 0,
+        cache_creation_input_tokens=u.cache_creation_input_tokens or 0,
+        cache_read_input_tokens=u.cache_read_input_tokens or 0,
+        output_tokens=u.output_tokens or 0,
+    )
+
+
+def _retry_content(block: Any, exc: Exception, tool: str) -> list[dict[str, Any]]:
+    reason = f"That {tool} input was invalid: {_short(exc)}. Call {tool} again with valid input."
+    if block is None:
+        return [{"type": "text", "text": reason}]
+    return [{"type": "tool_result", "tool_use_id": block.id, "content": reason, "is_error": True}]
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+__all__ = ["Answer", "CloudClient", "CloudError", "CloudUnavailable", "Ledger", "Usage"]

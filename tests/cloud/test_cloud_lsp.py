@@ -1,0 +1,82 @@
+""" "Deep review with Claude" in a real LSP session: the server hands the open document to Claude (the fake API,
+through the real SDK and `ANTHROPIC_BASE_URL`) and publishes what comes back as `copiloto/claude` diagnostics."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_lsp
+from fake_api import FakeAnthropic, tool_use
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+from copiloto.cloud.review import TOOL
+
+API = FakeAnthropic().start()  # at import: the server's environment names its address
+CODE = "TOKEN = 'ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'\n\n\ndef last(items):\n    return items[len(items)]\n"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def api() -> Iterator[FakeAnthropic]:
+    yield API
+    API.close()
+
+
+def env(tmp: str) -> dict[str, str]:
+    return dict(
+        os.environ,
+        COPILOTO_CONFIG="/nonexistent/copiloto.toml",
+        ANTHROPIC_API_KEY="sk-ant-test",
+        ANTHROPIC_BASE_URL=API.base_url,
+        XDG_STATE_HOME=tmp,
+    )
+
+
+@pytest_lsp.fixture(
+    scope="module",
+    loop_scope="module",
+    config=ClientServerConfig(
+        server_command=[sys.executable, "-m", "copiloto", "serve"],
+        server_env=env(tempfile.mkdtemp(prefix="copiloto-state-")),
+    ),
+)
+async def client(lsp_client: LanguageClient, tiny_model: Path) -> Any:
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(),
+            initialization_options={"engine": {"model": str(tiny_model), "n_ctx": 2048}},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.mark.model
+@pytest.mark.asyncio(loop_scope="module")
+async def test_deep_review_publishes_claudes_findings(client: LanguageClient) -> None:
+    uri = "file:///work/claude_me.py"
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=1, text=CODE))
+    )
+    finding = {"line": 5, "end_line": 5, "severity": "error", "message": "IndexError: one past the end"}
+    API.reply(tool_use(TOOL, {"findings": [finding]}))
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="copiloto.deepReview", arguments=[uri])
+    )
+    assert result == 1
+    for _ in range(100):
+        found = [d for d in client.diagnostics.get(uri, []) if d.source == "copiloto/claude"]
+        if found:
+            break
+        await asyncio.sleep(0.05)
+    [published] = found
+    assert published.range.start.line == 4 and "IndexError" in published.message
+    raw = API.requests[-1].raw
+    assert b"a1B2c3D4e5F6g7H8i9J0" not in raw and b"REDACTED:github-token" in raw

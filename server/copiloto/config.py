@@ -152,6 +152,17 @@ class CloudSettings(BaseModel):
     )
 
 
+class OrchestrateSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    review: Literal["handoff", "sequential", "concurrent", "local"] = Field(
+        "handoff",
+        description="How the review on save pairs the local model with Claude: handoff (Claude takes the findings at "
+        "or above review.handoff_severity), sequential (the local model drafts, Claude refines every review), "
+        "concurrent (both review, agreement and disagreement shown), local (never Claude on save).",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COPILOTO_", env_nested_delimiter="__", extra="ignore")
 
@@ -162,6 +173,7 @@ class Settings(BaseSettings):
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     logs: LogSettings = Field(default_factory=LogSettings)
     cloud: CloudSettings = Field(default_factory=CloudSettings)
+    orchestrate: OrchestrateSettings = Field(default_factory=OrchestrateSettings)
     models_dir: Path | None = Field(
         None, description="Where downloaded weights live. Empty: the repo's models/ folder or the user cache."
     )

@@ -80,3 +80,54 @@ async def test_deep_review_publishes_claudes_findings(client: LanguageClient) ->
     assert published.range.start.line == 4 and "IndexError" in published.message
     raw = API.requests[-1].raw
     assert b"a1B2c3D4e5F6g7H8i9J0" not in raw and b"REDACTED:github-token" in raw
+
+
+async def save_and_wait(client: LanguageClient, uri: str, text: str, version: int, check: Any) -> list[Any]:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri)))
+    for _ in range(600):
+        found = list(client.diagnostics.get(uri, []))
+        if check(found):
+            return found
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"diagnostics never matched: {client.diagnostics.get(uri)}")
+
+
+@pytest.mark.model
+@pytest.mark.asyncio(loop_scope="module")
+async def test_sequential_claude_refines_every_review_on_save(client: LanguageClient) -> None:
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"copiloto": {"orchestrate": {"review": "sequential"}}})
+    )
+    uri = "file:///work/sequential.py"
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=1, text=CODE))
+    )
+    sent = len(API.requests)
+    API.reply(tool_use(TOOL, {"findings": [{"line": 5, "end_line": 5, "severity": "warning", "message": "refined"}]}))
+    found = await save_and_wait(client, uri, CODE, 2, lambda d: any(x.source == "copiloto/claude" for x in d))
+    assert [d.message for d in found if d.source == "copiloto/claude"] == ["refined"]
+    assert not [d for d in found if d.source == "copiloto/local"], "Claude's answer replaces the local draft"
+    assert b"refine its findings" in API.requests[sent].raw
+
+
+@pytest.mark.model
+@pytest.mark.asyncio(loop_scope="module")
+async def test_concurrent_shows_who_reported_what(client: LanguageClient) -> None:
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"copiloto": {"orchestrate": {"review": "concurrent"}}})
+    )
+    uri = "file:///work/concurrent.py"
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=1, text=CODE))
+    )
+    API.reply(tool_use(TOOL, {"findings": [{"line": 5, "end_line": 5, "severity": "error", "message": "IndexError"}]}))
+    found = await save_and_wait(client, uri, CODE, 2, lambda d: any(x.source == "copiloto/claude" for x in d))
+    [claude_only] = [d for d in found if d.source == "copiloto/claude"]
+    assert claude_only.message == "IndexError (Claude only; the local model did not report it)"
+    assert claude_only.code == "review-claude"

@@ -13,7 +13,6 @@ pydantic model the answer must be, validated; redacted before it is sent; usage 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -98,8 +97,6 @@ class CloudClient:
     def __init__(self, settings: CloudSettings, ledger: Ledger | None = None) -> None:
         self.settings = settings
         self.ledger = ledger or Ledger()
-        self._client: Any = None
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     def unavailable_reason(self) -> str | None:
         """Why Claude cannot be used now, or None when it can."""
@@ -113,14 +110,11 @@ class CloudClient:
         return None
 
     def _sdk(self) -> Any:
-        """The SDK's async client, one per event loop (its connections belong to the loop that opened them)."""
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._loop is not loop:
-            from anthropic import AsyncAnthropic
+        """The SDK's async client for one question (closed after it: its connections belong to the running
+        loop, and a question takes seconds, so reusing connections across questions gains nothing)."""
+        from anthropic import AsyncAnthropic
 
-            self._client = AsyncAnthropic(timeout=self.settings.timeout_s, max_retries=self.settings.max_retries)
-            self._loop = loop
-        return self._client
+        return AsyncAnthropic(timeout=self.settings.timeout_s, max_retries=self.settings.max_retries)
 
     async def ask(self, system: str, context: str, question: str, answer: type[M], tool: str) -> Answer[M]:
         """Claude's answer as an instance of `answer`; `context` (a file) and `question` are redacted first.
@@ -138,12 +132,18 @@ class CloudClient:
                 ],
             }
         ]
+        async with self._sdk() as sdk:
+            return await self._ask(sdk, system, messages, answer, tool, safe_context.count + safe_question.count)
+
+    async def _ask(
+        self, sdk: Any, system: str, messages: list[dict[str, Any]], answer: type[M], tool: str, redacted: int
+    ) -> Answer[M]:
         usage, sent = Usage(), []
         for attempt in (1, 2):
             request = self._request(system, messages, answer, tool)
             sent.append(request)
             self._audit(request)
-            message = await self._send(request)
+            message = await self._send(sdk, request)
             used = _usage(message)
             usage.add(used)
             self.ledger.record(used)
@@ -161,7 +161,6 @@ class CloudClient:
                     {"role": "user", "content": _retry_content(block, exc, tool)},
                 ]
                 continue
-            redacted = safe_context.count + safe_question.count
             return Answer(value, usage, attempt, redacted, sent)
         raise AssertionError("unreachable")
 
@@ -183,12 +182,12 @@ class CloudClient:
             "tool_choice": {"type": "tool", "name": tool},
         }
 
-    async def _send(self, request: dict[str, Any]) -> Any:
+    async def _send(self, sdk: Any, request: dict[str, Any]) -> Any:
         import anthropic
 
         started = time.perf_counter()
         try:
-            message = await self._sdk().messages.create(**request)
+            message = await sdk.messages.create(**request)
         except anthropic.APIStatusError as exc:
             raise CloudError(f"Claude answered {exc.status_code}: {_short(exc)}") from exc
         except anthropic.APITimeoutError as exc:

@@ -53,6 +53,8 @@ class ClaudeReviewer:
             f"{n}: {line}" for n, line in enumerate(lines, start=1)
         )
         question = f"Review lines {first}-{last}." if request.lines else "Review the whole file."
+        if request.reason == "sequential":
+            question += " A fast local model reviewed it first: refine its findings (keep, correct or drop each)."
         leads = [f"- line {f.line}-{f.end_line} ({f.category}, local model): {f.message}" for f in request.local]
         leads += [f"- line {f.line} ({f.code}, bandit): {f.message}" for f in request.layer1]
         if leads:

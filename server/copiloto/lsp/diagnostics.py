@@ -14,6 +14,7 @@ from lsprotocol import types
 from copiloto.logs.report import LogFinding
 from copiloto.logs.watch import SourceHit
 from copiloto.lsp.positions import index_to_utf16
+from copiloto.orchestrate.review import AGREEMENT_NOTE, Compared
 from copiloto.review.local import LocalFinding, checked_fix
 from copiloto.review.security import SecurityFinding
 from copiloto.testgen.generate import GeneratedTests
@@ -123,6 +124,19 @@ def local_fix_action(
             ],
             change_annotations={FIX_LABEL: annotation},
         ),
+    )
+
+
+def compared_diagnostic(found: Compared, text: str) -> types.Diagnostic:
+    """A finding of the concurrent pattern, saying who reported it."""
+    lines = text.split("\n")
+    agreed = found.agreement == "both"
+    return types.Diagnostic(
+        range=_lines_range(lines, found.line - 1, found.end_line - 1),
+        message=f"{found.message} ({AGREEMENT_NOTE[found.agreement]})",
+        severity=(SEVERITIES if agreed else LOCAL_SEVERITIES)[found.severity],
+        source="copiloto/local" if found.agreement == "local" else "copiloto/claude",
+        code=f"review-{found.agreement}",
     )
 
 

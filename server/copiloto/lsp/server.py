@@ -32,6 +32,7 @@ from copiloto.logs.watch import LogWatch, discover
 from copiloto.lsp.diagnostics import (
     LOCAL_SEVERITIES,
     bug_diagnostics,
+    compared_diagnostic,
     local_diagnostic,
     local_fix_action,
     log_diagnostic,
@@ -40,8 +41,9 @@ from copiloto.lsp.diagnostics import (
 )
 from copiloto.lsp.documents import Document, DocumentStore
 from copiloto.lsp.positions import InvalidPosition, line_starts, offset_to_position
+from copiloto.orchestrate.review import compare
 from copiloto.review.functions import ReviewMemory, function_spans
-from copiloto.review.handoff import DeepFinding, DeepReviewRequest, deep_review, to_hand_off
+from copiloto.review.handoff import DeepFinding, DeepReviewer, DeepReviewRequest, deep_review, to_hand_off
 from copiloto.review.local import LocalReview, remembered, review_text
 from copiloto.review.security import SecurityFinding, security_findings
 from copiloto.runtime import Runtime, start_runtime
@@ -302,6 +304,12 @@ class CopilotoServer(LanguageServer):
         if (older := self._reviews.pop(uri, None)) is not None:
             older.set()
         stop = self._reviews[uri] = threading.Event()
+        pattern = self.settings.orchestrate.review
+        path = str(_file_path(uri) or uri)
+        claude_task = None
+        if pattern == "concurrent":  # Claude reviews the same text while the local model does
+            request = DeepReviewRequest(path, text, "concurrent", layer1=tuple(layer1))
+            claude_task = asyncio.ensure_future(self._ask_claude(request))
         engine, memory = runtime.engine, self.review_memory
         try:
             done: LocalReview = await loop.run_in_executor(
@@ -311,6 +319,8 @@ class CopilotoServer(LanguageServer):
             if self._reviews.get(uri) is stop:
                 del self._reviews[uri]
         if stop.is_set():
+            if claude_task is not None:
+                claude_task.cancel()
             return
         stats = done.stats
         totals = self.review_totals
@@ -339,15 +349,46 @@ class CopilotoServer(LanguageServer):
         for why in stats.answer_errors:
             log.info("dropped the local model's answer: %s", why)
         self.publish(uri, "local", [local_diagnostic(f, text) for f in done.findings], version)
-        urgent = to_hand_off(done.findings, self.settings.review.handoff_severity)
-        if urgent:
-            path = _file_path(uri)
-            request = DeepReviewRequest(str(path or uri), text, "severity", local=tuple(urgent), layer1=tuple(layer1))
-            await self.deep_review(uri, request, version, quiet=True)
+        if claude_task is not None:  # concurrent: show agreement and disagreement
+            claude = await claude_task
+            if claude is not None:
+                compared = [compared_diagnostic(c, text) for c in compare(done.findings, claude)]
+                self.publish(uri, "local", [], version)
+                self.publish(uri, "claude", compared, version)
+        elif pattern == "sequential":  # the local model drafted, Claude refines: its answer replaces the draft
+            if stats.reviewed == 0 and "claude" in self._diagnostics.get(uri, {}):
+                self.publish(uri, "local", [], version)  # nothing changed: Claude's last answer stands
+                return
+            request = DeepReviewRequest(path, text, "sequential", local=tuple(done.findings), layer1=tuple(layer1))
+            refined = await self._ask_claude(request)
+            if refined is not None:
+                self.publish(uri, "local", [], version)
+                self.publish(uri, "claude", [_deep_diagnostic(f, text.split("\n")) for f in refined], version)
+        elif pattern == "handoff":
+            urgent = to_hand_off(done.findings, self.settings.review.handoff_severity)
+            if urgent:
+                request = DeepReviewRequest(path, text, "severity", local=tuple(urgent), layer1=tuple(layer1))
+                await self.deep_review(uri, request, version, quiet=True)
+
+    async def _deep_reviewer(self) -> DeepReviewer | None:
+        if self.runtime is None and self.startup_error is None:
+            async with self._engine_lock:  # the runtime (which holds the deep reviewer) is being built
+                pass
+        return self.runtime.deep_reviewer if self.runtime is not None else None
+
+    async def _ask_claude(self, request: DeepReviewRequest) -> list[DeepFinding] | None:
+        """Claude's findings for a review on save; None (the user told once why) when it cannot give them."""
+        reviewer = await self._deep_reviewer()
+        try:
+            return await deep_review(reviewer, request)
+        except (LookupError, RuntimeError) as exc:
+            failed = isinstance(exc, RuntimeError)
+            self.tell_once(types.MessageType.Info, f"Copiloto: {'deep review failed: ' if failed else ''}{exc}")
+            return None
 
     async def deep_review(self, uri: str, request: DeepReviewRequest, version: int | None, quiet: bool) -> int:
         """Hand `request` to the deep reviewer and publish what it finds; -1 when there is none."""
-        reviewer = self.runtime.deep_reviewer if self.runtime is not None else None
+        reviewer = await self._deep_reviewer()
         token = await self.begin_work(f"Deep review of {Path(request.path).name}") if not quiet else None
         try:
             found: list[DeepFinding] = await deep_review(reviewer, request)

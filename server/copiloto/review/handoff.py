@@ -17,7 +17,7 @@ from copiloto.review.local import LocalFinding
 from copiloto.review.security import SecurityFinding
 
 Threshold = Literal["error", "warning", "never"]
-Reason = Literal["severity", "user"]
+Reason = Literal["severity", "user", "sequential", "concurrent"]
 _RANK = {"error": 0, "warning": 1, "information": 2}
 
 NO_DEEP_REVIEWER = (

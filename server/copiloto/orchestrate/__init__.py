@@ -1,0 +1,1 @@
+"""How the local model and Claude work together: handoff, sequential, concurrent (issue 7)."""

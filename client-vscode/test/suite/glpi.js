@@ -80,7 +80,7 @@ const tests = [
     assert.ok(watchedEvents.every((e) => e.startsWith('watched:2:')), 'reported as "changed" (FileChangeType 2)');
   }],
 
-  ['"Deep review with Claude" without a deep reviewer: the server says so, the file is saved and otherwise unchanged', async () => {
+  ['"Deep review with Claude" without an API key: the server says so and how to set one, the file is saved and otherwise unchanged', async () => {
     const cmds = vscode.extensions.getExtension('copiloto.copiloto').packageJSON.contributes;
     const entry = cmds.commands.find((c) => c.command === 'copiloto.deepReviewFile');
     assert.ok(entry && entry.title === 'Deep review with Claude' && entry.category === 'Copiloto', 'command contributed with its title');
@@ -111,7 +111,7 @@ const tests = [
     // same absent reviewer first, the server tells it once as info and the extension repeats it: notify:warning.)
     assert.ok(told.some((e) => /^(server|notify):(warning|info):Copiloto: Claude is not used: no API key/.test(e)),
       `the "no API key" message was shown: ${JSON.stringify(told)}`);
-    assert.ok(/which is not set up \(no cloud reviewer configured\); the local review is shown instead/.test(told[0]), told[0]);
+    assert.ok(/ANTHROPIC_API_KEY; in VS Code: Copiloto: Set Anthropic API key/.test(told[0]), `it says how to set the key: ${told[0]}`);
     assert.ok(!events.some((e) => /deep review found/.test(e)), 'no "found N issues" message');
     assert.ok(!doc.isDirty, 'the document was saved before the review');
     assert.strictEqual(doc.getText(), edited, 'the command changed nothing in the document');

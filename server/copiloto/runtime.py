@@ -24,6 +24,7 @@ class Runtime:
     test_refiners: list[Refiner] = field(default_factory=list)
     # Who takes reviews deeper than the local model (Claude, once copiloto.cloud lands); None: local only.
     deep_reviewer: DeepReviewer | None = None
+    cloud: CloudClient | None = None  # Claude for the other deep work ("Explain with Claude")
 
     def close(self) -> None:
         self.engine.close()
@@ -33,5 +34,7 @@ def start_runtime(settings: Settings, on_state: StateListener | None = None) -> 
     """Pick the model and start loading it in the engine's thread. Raises when no model can be chosen."""
     choice = select_model(settings)  # may assemble `tiny` (seconds): callers keep it off the event loop
     engine = LocalEngine(settings.engine, choice.path, choice.name, on_state=on_state).start()
-    reviewer = ClaudeReviewer(CloudClient(settings.cloud), settings.cloud.exclude)
-    return Runtime(settings, choice, engine, CompletionService(engine, settings.completion), deep_reviewer=reviewer)
+    cloud = CloudClient(settings.cloud)
+    reviewer = ClaudeReviewer(cloud, settings.cloud.exclude)
+    completions = CompletionService(engine, settings.completion)
+    return Runtime(settings, choice, engine, completions, deep_reviewer=reviewer, cloud=cloud)

@@ -371,6 +371,16 @@ class LogWatch:
         found = [finding(_abspath(path), group, watched.root) for group in watched.index.groups()]
         return sorted(found, key=lambda f: f.line)
 
+    def group_at(self, path: Path, line: int) -> tuple[Group, Path] | None:
+        """The group whose latest entry starts at `line` (1-based) of the log, with the root its frames resolve in."""
+        watched = self._logs.get(_abspath(path))
+        if watched is None:
+            return None
+        for group in watched.index.groups():
+            if group.latest.start_line == line:
+                return group, watched.root
+        return None
+
     def unparsed(self, path: Path) -> int:
         """Lines of the log that belong to no entry (0 if not tracked)."""
         watched = self._logs.get(_abspath(path))

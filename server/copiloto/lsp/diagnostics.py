@@ -148,6 +148,7 @@ def log_diagnostic(finding: LogFinding) -> types.Diagnostic:
         severity=SEVERITIES.get(finding.severity, types.DiagnosticSeverity.Information),
         source=finding.source,
         code=finding.code,
+        data={"log": finding.log, "log_line": finding.line},
     )
 
 
@@ -164,6 +165,7 @@ def source_hit_diagnostic(hit: SourceHit, source_text: str | None) -> types.Diag
         severity=SEVERITIES.get(hit.severity, types.DiagnosticSeverity.Information),
         source="copiloto/logs",
         code=hit.code,
+        data={"log": str(hit.log), "log_line": hit.log_line},
         related_information=[
             types.DiagnosticRelatedInformation(
                 location=types.Location(uri=hit.log.as_uri(), range=whole_line(hit.log_line)),

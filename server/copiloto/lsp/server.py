@@ -20,6 +20,8 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
 import copiloto
+from copiloto.cloud.explain import Frame as ExplainFrame
+from copiloto.cloud.explain import explain
 from copiloto.completion.pipeline import Completion
 from copiloto.config import Settings, load_settings
 from copiloto.docstrings import DocstringError
@@ -28,6 +30,7 @@ from copiloto.docstrings.generate import document
 from copiloto.engine.local import engine_info
 from copiloto.engine.types import EngineState
 from copiloto.logs.classify import ModelClassifier
+from copiloto.logs.report import resolve
 from copiloto.logs.watch import LogWatch, discover
 from copiloto.lsp.diagnostics import (
     LOCAL_SEVERITIES,
@@ -38,6 +41,7 @@ from copiloto.lsp.diagnostics import (
     log_diagnostic,
     security_diagnostic,
     source_hit_diagnostic,
+    whole_line,
 )
 from copiloto.lsp.documents import Document, DocumentStore
 from copiloto.lsp.positions import InvalidPosition, line_starts, offset_to_position
@@ -717,7 +721,7 @@ def code_action(ls: CopilotoServer, params: types.CodeActionParams) -> list[type
     if not wanted or any(types.CodeActionKind.QuickFix.value.startswith(kind) for kind in wanted):
         preview = ls.can_preview_edits()
         for diagnostic in params.context.diagnostics:
-            fix = local_fix_action(diagnostic, doc.uri, doc.version, doc.text, preview)
+            fix = local_fix_action(diagnostic, doc.uri, doc.version, doc.text, preview) or _explain_action(diagnostic)
             if fix is not None:
                 fixes.append(fix)
     line = params.range.start.line
@@ -750,6 +754,8 @@ def code_action(ls: CopilotoServer, params: types.CodeActionParams) -> list[type
 @server.feature(types.CODE_ACTION_RESOLVE)
 async def resolve_code_action(ls: CopilotoServer, action: types.CodeAction) -> types.CodeAction:
     data = action.data if isinstance(action.data, dict) else {}
+    if data.get("action") == "explain":
+        return await resolve_explain(ls, action, str(data.get("log", "")), int(data.get("log_line") or 0))
     doc = ls.document(str(data.get("uri", "")))
     runtime = ls.runtime
     if runtime is None or runtime.engine.state != "ready":
@@ -799,6 +805,55 @@ async def resolve_tests(ls: CopilotoServer, action: types.CodeAction, doc: Docum
     if done.kept:
         action.edit = _test_file_edit(ls, done)
     return action
+
+
+def _explain_action(diagnostic: types.Diagnostic) -> types.CodeAction | None:
+    """ "Explain with Claude" for an error a GLPI log reports (on the log or on a line its backtrace names)."""
+    data = diagnostic.data if isinstance(diagnostic.data, dict) else None
+    if diagnostic.source != "copiloto/logs" or diagnostic.severity != types.DiagnosticSeverity.Error or not data:
+        return None
+    return types.CodeAction(
+        title="Copiloto: Explain with Claude",
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic],
+        data={"action": "explain", "log": data.get("log"), "log_line": data.get("log_line")},
+    )
+
+
+async def resolve_explain(ls: CopilotoServer, action: types.CodeAction, log_file: str, line: int) -> types.CodeAction:
+    """Claude's root cause for the log group; the source lines it names get `copiloto/claude` diagnostics."""
+    found = ls.logs.group_at(Path(log_file), line) if ls.logs is not None else None
+    runtime = ls.runtime
+    if found is None or runtime is None or runtime.cloud is None:
+        return _tell(ls, action, types.MessageType.Warning, "that log entry is no longer in the log")
+    group, root = found
+    frames = []
+    for frame in group.latest.frames:
+        path = resolve(frame.file, root) if frame.line is not None else None
+        if path is not None and frame.line is not None:
+            frames.append(ExplainFrame(path, path.relative_to(root).as_posix(), frame.line))
+    token = await ls.begin_work(f"Asking Claude about {Path(log_file).name}:{line}")
+    try:
+        explanation, involved = await explain(runtime.cloud, group.latest.raw, frames, ls.settings.cloud.exclude)
+    except (LookupError, RuntimeError) as exc:
+        ls.end_work(token, "Not available" if isinstance(exc, LookupError) else "Failed")
+        return _tell(ls, action, types.MessageType.Warning, str(exc))
+    ls.end_work(token, "Explained")
+    by_file: dict[str, list[types.Diagnostic]] = {}
+    for item in involved:
+        by_file.setdefault((root / item.file).as_uri(), []).append(
+            types.Diagnostic(
+                range=whole_line(item.line),
+                message=f"{item.why} (root cause: {explanation.root_cause})",
+                severity=types.DiagnosticSeverity.Information,
+                source="copiloto/claude",
+                code="explained",
+            )
+        )
+    for uri, diagnostics in by_file.items():
+        ls.publish(uri, "claude", diagnostics)
+    fix = f" Fix: {explanation.fix}" if explanation.fix else ""
+    return _tell(ls, action, types.MessageType.Info, f"Claude: {explanation.root_cause}{fix}")
 
 
 def _test_file_edit(ls: CopilotoServer, done: GeneratedTests) -> types.WorkspaceEdit | None:

@@ -1,0 +1,68 @@
+""" "Explain with Claude" for a GLPI log group: the latest entry (redacted) and the workspace lines its backtrace
+points at go to Claude, which answers with the root cause and the source lines involved, checked against the
+lines it was shown."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from copiloto.cloud.client import CloudClient, CloudError, CloudUnavailable
+from copiloto.cloud.redact import is_excluded
+
+SYSTEM = (
+    "You help a team that runs GLPI (the PHP helpdesk) find the root cause of errors in its logs. You get one "
+    "log entry with its backtrace and the source lines its frames point at. Explain the root cause in two or "
+    "three sentences a developer can act on, name the source lines involved (only lines you were shown) and why, "
+    "and suggest a fix when you can. Answer through the report_explanation tool."
+)
+TOOL = "report_explanation"
+CONTEXT_LINES = 12  # shown around each frame's line
+
+
+class InvolvedLine(BaseModel):
+    file: str = Field(description="the file as shown")
+    line: int = Field(description="1-based line number as shown")
+    why: str
+
+
+class Explanation(BaseModel):
+    """The root cause of the log entry and the source lines involved."""
+
+    root_cause: str
+    involved: list[InvolvedLine]
+    fix: str | None = None
+
+
+@dataclass(frozen=True)
+class Frame:
+    file: Path  # absolute, in the workspace
+    shown_as: str  # relative to the workspace root
+    line: int
+
+
+def excerpt(frame: Frame) -> str:
+    lines = frame.file.read_text(encoding="utf-8", errors="replace").split("\n")
+    first, last = max(1, frame.line - CONTEXT_LINES), min(len(lines), frame.line + CONTEXT_LINES)
+    body = "\n".join(f"{n}: {lines[n - 1]}" for n in range(first, last + 1))
+    return f"--- {frame.shown_as} (lines {first}-{last}; the frame is line {frame.line})\n{body}"
+
+
+async def explain(
+    client: CloudClient, entry: str, frames: Sequence[Frame], exclude: Sequence[str]
+) -> tuple[Explanation, list[InvolvedLine]]:
+    """Claude's explanation and, of the lines it names, those it was shown. LookupError when Claude cannot be
+    used now (the reason), RuntimeError when it failed."""
+    shown = [f for f in frames if not is_excluded(f.shown_as, exclude) and f.file.is_file()]
+    context = "Log entry:\n" + entry + "\n\nSource:\n" + "\n\n".join(excerpt(f) for f in shown)
+    try:
+        answer = await client.ask(SYSTEM, context, "What is the root cause?", Explanation, TOOL)
+    except CloudUnavailable as exc:
+        raise LookupError(str(exc)) from exc
+    except CloudError as exc:
+        raise RuntimeError(str(exc)) from exc
+    windows = {(f.shown_as, n) for f in shown for n in range(f.line - CONTEXT_LINES, f.line + CONTEXT_LINES + 1)}
+    return answer.value, [i for i in answer.value.involved if (i.file, i.line) in windows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,11 @@ import pytest
 from copiloto.config import EngineSettings
 from copiloto.engine.local import LocalEngine
 from copiloto.models.select import select_model
+
+# Never the real Claude API from the tests, whatever the developer's shell holds: the tests that talk to Claude
+# point the SDK at the local fake (tests/cloud/fake_api.py) themselves.
+for _name in [name for name in os.environ if name.startswith("ANTHROPIC_")]:
+    del os.environ[_name]
 
 
 @pytest.fixture(scope="session")

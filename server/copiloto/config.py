@@ -161,6 +161,11 @@ class OrchestrateSettings(BaseModel):
         "or above review.handoff_severity), sequential (the local model drafts, Claude refines every review), "
         "concurrent (both review, agreement and disagreement shown), local (never Claude on save).",
     )
+    tests: Literal["sequential", "local"] = Field(
+        "sequential",
+        description="Generated tests: sequential (the local model drafts, Claude refines, every test is then run "
+        "and kept only if it passes) or local. Without an API key both are local.",
+    )
 
 
 class Settings(BaseSettings):

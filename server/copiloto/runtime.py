@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from copiloto.cloud.client import CloudClient
+from copiloto.cloud.refine_tests import ClaudeTestRefiner
 from copiloto.cloud.review import ClaudeReviewer
 from copiloto.completion.pipeline import CompletionService
 from copiloto.config import Settings
@@ -37,4 +38,5 @@ def start_runtime(settings: Settings, on_state: StateListener | None = None) -> 
     cloud = CloudClient(settings.cloud)
     reviewer = ClaudeReviewer(cloud, settings.cloud.exclude)
     completions = CompletionService(engine, settings.completion)
-    return Runtime(settings, choice, engine, completions, deep_reviewer=reviewer, cloud=cloud)
+    refiners: list[Refiner] = [ClaudeTestRefiner(cloud)] if settings.orchestrate.tests == "sequential" else []
+    return Runtime(settings, choice, engine, completions, refiners, deep_reviewer=reviewer, cloud=cloud)

@@ -1,0 +1,59 @@
+"""Claude refines the local draft of tests (sequential pattern): what it is shown, what comes back as candidates
+(only single top-level test functions), and the draft going on unchanged when Claude cannot be used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fake_api import FakeAnthropic, error, tool_use
+
+from copiloto.cloud.client import CloudClient, Ledger
+from copiloto.cloud.refine_tests import TOOL, ClaudeTestRefiner
+from copiloto.config import CloudSettings
+from copiloto.testgen.draft import Candidate
+from copiloto.testgen.generate import TestDraft
+
+MODULE = "def slug(text, sep='-'):\n    return sep.join(text.lower().split())\n"
+DRAFT = (Candidate("test_slug_a", "def test_slug_a():\n    assert slug('A') == 'A'\n", "model", key="a", stem="a"),)
+
+
+@pytest.fixture
+def refiner(fake_api: FakeAnthropic, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> ClaudeTestRefiner:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_api.base_url)
+    return ClaudeTestRefiner(CloudClient(CloudSettings(max_retries=0), Ledger(tmp_path / "usage.json")))
+
+
+def draft() -> TestDraft:
+    return TestDraft("slug", MODULE, None, DRAFT, ())  # type: ignore[arg-type]
+
+
+def test_claude_gets_the_draft_and_returns_test_functions(refiner: ClaudeTestRefiner, fake_api: FakeAnthropic) -> None:
+    fake_api.reply(
+        tool_use(
+            TOOL,
+            {
+                "tests": [
+                    {"name": "test_slug_lower", "source": "def test_slug_lower():\n    assert slug('A') == 'a'\n"},
+                    {"name": "test_slug_sep", "source": "import pytest\n\ndef test_slug_sep():\n    assert 1\n"},
+                    {"name": "helper", "source": "def helper():\n    return 1\n"},
+                    {"name": "test_broken", "source": "def test_broken(:\n"},
+                ]
+            },
+        )
+    )
+    refined = refiner(draft())
+    assert [(c.name, c.origin) for c in refined] == [("test_slug_lower", "refined")], "one function, a test, parsing"
+    sent = fake_api.requests[0].raw.decode()
+    assert "Target: slug" in sent and "assert slug('A') == 'A'" in sent and "sep.join" in sent
+
+
+def test_without_claude_the_draft_goes_on(
+    refiner: ClaudeTestRefiner, fake_api: FakeAnthropic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_api.reply(error(500, "api_error", "down"))
+    assert refiner(draft()) == DRAFT
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
+    assert refiner(draft()) == DRAFT
+    assert len(fake_api.requests) == 1, "without a key nothing is sent"

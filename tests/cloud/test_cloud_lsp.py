@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import pytest_lsp
-from fake_api import FakeAnthropic, tool_use
+from fake_api import FakeAnthropic, delay, tool_use
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
@@ -131,3 +131,24 @@ async def test_concurrent_shows_who_reported_what(client: LanguageClient) -> Non
     [claude_only] = [d for d in found if d.source == "copiloto/claude"]
     assert claude_only.message == "IndexError (Claude only; the local model did not report it)"
     assert claude_only.code == "review-claude"
+
+
+@pytest.mark.model
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_deep_review_the_user_cancels_is_abandoned(client: LanguageClient) -> None:
+    uri = "file:///work/cancelled.py"
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=1, text=CODE))
+    )
+    late = {"findings": [{"line": 5, "end_line": 5, "severity": "error", "message": "too late"}]}
+    API.reply(delay(30, tool_use(TOOL, late)))
+    sent = len(API.requests)
+    before = set(client.protocol._request_futures)
+    params = types.ExecuteCommandParams(command="copiloto.deepReview", arguments=[uri])
+    pending = asyncio.ensure_future(client.protocol.send_request_async(types.WORKSPACE_EXECUTE_COMMAND, params))
+    await asyncio.get_running_loop().run_in_executor(None, API.wait_requests, sent + 1, 10)  # Claude was asked
+    [msg_id] = set(client.protocol._request_futures) - before
+    client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
+    with pytest.raises(Exception, match="cancel"):
+        await asyncio.wait_for(pending, timeout=10)
+    assert not [d for d in client.diagnostics.get(uri, []) if d.source == "copiloto/claude"]

@@ -396,6 +396,9 @@ class CopilotoServer(LanguageServer):
         token = await self.begin_work(f"Deep review of {Path(request.path).name}") if not quiet else None
         try:
             found: list[DeepFinding] = await deep_review(reviewer, request)
+        except asyncio.CancelledError:  # the user moved on: the HTTP request is abandoned with the task
+            self.end_work(token, "Cancelled")
+            raise
         except (LookupError, RuntimeError) as exc:  # not available now, or failed after its retries
             failed = isinstance(exc, RuntimeError)
             self.end_work(token, "Failed" if failed else "Not available")

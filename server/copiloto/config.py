@@ -161,6 +161,11 @@ class OrchestrateSettings(BaseModel):
         "or above review.handoff_severity), sequential (the local model drafts, Claude refines every review), "
         "concurrent (both review, agreement and disagreement shown), local (never Claude on save).",
     )
+    docstrings: Literal["sequential", "local"] = Field(
+        "sequential",
+        description="Docstrings: sequential (the local model writes, Claude refines; Claude's text is kept only if it "
+        "passes the same checks) or local. Without an API key both are local.",
+    )
     tests: Literal["sequential", "local"] = Field(
         "sequential",
         description="Generated tests: sequential (the local model drafts, Claude refines, every test is then run "

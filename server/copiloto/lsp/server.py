@@ -22,11 +22,12 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 import copiloto
 from copiloto.cloud.explain import Frame as ExplainFrame
 from copiloto.cloud.explain import explain
+from copiloto.cloud.refine_docstring import refine_docstring
 from copiloto.completion.pipeline import Completion
 from copiloto.config import Settings, load_settings
 from copiloto.docstrings import DocstringError
 from copiloto.docstrings.action import PYTHON, Offer, docstring_offers, minimal_edit
-from copiloto.docstrings.generate import document
+from copiloto.docstrings.generate import Documented, document
 from copiloto.engine.local import engine_info
 from copiloto.engine.types import EngineState
 from copiloto.logs.classify import ModelClassifier
@@ -767,12 +768,16 @@ async def resolve_code_action(ls: CopilotoServer, action: types.CodeAction) -> t
         return await resolve_tests(ls, action, doc, str(data.get("qualname", "")))
     qualname, text, version = str(data.get("qualname", "")), doc.text, doc.version
     style = ls.settings.docstrings.style
+    cloud = runtime.cloud if ls.settings.orchestrate.docstrings == "sequential" else None
+
+    def write(stopped: Callable[[], bool]) -> Documented:
+        draft = document(runtime.engine, text, qualname, style, stopped)
+        if cloud is None or stopped() or cloud.unavailable_reason() is not None:
+            return draft
+        return refine_docstring(cloud, text, draft, style)  # the local model drafts, Claude refines
+
     try:
-        done = await ls.run_work(
-            f"Writing a docstring for {qualname}",
-            lambda stopped: document(runtime.engine, text, qualname, style, stopped),
-            lambda _: "Docstring written",
-        )
+        done = await ls.run_work(f"Writing a docstring for {qualname}", write, lambda _: "Docstring written")
     except DocstringError as exc:
         return _tell(ls, action, types.MessageType.Warning, str(exc))
     # Versioned: if the user typed meanwhile, the client refuses the edit instead of misplacing it.

@@ -225,9 +225,9 @@ def cmd_review(args: argparse.Namespace) -> int:
 
     from copiloto.review.functions import ReviewMemory
     from copiloto.review.handoff import DeepReviewRequest, deep_review
-    from copiloto.review.local import review_text
+    from copiloto.review.local import LocalFinding, review_text
     from copiloto.review.security import security_findings
-    from copiloto.runtime import start_runtime
+    from copiloto.runtime import start_cloud, start_runtime
 
     path = Path(args.file)
     settings = settings_from_args(args)
@@ -243,25 +243,28 @@ def cmd_review(args: argparse.Namespace) -> int:
         return 2
     layer1 = security_findings(text, path.name)
     rows: list[dict[str, Any]] = [finding.model_dump(mode="json") for finding in layer1]
-    if not args.no_local or args.deep:
+    local: list[LocalFinding] = []
+    if not args.no_local:
         runtime = start_runtime(settings)
         try:
             if not runtime.engine.wait_loaded():
                 print(f"copiloto: {runtime.engine.error}", file=sys.stderr)
                 return 1
-            local = review_text(runtime.engine, path.resolve().as_uri(), text, ReviewMemory(), layer1)
-            rows += [finding.model_dump(mode="json") for finding in local.findings]
-            if local.stats.invalid_answers:
-                print(f"copiloto: {local.stats.invalid_answers} answers of the model were not valid", file=sys.stderr)
-            if args.deep:
-                request = DeepReviewRequest(str(path), text, "user", local=tuple(local.findings), layer1=tuple(layer1))
-                try:
-                    deep = asyncio.run(deep_review(runtime.deep_reviewer, request))
-                    rows += [f.model_dump(mode="json") for f in deep]
-                except (LookupError, RuntimeError) as exc:
-                    print(f"copiloto: deep review: {exc}", file=sys.stderr)
+            done = review_text(runtime.engine, path.resolve().as_uri(), text, ReviewMemory(), layer1)
         finally:
             runtime.close()
+        local = done.findings
+        rows += [finding.model_dump(mode="json") for finding in local]
+        if done.stats.invalid_answers:
+            print(f"copiloto: {done.stats.invalid_answers} answers of the model were not valid", file=sys.stderr)
+    if args.deep:  # Claude needs no local model
+        request = DeepReviewRequest(str(path), text, "user", local=tuple(local), layer1=tuple(layer1))
+        try:
+            rows += [
+                f.model_dump(mode="json") for f in asyncio.run(deep_review(start_cloud(settings).reviewer, request))
+            ]
+        except (LookupError, RuntimeError) as exc:
+            print(f"copiloto: deep review: {exc}", file=sys.stderr)
     rows.sort(key=lambda row: (row["line"], row["source"]))
     if args.json:
         print(json.dumps(rows, indent=2))

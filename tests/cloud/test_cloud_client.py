@@ -162,7 +162,8 @@ def test_copiloto_review_deep(fake_api: FakeAnthropic, tmp_path: Path) -> None:
         ANTHROPIC_BASE_URL=fake_api.base_url,
         XDG_STATE_HOME=str(tmp_path / "state"),
     )
-    command = [sys.executable, "-m", "copiloto", "review", "--json", "--deep", str(module)]
+    # --no-local: Claude needs no local model (none is loaded)
+    command = [sys.executable, "-m", "copiloto", "review", "--json", "--no-local", "--deep", str(module)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr
     rows = json.loads(done.stdout)

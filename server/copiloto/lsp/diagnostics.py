@@ -15,6 +15,7 @@ from copiloto.logs.report import LogFinding
 from copiloto.logs.watch import SourceHit
 from copiloto.lsp.positions import index_to_utf16
 from copiloto.orchestrate.review import AGREEMENT_NOTE, Compared
+from copiloto.review.handoff import DeepFinding
 from copiloto.review.local import LocalFinding, checked_fix
 from copiloto.review.security import SecurityFinding
 from copiloto.testgen.generate import GeneratedTests
@@ -137,6 +138,16 @@ def compared_diagnostic(found: Compared, text: str) -> types.Diagnostic:
         severity=(SEVERITIES if agreed else LOCAL_SEVERITIES)[found.severity],
         source="copiloto/local" if found.agreement == "local" else "copiloto/claude",
         code=f"review-{found.agreement}",
+    )
+
+
+def deep_diagnostic(finding: DeepFinding, text: str) -> types.Diagnostic:
+    """A finding of the deep reviewer (Claude) on its lines; like the local model's, never shown as an error."""
+    return types.Diagnostic(
+        range=_lines_range(text.split("\n"), finding.line - 1, finding.end_line - 1),
+        message=finding.message,
+        severity=LOCAL_SEVERITIES[finding.severity],
+        source=finding.source,
     )
 
 

@@ -34,9 +34,9 @@ from copiloto.logs.classify import ModelClassifier
 from copiloto.logs.report import resolve
 from copiloto.logs.watch import LogWatch, discover
 from copiloto.lsp.diagnostics import (
-    LOCAL_SEVERITIES,
     bug_diagnostics,
     compared_diagnostic,
+    deep_diagnostic,
     local_diagnostic,
     local_fix_action,
     log_diagnostic,
@@ -48,10 +48,10 @@ from copiloto.lsp.documents import Document, DocumentStore
 from copiloto.lsp.positions import InvalidPosition, line_starts, offset_to_position
 from copiloto.orchestrate.review import compare
 from copiloto.review.functions import ReviewMemory, function_spans
-from copiloto.review.handoff import DeepFinding, DeepReviewer, DeepReviewRequest, deep_review, to_hand_off
+from copiloto.review.handoff import DeepFinding, DeepReviewRequest, deep_review, to_hand_off
 from copiloto.review.local import LocalReview, remembered, review_text
 from copiloto.review.security import SecurityFinding, security_findings
-from copiloto.runtime import Runtime, start_runtime
+from copiloto.runtime import Cloud, Runtime, start_cloud, start_runtime
 from copiloto.testgen import TestgenError
 from copiloto.testgen.action import KIND as TESTS_KIND
 from copiloto.testgen.action import tests_offers
@@ -123,6 +123,7 @@ class CopilotoServer(LanguageServer):
         self.config_layer: dict[str, Any] = {}
         self.settings: Settings = load_settings()
         self.runtime: Runtime | None = None
+        self.cloud: Cloud = start_cloud(self.settings)
         self.startup_error: str | None = None
         self._told: set[str] = set()
         self._progress: tuple[str, asyncio.Future[bool]] | None = None
@@ -265,6 +266,7 @@ class CopilotoServer(LanguageServer):
         except Exception as exc:
             self.tell_once(types.MessageType.Error, f"Copiloto: invalid settings, keeping the previous ones: {exc}")
             return
+        self.cloud = start_cloud(self.settings)
         if self.runtime is not None:
             self.runtime.completions.update_settings(self.settings.completion)
         engine_changed = self.settings.engine != old.engine or self.settings.models_dir != old.models_dir
@@ -368,24 +370,17 @@ class CopilotoServer(LanguageServer):
             refined = await self._ask_claude(request)
             if refined is not None:
                 self.publish(uri, "local", [], version)
-                self.publish(uri, "claude", [_deep_diagnostic(f, text.split("\n")) for f in refined], version)
+                self.publish(uri, "claude", [deep_diagnostic(f, text) for f in refined], version)
         elif pattern == "handoff":
             urgent = to_hand_off(done.findings, self.settings.review.handoff_severity)
             if urgent:
                 request = DeepReviewRequest(path, text, "severity", local=tuple(urgent), layer1=tuple(layer1))
                 await self.deep_review(uri, request, version, quiet=True)
 
-    async def _deep_reviewer(self) -> DeepReviewer | None:
-        if self.runtime is None and self.startup_error is None:
-            async with self._engine_lock:  # the runtime (which holds the deep reviewer) is being built
-                pass
-        return self.runtime.deep_reviewer if self.runtime is not None else None
-
     async def _ask_claude(self, request: DeepReviewRequest) -> list[DeepFinding] | None:
         """Claude's findings for a review on save; None (the user told once why) when it cannot give them."""
-        reviewer = await self._deep_reviewer()
         try:
-            return await deep_review(reviewer, request)
+            return await deep_review(self.cloud.reviewer, request)
         except (LookupError, RuntimeError) as exc:
             failed = isinstance(exc, RuntimeError)
             self.tell_once(types.MessageType.Info, f"Copiloto: {'deep review failed: ' if failed else ''}{exc}")
@@ -393,10 +388,9 @@ class CopilotoServer(LanguageServer):
 
     async def deep_review(self, uri: str, request: DeepReviewRequest, version: int | None, quiet: bool) -> int:
         """Hand `request` to the deep reviewer and publish what it finds; -1 when there is none."""
-        reviewer = await self._deep_reviewer()
         token = await self.begin_work(f"Deep review of {Path(request.path).name}") if not quiet else None
         try:
-            found: list[DeepFinding] = await deep_review(reviewer, request)
+            found: list[DeepFinding] = await deep_review(self.cloud.reviewer, request)
         except asyncio.CancelledError:  # the user moved on: the HTTP request is abandoned with the task
             self.end_work(token, "Cancelled")
             raise
@@ -410,8 +404,7 @@ class CopilotoServer(LanguageServer):
                 self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
             return -1
         self.end_work(token, f"{len(found)} findings")
-        lines = request.text.split("\n")
-        self.publish(uri, "claude", [_deep_diagnostic(f, lines) for f in found], version)
+        self.publish(uri, "claude", [deep_diagnostic(f, request.text) for f in found], version)
         return len(found)
 
     # ---- GLPI logs ----
@@ -768,7 +761,7 @@ async def resolve_code_action(ls: CopilotoServer, action: types.CodeAction) -> t
         return await resolve_tests(ls, action, doc, str(data.get("qualname", "")))
     qualname, text, version = str(data.get("qualname", "")), doc.text, doc.version
     style = ls.settings.docstrings.style
-    cloud = runtime.cloud if ls.settings.orchestrate.docstrings == "sequential" else None
+    cloud = ls.cloud.client if ls.settings.orchestrate.docstrings == "sequential" else None
 
     def write(stopped: Callable[[], bool]) -> Documented:
         draft = document(runtime.engine, text, qualname, style, stopped)
@@ -831,8 +824,7 @@ def _explain_action(diagnostic: types.Diagnostic) -> types.CodeAction | None:
 async def resolve_explain(ls: CopilotoServer, action: types.CodeAction, log_file: str, line: int) -> types.CodeAction:
     """Claude's root cause for the log group; the source lines it names get `copiloto/claude` diagnostics."""
     found = ls.logs.group_at(Path(log_file), line) if ls.logs is not None else None
-    runtime = ls.runtime
-    if found is None or runtime is None or runtime.cloud is None:
+    if found is None:
         return _tell(ls, action, types.MessageType.Warning, "that log entry is no longer in the log")
     group, root = found
     frames = []
@@ -842,7 +834,7 @@ async def resolve_explain(ls: CopilotoServer, action: types.CodeAction, log_file
             frames.append(ExplainFrame(path, path.relative_to(root).as_posix(), frame.line))
     token = await ls.begin_work(f"Asking Claude about {Path(log_file).name}:{line}")
     try:
-        explanation, involved = await explain(runtime.cloud, group.latest.raw, frames, ls.settings.cloud.exclude)
+        explanation, involved = await explain(ls.cloud.client, group.latest.raw, frames, ls.settings.cloud.exclude)
     except (LookupError, RuntimeError) as exc:
         ls.end_work(token, "Not available" if isinstance(exc, LookupError) else "Failed")
         return _tell(ls, action, types.MessageType.Warning, str(exc))
@@ -891,18 +883,6 @@ def _replacing(uri: str, version: int | None, old: str, new: str) -> types.TextD
     return types.TextDocumentEdit(
         text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
         edits=[types.TextEdit(range=types.Range(*span), new_text=replacement)],
-    )
-
-
-def _deep_diagnostic(finding: DeepFinding, lines: list[str]) -> types.Diagnostic:
-    last = max(1, min(finding.end_line, len(lines)))
-    return types.Diagnostic(
-        range=types.Range(
-            types.Position(max(0, min(finding.line, last) - 1), 0), types.Position(last - 1, len(lines[last - 1]))
-        ),
-        message=finding.message,
-        severity=LOCAL_SEVERITIES[finding.severity],
-        source=finding.source,
     )
 
 

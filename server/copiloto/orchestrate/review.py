@@ -17,12 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from copiloto.review.handoff import DeepFinding
+from copiloto.review.handoff import SEVERITY_RANK, DeepFinding
 from copiloto.review.local import LocalFinding
 
 Pattern = Literal["handoff", "sequential", "concurrent", "local"]
 Agreement = Literal["both", "local", "claude"]
-_RANK = {"error": 0, "warning": 1, "information": 2}
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ def compare(local: Sequence[LocalFinding], claude: Sequence[DeepFinding]) -> lis
     for deep in claude:
         partners = [i for i, f in enumerate(local) if _overlap((f.line, f.end_line), (deep.line, deep.end_line))]
         matched.update(partners)
-        severity = min([deep.severity, *(local[i].severity for i in partners)], key=_RANK.__getitem__)
+        severity = min([deep.severity, *(local[i].severity for i in partners)], key=SEVERITY_RANK.__getitem__)
         agreement: Agreement = "both" if partners else "claude"
         out.append(Compared(deep.line, deep.end_line, severity, deep.message, agreement, deep.fix))
     for i, finding in enumerate(local):

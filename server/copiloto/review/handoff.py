@@ -18,7 +18,7 @@ from copiloto.review.security import SecurityFinding
 
 Threshold = Literal["error", "warning", "never"]
 Reason = Literal["severity", "user", "sequential", "concurrent"]
-_RANK = {"error": 0, "warning": 1, "information": 2}
+SEVERITY_RANK = {"error": 0, "warning": 1, "information": 2}  # lower is graver
 
 NO_DEEP_REVIEWER = (
     "deep review needs the Claude client, which is not set up (no cloud reviewer configured); "
@@ -58,7 +58,7 @@ def to_hand_off(findings: Sequence[LocalFinding], threshold: Threshold) -> list[
     """The local findings serious enough for the deep reviewer."""
     if threshold == "never":
         return []
-    return [f for f in findings if _RANK[f.severity] <= _RANK[threshold]]
+    return [f for f in findings if SEVERITY_RANK[f.severity] <= SEVERITY_RANK[threshold]]
 
 
 async def deep_review(reviewer: DeepReviewer | None, request: DeepReviewRequest) -> list[DeepFinding]:

@@ -329,16 +329,43 @@ class CopilotoServer(LanguageServer):
             if claude_task is not None:
                 claude_task.cancel()
             return
+        self._count_review(uri, version, done)
         stats = done.stats
-        totals = self.review_totals
-        totals["saves"] += 1
-        totals["reviewed"] += stats.reviewed
-        totals["findings"] += len(done.findings)
-        totals["invalid_answers"] += stats.invalid_answers
-        totals["dropped"] += len(stats.dropped)
-        totals["duplicates"] += stats.duplicates
+        claude = await claude_task if claude_task is not None else None
+        if claude is not None:  # concurrent: one list, each finding saying who reported it
+            self.publish(uri, "local", [], version)
+            self.publish(uri, "claude", [compared_diagnostic(c, text) for c in compare(done.findings, claude)], version)
+            return
+        self.publish(uri, "local", [local_diagnostic(f, text) for f in done.findings], version)
+        if pattern == "sequential":  # the local model drafted, Claude refines: its answer replaces the draft
+            if stats.reviewed == 0 and "claude" in self._diagnostics.get(uri, {}):
+                self.publish(uri, "local", [], version)  # nothing changed: Claude's last answer stands
+                return
+            request = DeepReviewRequest(path, text, "sequential", local=tuple(done.findings), layer1=tuple(layer1))
+            refined = await self._ask_claude(request)
+            if refined is not None:
+                self.publish(uri, "local", [], version)
+                self.publish(uri, "claude", [deep_diagnostic(f, text) for f in refined], version)
+        elif pattern == "handoff":
+            urgent = to_hand_off(done.findings, self.settings.review.handoff_severity)
+            if urgent:
+                request = DeepReviewRequest(path, text, "severity", local=tuple(urgent), layer1=tuple(layer1))
+                await self.deep_review(uri, request, version, quiet=True)
+
+    def _count_review(self, uri: str, version: int, done: LocalReview) -> None:
+        """Add a finished review to the totals `copiloto/status` reports, and log it."""
+        stats, totals = done.stats, self.review_totals
         doc = self.documents.get(uri)
-        totals["stale"] += doc is not None and doc.version != version
+        for key, value in (
+            ("saves", 1),
+            ("reviewed", stats.reviewed),
+            ("findings", len(done.findings)),
+            ("invalid_answers", stats.invalid_answers),
+            ("dropped", len(stats.dropped)),
+            ("duplicates", stats.duplicates),
+            ("stale", int(doc is not None and doc.version != version)),
+        ):
+            totals[key] += value
         log.info(
             "local review of %s: %d of %d functions reviewed, %d findings, %d invalid answers, %d dropped, "
             "%d already reported by bandit, %d not parsing",
@@ -355,42 +382,13 @@ class CopilotoServer(LanguageServer):
             log.debug("dropped a local finding: %s", why)
         for why in stats.answer_errors:
             log.info("dropped the local model's answer: %s", why)
-        self.publish(uri, "local", [local_diagnostic(f, text) for f in done.findings], version)
-        if claude_task is not None:  # concurrent: show agreement and disagreement
-            claude = await claude_task
-            if claude is not None:
-                compared = [compared_diagnostic(c, text) for c in compare(done.findings, claude)]
-                self.publish(uri, "local", [], version)
-                self.publish(uri, "claude", compared, version)
-        elif pattern == "sequential":  # the local model drafted, Claude refines: its answer replaces the draft
-            if stats.reviewed == 0 and "claude" in self._diagnostics.get(uri, {}):
-                self.publish(uri, "local", [], version)  # nothing changed: Claude's last answer stands
-                return
-            request = DeepReviewRequest(path, text, "sequential", local=tuple(done.findings), layer1=tuple(layer1))
-            refined = await self._ask_claude(request)
-            if refined is not None:
-                self.publish(uri, "local", [], version)
-                self.publish(uri, "claude", [deep_diagnostic(f, text) for f in refined], version)
-        elif pattern == "handoff":
-            urgent = to_hand_off(done.findings, self.settings.review.handoff_severity)
-            if urgent:
-                request = DeepReviewRequest(path, text, "severity", local=tuple(urgent), layer1=tuple(layer1))
-                await self.deep_review(uri, request, version, quiet=True)
 
-    async def _ask_claude(self, request: DeepReviewRequest) -> list[DeepFinding] | None:
-        """Claude's findings for a review on save; None (the user told once why) when it cannot give them."""
+    async def _ask_claude(self, request: DeepReviewRequest, quiet: bool = True) -> list[DeepFinding] | None:
+        """Claude's findings, or None when it cannot give them now — the user is told why: once for work they
+        did not ask for (`quiet`), every time for their own command (under a progress report)."""
+        token = None if quiet else await self.begin_work(f"Deep review of {Path(request.path).name}")
         try:
-            return await deep_review(self.cloud.reviewer, request)
-        except (LookupError, RuntimeError) as exc:
-            failed = isinstance(exc, RuntimeError)
-            self.tell_once(types.MessageType.Info, f"Copiloto: {'deep review failed: ' if failed else ''}{exc}")
-            return None
-
-    async def deep_review(self, uri: str, request: DeepReviewRequest, version: int | None, quiet: bool) -> int:
-        """Hand `request` to the deep reviewer and publish what it finds; -1 when there is none."""
-        token = await self.begin_work(f"Deep review of {Path(request.path).name}") if not quiet else None
-        try:
-            found: list[DeepFinding] = await deep_review(self.cloud.reviewer, request)
+            found = await deep_review(self.cloud.reviewer, request)
         except asyncio.CancelledError:  # the user moved on: the HTTP request is abandoned with the task
             self.end_work(token, "Cancelled")
             raise
@@ -398,12 +396,19 @@ class CopilotoServer(LanguageServer):
             failed = isinstance(exc, RuntimeError)
             self.end_work(token, "Failed" if failed else "Not available")
             message = f"Copiloto: deep review failed: {exc}" if failed else f"Copiloto: {exc}"
-            if quiet:  # a hand-off the user did not ask for: say it once
+            if quiet:
                 self.tell_once(types.MessageType.Info, message)
-            else:  # the user asked: answer every time
+            else:
                 self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
-            return -1
+            return None
         self.end_work(token, f"{len(found)} findings")
+        return found
+
+    async def deep_review(self, uri: str, request: DeepReviewRequest, version: int | None, quiet: bool) -> int:
+        """Hand `request` to the deep reviewer and publish what it finds; -1 when it cannot review now."""
+        found = await self._ask_claude(request, quiet)
+        if found is None:
+            return -1
         self.publish(uri, "claude", [deep_diagnostic(f, request.text) for f in found], version)
         return len(found)
 

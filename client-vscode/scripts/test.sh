@@ -4,7 +4,8 @@
 #   2. a browser check that ghost text is visible with the packaged .vsix (screenshot in .cache/artifacts/)
 #   3. the Neovim 0.7 headless test (textDocument/completion)
 # plus, in VS Code, Restricted Mode (test/suite/untrusted.js) and a GLPI workspace (test/suite/glpi.js on a copy of
-# test/fixtures/glpi: log diagnostics, file watching, "Deep review with Claude").
+# test/fixtures/glpi: log diagnostics, file watching, "Deep review with Claude", without a key and with one against
+# tests/cloud/fake_api.py, which glpi.js starts from $COPILOTO_REPO).
 # Env: COPILOTO_SERVER_COMMAND="path/to/copiloto serve" (default: <repo>/.venv/bin/copiloto serve, found by the
 # extension through the test workspace's .venv), CS_PORT (default 18080), SKIP_NVIM=1, SKIP_GHOST=1,
 # ONLY=phase[,phase…] to run some phases only: ext, restricted, glpi, ghost, nvim (e.g. ONLY=glpi).
@@ -16,6 +17,13 @@ T0=$(date +%s)
 say() { echo "[test.sh +$(( $(date +%s) - T0 ))s] $*"; }
 rm -rf "$ART"; mkdir -p "$ART"
 want() { [ -z "${ONLY:-}" ] || [[ ",$ONLY," == *",$1,"* ]]; }  # phase selected?
+# the suites set a key starting with this prefix: it must not end up in logs, settings or the workspace
+leak_check() {  # leak_check PHASE PATH...
+  local found; found=$(grep -rla 'sk-ant-copiloto-test-' "${@:2}" 2>/dev/null | head -3 | tr '\n' ' ')
+  [ -z "$found" ] || RESULTS+=("FAIL the test API key leaked into logs/settings ($1): $found")
+}
+# code-server (and so the extension host and the suites) inherit it: glpi.js runs tests/cloud/fake_api.py from there
+export COPILOTO_REPO=$REPO_ROOT
 
 say "setup"; bash "$CLIENT_DIR/scripts/setup.sh" || { say "FAIL setup"; exit 1; }
 say "build"; bash "$CLIENT_DIR/scripts/build.sh" --vsix || { say "FAIL build"; exit 1; }
@@ -76,9 +84,7 @@ say "extension tests in VS Code"
 A=$?; grep -E '\[suite' "$ART/exttest.log" | sed 's/^.*\[suite/  [suite/' | grep -vE '^\s*$'
 [ $A = 0 ] && RESULTS+=("PASS vscode-extension-tests") || { RESULTS+=("FAIL vscode-extension-tests (see $ART/exttest.log)"); tail -30 "$ART/exttest.log"; }
 cp -r "$S/user-data/logs" "$ART/vscode-logs-exttest" 2>/dev/null
-if grep -rqa 'sk-ant-copiloto-test-' "$ART/vscode-logs-exttest" "$ART/exttest.log" "$WS" 2>/dev/null; then
-  RESULTS+=("FAIL the test API key leaked into logs/settings: $(grep -rla 'sk-ant-copiloto-test-' "$ART/vscode-logs-exttest" "$ART/exttest.log" "$WS" | head -3 | tr '\n' ' ')")
-fi
+leak_check ext "$ART/vscode-logs-exttest" "$ART/exttest.log" "$S/code-server.log" "$WS" "$S/user-data/User/settings.json"
 ls -R "$ART/vscode-logs-exttest" 2>/dev/null | grep -qi copiloto || RESULTS+=("FAIL no Copiloto log file under $ART/vscode-logs-exttest")
 cleanup
 fi
@@ -107,6 +113,7 @@ bash "$CLIENT_DIR/scripts/cs.sh" start "$S" --disable-workspace-trust --vscode-o
 G=$?; grep -E '\[suite' "$ART/glpi.log" | sed 's/^.*\[suite/  [suite/'
 [ $G = 0 ] && RESULTS+=("PASS vscode-glpi-logs-deep-review") || { RESULTS+=("FAIL vscode-glpi-logs-deep-review (see $ART/glpi.log)"); tail -30 "$ART/glpi.log"; }
 cp -r "$S/user-data/logs" "$ART/vscode-logs-glpi" 2>/dev/null
+leak_check glpi "$ART/vscode-logs-glpi" "$ART/glpi.log" "$S/code-server.log" "$WS" "$S/user-data/User/settings.json"
 cleanup
 fi
 

@@ -41,6 +41,17 @@ lower-cased names, ``body`` parsed JSON or None, ``raw`` bytes) in ``api.request
 ``api.wait_requests(n, timeout)`` waits until ``n`` requests have arrived. Responses carry ``request-id``
 and ``content-type`` headers. Auth is not checked, only recorded: ``Recorded.api_key`` reads ``x-api-key`` or,
 as anthropic 2.14 sends ``api_key=``, the token of ``authorization: Bearer ...``.
+
+Hooks (for tests in another process): ``FakeAnthropic(responder=fn)`` answers a request with ``fn(recorded)``
+when the queue is empty (instead of ``default``); ``on_request=fn`` is called with each :class:`Recorded`.
+
+Standalone (the VS Code client test starts it; it runs until SIGTERM/SIGINT)::
+
+    python tests/cloud/fake_api.py --port-file PATH --record PATH [--answer JSON]
+
+writes its base URL to the port file, appends each request to the record file as one JSON line
+``{"path", "api_key", "body", "raw"}`` and answers a request forcing a tool (``tool_choice`` of type ``tool``)
+with a call of that tool whose input is ``--answer`` (default ``{"findings": []}``); others get the default text.
 """
 
 from __future__ import annotations
@@ -51,6 +62,7 @@ import socket
 import threading
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -72,6 +84,7 @@ __all__ = [
     "error",
     "malformed",
     "text",
+    "tool_answerer",
     "tool_use",
 ]
 
@@ -323,11 +336,12 @@ class _Handler(BaseHTTPRequestHandler):
             body = None
         path = urlsplit(self.path).path
         headers = {k.lower(): v for k, v in self.headers.items()}
-        fake._record(Recorded(self.command, path, headers, body, raw))
+        recorded = Recorded(self.command, path, headers, body, raw)
+        fake._record(recorded)
         if self.command != "POST" or path != MESSAGES_PATH:
             self._send_json(404, {"type": "error", "error": {"type": "not_found_error", "message": "Not found"}})
             return
-        reply = fake._next()
+        reply = fake._next(recorded)
         while isinstance(reply, Delay):
             if fake._closing.wait(reply.seconds):
                 self.close_connection = True
@@ -388,8 +402,16 @@ class _Handler(BaseHTTPRequestHandler):
 class FakeAnthropic:
     """A Messages API on 127.0.0.1 (ephemeral port), served from a daemon thread."""
 
-    def __init__(self, default: Response | None = None) -> None:
+    def __init__(
+        self,
+        default: Response | None = None,
+        *,
+        responder: Callable[[Recorded], Response] | None = None,
+        on_request: Callable[[Recorded], None] | None = None,
+    ) -> None:
         self.default: Response = default if default is not None else text(DEFAULT_TEXT)
+        self.responder = responder  # answers when the queue is empty, instead of `default`
+        self.on_request = on_request  # sees every request, as recorded
         self._lock = threading.Condition()
         self._queue: deque[Response] = deque()
         self._requests: list[Recorded] = []
@@ -481,13 +503,17 @@ class FakeAnthropic:
     # called from handler threads
 
     def _record(self, recorded: Recorded) -> None:
+        if self.on_request is not None:  # before waiters wake: what they wait for is then on record too
+            self.on_request(recorded)
         with self._lock:
             self._requests.append(recorded)
             self._lock.notify_all()
 
-    def _next(self) -> Response:
+    def _next(self, recorded: Recorded) -> Response:
         with self._lock:
-            return self._queue.popleft() if self._queue else self.default
+            if self._queue:
+                return self._queue.popleft()
+        return self.responder(recorded) if self.responder is not None else self.default
 
     def _track(self, conn: socket.socket, *, add: bool) -> None:
         with self._lock:
@@ -495,3 +521,52 @@ class FakeAnthropic:
                 self._connections.add(conn)
             else:
                 self._connections.discard(conn)
+
+
+# ---- standalone: a fake API for a test in another process (the VS Code client test) ----
+
+
+def tool_answerer(answer: dict[str, Any]) -> Callable[[Recorded], Response]:
+    """A responder: a request forcing a tool gets a call of that tool with ``answer``; others the default text."""
+
+    def respond(recorded: Recorded) -> Response:
+        choice = recorded.body.get("tool_choice") if isinstance(recorded.body, dict) else None
+        if isinstance(choice, dict) and choice.get("type") == "tool":
+            return tool_use(str(choice.get("name")), answer)
+        return text(DEFAULT_TEXT)
+
+    return respond
+
+
+def _main(argv: list[str] | None = None) -> None:
+    import argparse
+    import os
+    import signal
+
+    parser = argparse.ArgumentParser(description="A local fake of the Anthropic Messages API (see the docstring).")
+    parser.add_argument("--port-file", required=True, help="where to write the base URL once listening")
+    parser.add_argument("--record", required=True, help="JSON lines file: one line appended per request")
+    parser.add_argument("--answer", default='{"findings": []}', help="input of the tool call answering a request")
+    args = parser.parse_args(argv)
+    answer = json.loads(args.answer)
+    write_lock = threading.Lock()
+
+    def record(r: Recorded) -> None:
+        line = {"path": r.path, "api_key": r.api_key, "body": r.body, "raw": r.raw.decode("utf-8", "replace")}
+        with write_lock, open(args.record, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(line) + "\n")
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    with FakeAnthropic(responder=tool_answerer(answer), on_request=record) as api:
+        tmp = args.port_file + ".tmp"  # renamed into place: a reader never sees half a URL
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(api.base_url)
+        os.replace(tmp, args.port_file)
+        while not stop.wait(0.5):
+            pass
+
+
+if __name__ == "__main__":
+    _main()

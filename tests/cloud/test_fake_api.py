@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import anthropic
 import pytest
 from anthropic.types import Message, TextBlock, ToolUseBlock
-from fake_api import DEFAULT_TEXT, FakeAnthropic, Text, Usage, delay, error, malformed, text, tool_use
+from fake_api import (
+    DEFAULT_TEXT,
+    FakeAnthropic,
+    Recorded,
+    Text,
+    Usage,
+    delay,
+    error,
+    malformed,
+    text,
+    tool_answerer,
+    tool_use,
+)
 
 MODEL = "claude-test-model"
 USER: list[Any] = [{"role": "user", "content": "hi"}]
@@ -343,3 +359,46 @@ def test_close_cuts_delays_short() -> None:
     assert not worker.is_alive()
     assert time.monotonic() - started < 3
     assert errors and isinstance(errors[0], anthropic.APIConnectionError)
+
+
+def test_responder_answers_when_the_queue_is_empty_and_on_request_sees_all() -> None:
+    seen: list[Recorded] = []
+    with FakeAnthropic(responder=tool_answerer({"city": "Lima"}), on_request=seen.append) as api:
+        api.reply(text("queued first"))
+        with sync_client(api) as client:
+            assert text_of(create(client)) == "queued first"
+            forced = create(client, tools=TOOLS, tool_choice={"type": "tool", "name": "get_weather"})
+            assert text_of(create(client)) == DEFAULT_TEXT  # no forced tool: the default text
+    assert content_of(forced) == [{"type": "tool_use", "name": "get_weather", "input": {"city": "Lima"}}]
+    assert seen == api.requests and len(seen) == 3
+
+
+def test_standalone_mode_records_and_answers_forced_tools(tmp_path: Path) -> None:
+    """`python fake_api.py --port-file --record --answer`, as the VS Code client test runs it in another process."""
+    port_file, record = tmp_path / "url", tmp_path / "requests.jsonl"
+    answer = {"findings": [{"line": 2, "message": "boom"}]}
+    script = Path(__file__).with_name("fake_api.py")
+    args = [sys.executable, str(script), "--port-file", str(port_file), "--record", str(record)]
+    proc = subprocess.Popen([*args, "--answer", json.dumps(answer)])
+    try:
+        deadline = time.monotonic() + 20
+        while not port_file.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, "the fake did not write its port file"
+            time.sleep(0.05)
+        client = anthropic.Anthropic(api_key="sk-standalone", base_url=port_file.read_text(), max_retries=0)
+        with client:
+            tool_choice: Any = {"type": "tool", "name": "get_weather"}
+            with client.messages.stream(
+                model=MODEL, max_tokens=64, messages=USER, tools=TOOLS, tool_choice=tool_choice
+            ) as stream:
+                forced = stream.get_final_message()
+            plain = create(client)
+        assert content_of(forced) == [{"type": "tool_use", "name": "get_weather", "input": answer}]
+        assert text_of(plain) == DEFAULT_TEXT
+        lines = [json.loads(line) for line in record.read_text().splitlines()]
+        assert [(r["path"], r["api_key"]) for r in lines] == [("/v1/messages", "sk-standalone")] * 2
+        assert lines[0]["body"]["tool_choice"] == {"type": "tool", "name": "get_weather"}
+        assert json.loads(lines[1]["raw"]) == lines[1]["body"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 0

@@ -1,10 +1,13 @@
 // extensionTestsPath entry for a GLPI workspace (test.sh phase "glpi": test/fixtures/glpi copied into a fresh
 // workspace: files/_log/php-errors.log with 2 entries of one error whose backtrace points at src/Foo.php:3).
 // Nothing is opened before the first test: the extension must start on `workspaceContains:**/files/_log/*.log`.
+// The last test runs a deep review against tests/cloud/fake_api.py (a local fake of the Messages API, started here).
 // Same tiny sequential runner as index.js: each test prints PASS/FAIL; run() rejects if any failed.
 const assert = require('assert');
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
+const { spawn } = require('child_process');
 const vscode = require('vscode');
 
 const WS = vscode.workspace.workspaceFolders[0].uri.fsPath;
@@ -17,6 +20,8 @@ const entry = (time) => `[2025-01-02 ${time}] glpiphplog.CRITICAL:   *** Uncaugh
   /var/www/glpi/src/Foo.php:3                        Foo->bar()
   front/central.php:40                               include()
 `;
+// The repo (its tests/cloud/fake_api.py and .venv): test.sh exports COPILOTO_REPO; else the workspace's .venv link.
+const REPO = process.env.COPILOTO_REPO || path.dirname(fs.realpathSync(path.join(WS, '.venv')));
 const logDiagnostics = (file) => vscode.languages.getDiagnostics(vscode.Uri.file(file)).filter((d) => d.source === 'copiloto/logs');
 const show = (ds) => JSON.stringify(ds.map((d) => `${d.range.start.line + 1}: ${d.message}`));
 
@@ -129,6 +134,93 @@ const tests = [
     assert.ok(events2.some((e) => /^(server|notify):warning:.*Claude is not used: no API key/.test(e)), 'the user is told again');
     assert.strictEqual(fs.readFileSync(file, 'utf8'), edited, 'file unchanged');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  }],
+
+  ['"Deep review with Claude" with a key set through the extension: the key is the auth header, a secret in the file is redacted, Claude\'s finding shows', async () => {
+    // the fake Messages API in its own process (tests/cloud/fake_api.py), answering report_review with one finding
+    const finding = { line: 3, end_line: 3, severity: 'warning', message: 'average() divides by zero on an empty list', fix: null };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'copiloto-fake-api-')); // not in the artifacts: the records hold the key
+    const portFile = path.join(dir, 'url');
+    const recordFile = path.join(dir, 'requests.jsonl');
+    const venvPython = path.join(REPO, '.venv', 'bin', 'python');
+    const python = fs.existsSync(venvPython) ? venvPython : 'python3'; // the fake needs the standard library only
+    const fake = spawn(python, [path.join(REPO, 'tests', 'cloud', 'fake_api.py'), '--port-file', portFile,
+      '--record', recordFile, '--answer', JSON.stringify({ findings: [finding] })], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let fakeErr = '';
+    fake.stderr.on('data', (b) => { fakeErr += b; });
+    const exited = new Promise((r) => fake.on('exit', r));
+    const records = () => (fs.existsSync(recordFile) ? fs.readFileSync(recordFile, 'utf8').split('\n').filter(Boolean).map(JSON.parse) : []);
+    // built at run time, so that no token-shaped string sits in this source (secret scanners)
+    const secret = ['ghp', 'C0p1l0t0TestToken'.padEnd(36, '7')].join('_');
+    const key = 'sk-ant-copiloto-test-' + Math.random().toString(36).slice(2); // test.sh greps logs and workspace for the prefix
+    const baseUrlBefore = process.env.ANTHROPIC_BASE_URL;
+    const restarted = async (old) => { // the new server's pid, once its client runs
+      const pid = await waitFor(() => api.serverPid() && api.serverPid() !== old ? api.serverPid() : undefined, 30000);
+      const running = await waitFor(() => { const c = api.client(); return c && c.isRunning() && c.initializeResult; }, 60000);
+      return running && pid;
+    };
+    let keySet = false;
+    const clearKey = async () => { // the next server starts without the key and without the fake's URL
+      if (baseUrlBefore === undefined) delete process.env.ANTHROPIC_BASE_URL; else process.env.ANTHROPIC_BASE_URL = baseUrlBefore;
+      const old = api.serverPid();
+      keySet = false;
+      await vscode.commands.executeCommand('copiloto.clearAnthropicApiKey');
+      return restarted(old);
+    };
+    try {
+      const url = await waitFor(() => fs.existsSync(portFile) && fs.readFileSync(portFile, 'utf8'), 20000, 100);
+      assert.ok(url, `the fake API started (${python}): ${fakeErr}`);
+      // the extension starts the server with {...process.env, ANTHROPIC_API_KEY}: the env of this extension host
+      process.env.ANTHROPIC_BASE_URL = url;
+      const old = api.serverPid();
+      keySet = true;
+      await vscode.commands.executeCommand('copiloto.setAnthropicApiKey', key);
+      const pid = await restarted(old);
+      assert.ok(pid, 'the server restarted after the key was set, and its client runs');
+      const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      assert.ok(env.includes(`ANTHROPIC_API_KEY=${key}`) && env.includes(`ANTHROPIC_BASE_URL=${url}`), 'the server has the key and the fake\'s URL');
+
+      const file = path.join(WS, 'claude_review.py');
+      const code = ['def average(values):', '    return sum(values) / len(values)', ''];
+      fs.writeFileSync(file, [`GITHUB_TOKEN = "${secret}"`, ...code].join('\n'));
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+      await vscode.window.showTextDocument(doc); // no selection: the whole file
+      const t = Date.now();
+      const result = await within(vscode.commands.executeCommand('copiloto.deepReviewFile'), 60000);
+      const claude = () => vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'copiloto/claude');
+      const shown = await waitFor(() => claude().length && claude(), 30000);
+      say(`copiloto.deepReviewFile -> ${result} in ${Date.now() - t} ms; copiloto/claude ${show(shown || [])}; ${records().length} request(s) reached the fake`);
+      assert.strictEqual(result, 1, 'the server published one finding');
+      assert.ok(shown && shown.length === 1, 'one copiloto/claude diagnostic');
+      assert.strictEqual(shown[0].range.start.line, 2, 'on line 3, as Claude answered');
+      assert.strictEqual(shown[0].message, finding.message);
+
+      // what went on the wire, as the fake recorded it
+      const sent = records().filter((r) => r.path === '/v1/messages');
+      const review = sent.find((r) => r.body.tool_choice && r.body.tool_choice.name === 'report_review' && r.raw.includes('Review the whole file.'));
+      assert.ok(review, `the deep review reached the fake: ${JSON.stringify(sent.map((r) => r.body && r.body.tool_choice))}`);
+      assert.ok(sent.every((r) => r.api_key === key), 'every request carried the key as its credential');
+      assert.ok(sent.every((r) => !r.raw.includes(secret)), 'the secret in the file never went on the wire');
+      assert.ok(sent.every((r) => !r.raw.includes(key)), 'the key is in no request body');
+      const context = review.body.messages[0].content[0].text; // "File claude_review.py, numbered:\n1: ..."
+      assert.ok(review.raw.includes('[REDACTED') && /^1: GITHUB_TOKEN = "\[REDACTED:[\w-]+\]"$/m.test(context),
+        `the token was redacted in place: ${context.split('\n')[1]}`);
+      code.forEach((line, i) => assert.ok(context.includes(`\n${i + 2}: ${line}`), `line ${i + 2} was sent as it is: ${line}`));
+
+      // cleared: the server restarts without the key; the same command is refused and nothing more is sent
+      const n = records().length;
+      assert.ok(await clearKey(), 'the server restarted after the key was cleared');
+      const again = await within(vscode.commands.executeCommand('copiloto.deepReviewFile'), 60000);
+      say(`after clearing the key: copiloto.deepReviewFile -> ${again}; ${records().length - n} more request(s)`);
+      assert.strictEqual(again, -1, 'no key, no deep reviewer');
+      assert.strictEqual(records().length, n, 'nothing more reached the fake');
+    } finally {
+      if (keySet) await clearKey();
+      fake.kill('SIGTERM');
+      if ((await within(exited, 10000)) === 'timeout') fake.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
   }],
 ];
 

@@ -57,6 +57,17 @@ def test_a_structured_answer_through_a_tool(claude: CloudClient, fake_api: FakeA
     assert answer.usage.cache_creation_input_tokens == 900  # type: ignore[attr-defined]
 
 
+def test_the_answer_is_streamed_and_its_progress_told(claude: CloudClient, fake_api: FakeAnthropic) -> None:
+    reason = "the loop stops one short of the end; " * 60  # a long answer: streamed in many pieces
+    fake_api.reply(tool_use("report_verdict", {"correct": False, "reason": reason}))
+    told: list[str] = []
+    answer = asyncio.run(claude.ask("You review code.", "x = 1\n", "Correct?", Verdict, "report_verdict", told.append))
+    assert answer.value.reason == reason and fake_api.requests[0].body["stream"] is True
+    counts = [int(m.split("(")[1].split(" ")[0].replace(",", "")) for m in told]
+    assert len(told) >= 4 and counts == sorted(counts) and counts[-1] <= len(json.dumps({"reason": reason})) + 30
+    assert all(m.startswith("Claude is answering (") for m in told)
+
+
 def test_an_invalid_answer_is_asked_again_once(claude: CloudClient, fake_api: FakeAnthropic) -> None:
     fake_api.reply(
         tool_use("report_verdict", {"correct": "maybe"}),

@@ -13,6 +13,7 @@ from copiloto.cloud.refine_tests import TOOL, ClaudeTestRefiner
 from copiloto.config import CloudSettings
 from copiloto.testgen.draft import Candidate
 from copiloto.testgen.generate import TestDraft
+from copiloto.testgen.runner import Coverage
 
 MODULE = "def slug(text, sep='-'):\n    return sep.join(text.lower().split())\n"
 DRAFT = (Candidate("test_slug_a", "def test_slug_a():\n    assert slug('A') == 'A'\n", "model", key="a", stem="a"),)
@@ -57,3 +58,17 @@ def test_without_claude_the_draft_goes_on(
     monkeypatch.delenv("ANTHROPIC_API_KEY")
     assert refiner(draft()) == DRAFT
     assert len(fake_api.requests) == 1, "without a key nothing is sent"
+
+
+def test_a_takeover_is_told_what_is_kept_and_missing_and_adds_nothing_without_claude(
+    fake_api: FakeAnthropic, refiner: ClaudeTestRefiner
+) -> None:
+    take_over = ClaudeTestRefiner(refiner.client, takeover=True)
+    coverage = Coverage(lines_pct=50.0, branches_pct=None, missing_lines=(2, 9))
+    shown = TestDraft("slug", MODULE, None, DRAFT, (), coverage)  # type: ignore[arg-type]
+    test = {"name": "test_slug_sep", "source": "def test_slug_sep():\n    assert slug('A b', '_') == 'a_b'\n"}
+    fake_api.reply(tool_use(TOOL, {"tests": [test]}), error(500, "api_error", "down"))
+    assert [c.name for c in take_over(shown)] == ["test_slug_sep"]
+    sent = fake_api.requests[0].raw.decode()
+    assert "do not repeat them" in sent and "assert slug('A') == 'A'" in sent and "no kept test runs: 2, 9" in sent
+    assert take_over(shown) == (), "without Claude a takeover adds nothing (the kept tests stay as they are)"

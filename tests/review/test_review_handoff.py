@@ -10,6 +10,7 @@ from copiloto.review.handoff import (
     NO_DEEP_REVIEWER,
     DeepFinding,
     DeepReviewRequest,
+    Progress,
     deep_review,
     to_hand_off,
 )
@@ -50,7 +51,7 @@ def test_the_deep_reviewer_gets_the_local_findings_as_context() -> None:
     class Recording:
         name = "recording"
 
-        async def review(self, request: DeepReviewRequest) -> list[DeepFinding]:
+        async def review(self, request: DeepReviewRequest, progress: Progress | None = None) -> list[DeepFinding]:
             seen.append(request)
             return [DeepFinding(line=1, end_line=1, severity="warning", message="deeper")]
 

@@ -110,6 +110,61 @@ def test_a_refiners_tests_are_verified_the_same_way(tiny_engine: LocalEngine, pr
     assert done.possible_bugs == (), "only documented examples can be possible bugs"
 
 
+SHORT = '''def label(code):
+    """Name of a status code.
+
+    >>> label(1)
+    'new'
+    """
+    if code == 7391:  # a case no small model guesses
+        return "archived"
+    return {1: "new", 2: "assigned"}.get(code, "unknown")
+
+
+def double(x):
+    """Twice x.
+
+    >>> double(2)
+    4
+    """
+    return x * 2
+'''
+
+
+@pytest.mark.model
+def test_claude_takes_over_only_when_the_local_tests_fall_short(tiny_engine: LocalEngine, project: Path) -> None:
+    """The handoff pattern: asked with the kept tests and the lines they miss; its new tests are verified, repeats
+    of kept tests are not run again; a target the local tests already cover fully never reaches it."""
+    (project / "textutil.py").write_text(SHORT, encoding="utf-8")
+    seen: list[TestDraft] = []
+
+    def take_over(draft: TestDraft) -> Sequence[Candidate]:
+        seen.append(draft)
+        test = "def test_label_archived():\n    assert label(7391) == 'archived'\n"
+        wrong = "def test_label_wrong():\n    assert label(2) == 'new'\n"
+        return [
+            *draft.candidates,  # what it was shown: already kept
+            Candidate("test_label_archived", test, "refined", key="a", stem="test_label_archived"),
+            Candidate("test_label_wrong", wrong, "refined", key="w", stem="test_label_wrong"),
+        ]
+
+    settings = TestSettings(timeout_s=5.0, rounds=1, max_tests=2)
+    path = project / "textutil.py"
+    done = generate_tests(tiny_engine, project, path, SHORT, "label", settings, takeovers=[take_over])
+    [draft] = seen
+    assert draft.candidates and draft.candidates[0].name == "test_label_documented_example_1", "the kept tests"
+    assert draft.coverage is not None and 8 in draft.coverage.missing_lines, 'return "archived": no kept test runs it'
+    names = [c.name for c in done.kept]
+    assert "test_label_archived" in names and "test_label_wrong" not in names
+    assert len(names) == len(set(names)) and names.count("test_label_documented_example_1") == 1
+    assert done.coverage is not None and 8 not in done.coverage.missing_lines
+
+    seen.clear()
+    done = generate_tests(tiny_engine, project, path, SHORT, "double", settings, takeovers=[take_over])
+    assert done.coverage is not None and done.coverage.lines_pct == 100.0
+    assert seen == [], "fully covered by the local tests: Claude is not asked"
+
+
 @pytest.mark.model
 def test_a_class_gets_tests_for_its_public_methods(tiny_engine: LocalEngine, project: Path) -> None:
     done = generate(tiny_engine, project, "Counter")

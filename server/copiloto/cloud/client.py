@@ -8,7 +8,8 @@ pydantic model the answer must be, validated; redacted before it is sent; usage 
   question about the same file pays for its context once; the usage the API returns (input, cache written,
   cache read, output) is recorded per call and per day.
 - An answer that fails validation is asked for again once, with the validation error; then it is an error.
-- Cancellation: the call is a coroutine; cancelling its task abandons the HTTP request.
+- Streaming: answers arrive as server-sent events, so a long answer never meets an HTTP read timeout in the
+  middle, its progress can be shown (`progress`), and cancelling the call's task closes the stream at once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,6 +33,8 @@ from copiloto.config import CloudSettings
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 KEY_ENV = "ANTHROPIC_API_KEY"
+Progress = Callable[[str], None]  # told how far Claude's answer has come, for a progress report
+PROGRESS_EVERY = 400  # characters of the answer between two progress messages
 
 
 class CloudUnavailable(RuntimeError):
@@ -116,7 +120,15 @@ class CloudClient:
 
         return AsyncAnthropic(timeout=self.settings.timeout_s, max_retries=self.settings.max_retries)
 
-    async def ask(self, system: str, context: str, question: str, answer: type[M], tool: str) -> Answer[M]:
+    async def ask(
+        self,
+        system: str,
+        context: str,
+        question: str,
+        answer: type[M],
+        tool: str,
+        progress: Progress | None = None,
+    ) -> Answer[M]:
         """Claude's answer as an instance of `answer`; `context` (a file) and `question` are redacted first.
         CloudUnavailable when it cannot be used, CloudError when the request or the answer fails."""
         why = self.unavailable_reason()
@@ -133,17 +145,25 @@ class CloudClient:
             }
         ]
         async with self._sdk() as sdk:
-            return await self._ask(sdk, system, messages, answer, tool, safe_context.count + safe_question.count)
+            redacted = safe_context.count + safe_question.count
+            return await self._ask(sdk, system, messages, answer, tool, redacted, progress)
 
     async def _ask(
-        self, sdk: Any, system: str, messages: list[dict[str, Any]], answer: type[M], tool: str, redacted: int
+        self,
+        sdk: Any,
+        system: str,
+        messages: list[dict[str, Any]],
+        answer: type[M],
+        tool: str,
+        redacted: int,
+        progress: Progress | None,
     ) -> Answer[M]:
         usage, sent = Usage(), []
         for attempt in (1, 2):
             request = self._request(system, messages, answer, tool)
-            sent.append(request)
-            self._audit(request)
-            message = await self._send(sdk, request)
+            sent.append({**request, "stream": True})  # the body as the SDK sends it
+            self._audit(sent[-1])
+            message = await self._send(sdk, request, progress)
             used = _usage(message)
             usage.add(used)
             self.ledger.record(used)
@@ -182,19 +202,27 @@ class CloudClient:
             "tool_choice": {"type": "tool", "name": tool},
         }
 
-    async def _send(self, sdk: Any, request: dict[str, Any]) -> Any:
+    async def _send(self, sdk: Any, request: dict[str, Any], progress: Progress | None) -> Any:
         import anthropic
 
         started = time.perf_counter()
         try:
-            message = await sdk.messages.create(**request)
+            async with sdk.messages.stream(**request) as stream:
+                received = told = 0
+                async for event in stream:
+                    if event.type == "input_json":  # a piece of the tool's input, as it is written
+                        received += len(event.partial_json)
+                    if progress is not None and received - told >= PROGRESS_EVERY:
+                        told = received
+                        progress(f"Claude is answering ({received:,} characters)")
+                message = await stream.get_final_message()
         except anthropic.APIStatusError as exc:
             raise CloudError(f"Claude answered {exc.status_code}: {_short(exc)}") from exc
         except anthropic.APITimeoutError as exc:
             raise CloudError(f"Claude did not answer within {self.settings.timeout_s:.0f} s") from exc
         except anthropic.APIConnectionError as exc:
             raise CloudError(f"cannot reach Claude: {_short(exc)}") from exc
-        except ValueError as exc:  # the SDK lets a body that is not JSON through as a JSONDecodeError
+        except (ValueError, KeyError, AssertionError) as exc:  # a body that is not the API's events or JSON
             raise CloudError(f"Claude's answer was not readable: {_short(exc)}") from exc
         if not isinstance(getattr(message, "content", None), list) or getattr(message, "usage", None) is None:
             raise CloudError("Claude's answer was not a message (a proxy in the way?)")
@@ -234,4 +262,4 @@ def _short(exc: BaseException) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-__all__ = ["Answer", "CloudClient", "CloudError", "CloudUnavailable", "Ledger", "Usage"]
+__all__ = ["Answer", "CloudClient", "CloudError", "CloudUnavailable", "Ledger", "Progress", "Usage"]

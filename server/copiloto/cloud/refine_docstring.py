@@ -1,7 +1,8 @@
-"""Claude refines a docstring the local model wrote (`orchestrate.docstrings = "sequential"`). Its text goes
-through the same checks as the local one — the file parses, every parameter, the return and the raised
-exceptions are documented, ruff's D rules pass for the style — and the local docstring stays when it fails
-them or when Claude cannot be used."""
+"""Claude's part in docstrings. Sequential (`orchestrate.docstrings = "sequential"`): it refines the docstring the
+local model wrote. Handoff (`"handoff"`): it writes one only when the local model's drafts all failed the checks.
+Either way its text goes through the same checks as the local one — the file parses, every parameter, the return
+and the raised exceptions are documented, ruff's D rules pass for the style — and is not used when it fails them
+or when Claude cannot be used."""
 
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ from copiloto.docstrings.target import find_by_qualname
 log = logging.getLogger(__name__)
 
 SYSTEM = (
-    "You improve Python docstrings. You get a module, the function or class to document and a draft docstring "
-    "written by a small local model. Return a better docstring in the same convention: a one-line imperative "
-    "summary, what the code really does (read the body), every parameter, the return value and the exceptions "
-    "it raises. Only the docstring's text: no quotes, no indentation. Answer through the report_docstring tool."
+    "You write Python docstrings. You get a module, the function or class to document and, when there is one, a "
+    "draft docstring written by a small local model. Return the best docstring in the asked convention: a one-line "
+    "imperative summary, what the code really does (read the body), every parameter, the return value and the "
+    "exceptions it raises. Only the docstring's text: no quotes, no indentation. Answer through the "
+    "report_docstring tool."
 )
 TOOL = "report_docstring"
 
@@ -36,22 +38,38 @@ class RefinedDocstring(BaseModel):
 
 def refine_docstring(client: CloudClient, source: str, draft: Documented, style: Style) -> Documented:
     """Claude's docstring when it passes the checks, else the draft (the reason logged)."""
-    target = find_by_qualname(source, draft.target.qualname)
-    question = f"Document {target.qualname} in the {style} convention.\n\nDraft docstring:\n{draft.docstring}"
+    question = f"Document {draft.target.qualname} in the {style} convention.\n\nDraft docstring:\n{draft.docstring}"
+    return claude_docstring(client, source, draft.target.qualname, question, style) or draft
+
+
+def take_over_docstring(
+    client: CloudClient, source: str, qualname: str, style: Style, failed: str
+) -> Documented | None:
+    """Claude's docstring for `qualname` after the local model's failed (`failed`: why), or None (reason logged)."""
+    question = (
+        f"Document {qualname} in the {style} convention. A small local model could not write one that passes "
+        f"the checks ({failed}); write it yourself."
+    )
+    return claude_docstring(client, source, qualname, question, style)
+
+
+def claude_docstring(client: CloudClient, source: str, qualname: str, question: str, style: Style) -> Documented | None:
+    """Claude's answer to `question`, placed in `source` and checked; None when it cannot be used (logged)."""
+    target = find_by_qualname(source, qualname)
     try:
         answer = asyncio.run(client.ask(SYSTEM, source, question, RefinedDocstring, TOOL))
     except (CloudUnavailable, CloudError) as exc:
-        log.info("docstring not refined by Claude: %s", exc)
-        return draft
+        log.info("no docstring from Claude: %s", exc)
+        return None
     text = clean_model_docstring(answer.value.docstring)
     try:
         edited = apply(source, target, text)
         placed = find_by_qualname(edited, target.qualname)
     except Exception as exc:  # a docstring that breaks the file
         log.info("Claude's docstring was not used: %s", exc)
-        return draft
+        return None
     problems = coverage_problems(text, placed, style) + ruff_problems(edited, style, lint_lines(placed))
     if problems:
         log.info("Claude's docstring was not used: %s", "; ".join(problems))
-        return draft
+        return None
     return Documented(text, edited, placed)

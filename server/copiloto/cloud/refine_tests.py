@@ -1,6 +1,8 @@
-"""Claude refines generated tests (the sequential pattern for tests, `orchestrate.tests = "sequential"`): it sees
-the module, the local model's draft tests and what failed before, and returns better ones — which are then
-verified exactly like the local ones (run three times in the sandbox; only passing tests are kept).
+"""Claude's part in generated tests. Sequential (`orchestrate.tests = "sequential"`): it sees the module, the local
+model's draft tests and what failed before, and returns better ones. Handoff (`"handoff"`): it is asked only when the
+local model fell short (nothing kept, or lines left uncovered), sees the tests kept so far, the lines they miss and
+the failures, and returns tests to add. Either way its tests are verified exactly like the local ones (run three
+times in the sandbox; only passing tests are kept).
 
 A refiner runs on the test generator's worker thread, so it drives the async client with its own event loop.
 When Claude cannot be used the draft goes on unchanged (the reason is logged once).
@@ -44,22 +46,26 @@ class RefinedTests(BaseModel):
 
 
 class ClaudeTestRefiner:
-    def __init__(self, client: CloudClient) -> None:
+    """A `Refiner` (sequential) or, with `takeover`, a takeover (handoff) of test generation."""
+
+    def __init__(self, client: CloudClient, takeover: bool = False) -> None:
         self.client = client
+        self.takeover = takeover
         self._told = False
 
     def __call__(self, draft: TestDraft) -> Sequence[Candidate]:
-        question = _question(draft)
+        question = _takeover_question(draft) if self.takeover else _question(draft)
+        unchanged = () if self.takeover else draft.candidates  # what goes on when Claude gives nothing
         try:
             answer = asyncio.run(self.client.ask(SYSTEM, draft.module_source, question, RefinedTests, TOOL))
         except (CloudUnavailable, CloudError) as exc:
             if not self._told:
                 self._told = True
-                log.info("tests not refined by Claude: %s", exc)
-            return draft.candidates
+                log.info("tests not %s by Claude: %s", "completed" if self.takeover else "refined", exc)
+            return unchanged
         refined = [c for t in answer.value.tests if (c := _candidate(t)) is not None]
-        log.info("Claude refined %d draft tests into %d", len(draft.candidates), len(refined))
-        return refined or draft.candidates
+        log.info("Claude turned %d tests into %d", len(draft.candidates), len(refined))
+        return refined or unchanged
 
 
 def _question(draft: TestDraft) -> str:
@@ -68,6 +74,20 @@ def _question(draft: TestDraft) -> str:
         f"{f.candidate.name} failed:\n{f.result.output[-MAX_FAILURE_CHARS:]}" for f in draft.failures[-6:]
     )
     return f"Target: {draft.qualname}\n\nDraft tests:\n{tests}\n\nFailures so far:\n{failures or '(none)'}"
+
+
+def _takeover_question(draft: TestDraft) -> str:
+    kept = "\n\n".join(c.source for c in draft.candidates) or "(none)"
+    failures = "\n\n".join(
+        f"{f.candidate.name} failed:\n{f.result.output[-MAX_FAILURE_CHARS:]}" for f in draft.failures[-6:]
+    )
+    missing = draft.coverage.missing_lines if draft.coverage is not None else ()
+    gaps = f"Lines of the target no kept test runs: {', '.join(map(str, missing))}\n\n" if missing else ""
+    return (
+        f"Target: {draft.qualname}\n\nThe local model's tests fell short. These pass and are kept already — do "
+        f"not repeat them; write only new tests for what they miss:\n{kept}\n\n{gaps}"
+        f"Its failed tests (their expectations may be wrong, or the code may be):\n{failures or '(none)'}"
+    )
 
 
 def _candidate(test: RefinedTest) -> Candidate | None:

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from copiloto.cloud.client import CloudClient, CloudError, CloudUnavailable
+from copiloto.cloud.client import CloudClient, CloudError, CloudUnavailable, Progress
 from copiloto.cloud.redact import is_excluded
 from copiloto.review.handoff import DeepFinding, DeepReviewRequest
 
@@ -44,7 +44,7 @@ class ClaudeReviewer:
         self.client = client
         self.exclude = tuple(exclude)
 
-    async def review(self, request: DeepReviewRequest) -> list[DeepFinding]:
+    async def review(self, request: DeepReviewRequest, progress: Progress | None = None) -> list[DeepFinding]:
         if is_excluded(request.path, self.exclude):
             raise LookupError(f"{PurePath(request.path).name} matches cloud.exclude: it is never sent to Claude")
         lines = request.text.split("\n")
@@ -60,7 +60,7 @@ class ClaudeReviewer:
         if leads:
             question += "\nLeads to check:\n" + "\n".join(leads)
         try:
-            answer = await self.client.ask(SYSTEM, context, question, DeepReview, TOOL)
+            answer = await self.client.ask(SYSTEM, context, question, DeepReview, TOOL, progress)
         except CloudUnavailable as exc:
             raise LookupError(str(exc)) from exc
         except CloudError as exc:

@@ -7,7 +7,7 @@ findings as context; so does a file or selection the user sends with "Deep revie
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -15,6 +15,8 @@ from pydantic import BaseModel
 
 from copiloto.review.local import LocalFinding
 from copiloto.review.security import SecurityFinding
+
+Progress = Callable[[str], None]  # how far the deep review has come, for the user's progress report
 
 Threshold = Literal["error", "warning", "never"]
 Reason = Literal["severity", "user", "sequential", "concurrent"]
@@ -51,7 +53,7 @@ class DeepReviewer(Protocol):
 
     name: str
 
-    async def review(self, request: DeepReviewRequest) -> list[DeepFinding]: ...
+    async def review(self, request: DeepReviewRequest, progress: Progress | None = None) -> list[DeepFinding]: ...
 
 
 def to_hand_off(findings: Sequence[LocalFinding], threshold: Threshold) -> list[LocalFinding]:
@@ -61,8 +63,10 @@ def to_hand_off(findings: Sequence[LocalFinding], threshold: Threshold) -> list[
     return [f for f in findings if SEVERITY_RANK[f.severity] <= SEVERITY_RANK[threshold]]
 
 
-async def deep_review(reviewer: DeepReviewer | None, request: DeepReviewRequest) -> list[DeepFinding]:
+async def deep_review(
+    reviewer: DeepReviewer | None, request: DeepReviewRequest, progress: Progress | None = None
+) -> list[DeepFinding]:
     """The deep reviewer's findings; LookupError(NO_DEEP_REVIEWER) when there is none."""
     if reviewer is None:
         raise LookupError(NO_DEEP_REVIEWER)
-    return await reviewer.review(request)
+    return await reviewer.review(request, progress)

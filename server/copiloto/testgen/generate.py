@@ -9,6 +9,9 @@ reported as a possible bug, never kept and never "fixed" by a model test of the 
 
 Refiners (the Claude step of the sequential pattern) plug in between drafting and verification: they
 get the local draft and return the tests to verify instead; what they return is verified the same way.
+Takeovers (the handoff pattern) are asked only when the local rounds fall short — nothing kept, or the
+target not fully covered — with the kept tests and the failures as context; their tests are added to the
+kept ones after the same verification.
 """
 
 from __future__ import annotations
@@ -80,8 +83,9 @@ class TestDraft:
     qualname: str
     module_source: str
     plan: TestPlan
-    candidates: tuple[Candidate, ...]
+    candidates: tuple[Candidate, ...]  # the draft (for a takeover: the tests kept so far)
     failures: tuple[Failure, ...]
+    coverage: Coverage | None = None  # for a takeover: what the kept tests leave uncovered
 
 
 class Refiner(Protocol):
@@ -140,6 +144,7 @@ def generate_tests(
     settings: TestSettings | None = None,
     refiners: Sequence[Refiner] = (),
     cancelled: Callable[[], bool] = lambda: False,
+    takeovers: Sequence[Refiner] = (),
 ) -> GeneratedTests:
     """Draft, verify and merge tests for `qualname` in `module_path` (whose text on disk is `source`).
 
@@ -165,6 +170,11 @@ def generate_tests(
             coverage = session.coverage()
             if _complete(coverage):
                 break
+    for take_over in takeovers if not session.kept or not _complete(coverage) else ():
+        draft = TestDraft(qualname, source, test_plan, tuple(session.kept), tuple(session.failures), coverage)
+        known = {c.source for c in session.kept}
+        session.verify([c for c in take_over(draft) if c.source not in known][: settings.max_tests])
+        coverage = session.coverage() if session.kept else None
     final: set[str] = set()
     kept = [renamed(c, unique_name(c.stem or c.name, final)) for c in session.kept]
     text = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from copiloto.config import EngineSettings
 from copiloto.engine.local import LocalEngine
 from copiloto.models.select import select_model
+from llama_server import free_port, start_llama_server, wait_until_serving
 
 # Never the real Claude API from the tests, whatever the developer's shell holds: the tests that talk to Claude
 # point the SDK at the local fake (tests/cloud/fake_api.py) themselves.
@@ -31,3 +33,21 @@ def tiny_engine(tiny_model: Path) -> Iterator[LocalEngine]:
     assert engine.wait_loaded(120), engine.error
     yield engine
     engine.close()
+
+
+@pytest.fixture(scope="session")
+def remote_server(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a llama-cpp-python server running `tiny`, shared by the whole test session."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    process = start_llama_server(tiny_model, port, log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -170,3 +170,26 @@ def test_tests_explains_bad_input_before_loading_a_model(tmp_path: Path) -> None
     for target, message in [(f"{module}::nope", "area"), (f"{tmp_path}/missing.py::f", "cannot read")]:
         done = copiloto("tests", target, "--model", "/nope.gguf")
         assert done.returncode in {1, 2} and message in done.stderr
+
+
+def test_engine_url_completes_through_a_remote_server(tmp_path: Path, remote_server: str) -> None:
+    source = tmp_path / "fib.py"
+    source.write_text(FIB)
+    done = copiloto("complete", f"{source}:4:16", "--json", "--engine-url", f"{remote_server}/v1")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["text"] == "b, a + b" and result["model"].endswith("qwen2.5-coder-0.5b-instruct-q4_k_m.gguf")
+
+
+def test_an_unreachable_engine_url_says_so_or_the_local_model_stands_in(tmp_path: Path, tiny_model: Path) -> None:
+    from llama_server import free_port
+
+    source = tmp_path / "fib.py"
+    source.write_text(FIB)
+    url = f"http://127.0.0.1:{free_port()}"
+    alone = copiloto("complete", f"{source}:4:16", "--engine-url", url, timeout=60)
+    assert alone.returncode == 1 and f"cannot use the engine at {url}" in alone.stderr, alone.stderr
+    stand_in = copiloto("complete", f"{source}:4:16", "--json", "--engine-url", url, "--model", str(tiny_model))
+    assert stand_in.returncode == 0, stand_in.stderr
+    assert json.loads(stand_in.stdout)["text"] == "b, a + b" and json.loads(stand_in.stdout)["model"] == "tiny"
+    assert "the local model takes over" in stand_in.stderr

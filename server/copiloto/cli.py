@@ -32,8 +32,13 @@ LANGUAGE_BY_SUFFIX = {
 
 def cli_layer(args: argparse.Namespace) -> dict[str, Any]:
     layer: dict[str, Any] = {}
+    engine: dict[str, Any] = {}
     if getattr(args, "model", None):
-        layer["engine"] = {"model": args.model}
+        engine["model"] = args.model
+    if getattr(args, "engine_url", None):  # this run only: the remote backend at that server
+        engine.update(backend="remote", url=args.engine_url)
+    if engine:
+        layer["engine"] = engine
     if getattr(args, "models_dir", None):
         layer["models_dir"] = args.models_dir
     return layer
@@ -113,11 +118,8 @@ def cmd_complete(args: argparse.Namespace) -> int:
     finally:
         runtime.close()
     if args.json:
-        print(
-            json.dumps(
-                {"text": completion.text, **completion.details(), "model": runtime.choice.name}, ensure_ascii=False
-            )
-        )
+        model = completion.result.model if completion.result and completion.result.model else runtime.engine.model_name
+        print(json.dumps({"text": completion.text, **completion.details(), "model": model}, ensure_ascii=False))
     else:
         if completion.reason and not completion.text:
             print(f"copiloto: no completion: {completion.reason}", file=sys.stderr)
@@ -152,8 +154,8 @@ def read_target(target: str) -> tuple[Path, str, str] | int:
 def cmd_docstring(args: argparse.Namespace) -> int:
     """Print a new docstring for FILE::QUALNAME, or with --write put it into the file."""
     from copiloto.docstrings import DocstringError
-    from copiloto.docstrings.generate import document
-    from copiloto.runtime import start_runtime
+    from copiloto.orchestrate.docstrings import write_docstring
+    from copiloto.runtime import start_cloud, start_runtime
 
     target = read_target(args.target)
     if isinstance(target, int):
@@ -166,7 +168,8 @@ def cmd_docstring(args: argparse.Namespace) -> int:
         if not runtime.engine.wait_loaded():
             print(f"copiloto: {runtime.engine.error}", file=sys.stderr)
             return 1
-        done = document(runtime.engine, source, qualname, style)
+        claude, pattern = start_cloud(settings).client, settings.orchestrate.docstrings
+        done = write_docstring(runtime.engine, claude, pattern, source, qualname, style, lambda: False)
     except DocstringError as exc:
         print(f"copiloto: {exc}", file=sys.stderr)
         return 1
@@ -198,7 +201,14 @@ def cmd_tests(args: argparse.Namespace) -> int:
             print(f"copiloto: {runtime.engine.error}", file=sys.stderr)
             return 1
         done = generate_tests(
-            runtime.engine, root, path.resolve(), source, qualname, settings.tests, runtime.test_refiners
+            runtime.engine,
+            root,
+            path.resolve(),
+            source,
+            qualname,
+            settings.tests,
+            runtime.test_refiners,
+            takeovers=runtime.test_takeovers,
         )
     except TestgenError as exc:
         print(f"copiloto: {exc}", file=sys.stderr)
@@ -308,13 +318,19 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from copiloto.demo.run import run_demo
 
-    return run_demo(model=args.model, models_dir=args.models_dir)
+    return run_demo(model=args.model, models_dir=args.models_dir, engine_url=args.engine_url)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="copiloto", description=__doc__)
     parser.add_argument("--model", help="catalog name or GGUF path (default: see `copiloto doctor`)")
     parser.add_argument("--models-dir", dest="models_dir", help="where model weights live")
+    parser.add_argument(
+        "--engine-url",
+        dest="engine_url",
+        metavar="URL",
+        help="use the OpenAI-compatible server at URL (engine.backend = remote) for this run",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging to stderr")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -367,14 +383,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _hoist_global_options(argv: list[str]) -> list[str]:
-    """Let --model/--models-dir follow the subcommand too (`copiloto complete --model tiny f.py:1:1`)."""
+    """Let the global options follow the subcommand too (`copiloto complete --model tiny f.py:1:1`)."""
     hoisted: list[str] = []
     rest: list[str] = []
     i = 0
     while i < len(argv):
         arg = argv[i]
         name = arg.split("=", 1)[0]
-        if name in ("--model", "--models-dir"):
+        if name in ("--model", "--models-dir", "--engine-url"):
             if "=" in arg:
                 hoisted.append(arg)
             elif i + 1 < len(argv):
@@ -394,8 +410,9 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    if not args.verbose:  # pygls logs every message it sends at INFO: only with --verbose
+    if not args.verbose:  # pygls and httpx2 log every message/request at INFO: only with --verbose
         logging.getLogger("pygls").setLevel(logging.WARNING)
+        logging.getLogger("httpx2").setLevel(logging.WARNING)
     from copiloto.engine.types import EngineError
     from copiloto.models.errors import ModelError
 

@@ -22,11 +22,30 @@ from copiloto.cloud.redact import DEFAULT_EXCLUDES as _DEFAULT_EXCLUDES
 class EngineSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    backend: Literal["local"] = Field("local", description="Inference backend. 'local' embeds llama.cpp.")
+    backend: Literal["local", "remote"] = Field(
+        "local",
+        description="Inference backend. 'local' embeds llama.cpp; 'remote' uses the OpenAI-compatible server at "
+        "engine.url (vLLM, llama-server, Ollama, llama-cpp-python's server; see docs/deploy.md).",
+    )
     model: str | None = Field(
         None,
         description="Catalog name (see `copiloto models list`) or path to a GGUF file. "
-        "Empty: codellama-13b on a GPU build when present, else the embedded `tiny`.",
+        "Empty: codellama-13b on a GPU build when present, else the embedded `tiny`. With the remote backend: "
+        "set it to have a local model take over while the server cannot be reached.",
+    )
+    url: str | None = Field(
+        None,
+        pattern=r"^https?://",
+        description="The remote backend's server, e.g. http://gpu-box:8000 (with or without /v1). A bearer "
+        "token, when the server wants one, comes from the COPILOTO_ENGINE_API_KEY environment variable.",
+    )
+    remote_model: str | None = Field(
+        None, description="The model id to ask the remote server for. Empty: the first one its /v1/models lists."
+    )
+    fim_family: Literal["codellama", "qwen", "codegemma", "starcoder", "deepseek", "other", "none"] | None = Field(
+        None,
+        description="The remote model's fill-in-the-middle format. Empty: from its model id, matched against the "
+        "catalog (codellama-13b.Q4_K_M.gguf -> codellama).",
     )
     n_gpu_layers: int = Field(-1, description="Layers offloaded to the GPU; -1 offloads all, 0 keeps the CPU.")
     n_ctx: int = Field(4096, ge=256, description="Context window in tokens.")
@@ -161,15 +180,18 @@ class OrchestrateSettings(BaseModel):
         "or above review.handoff_severity), sequential (the local model drafts, Claude refines every review), "
         "concurrent (both review, agreement and disagreement shown), local (never Claude on save).",
     )
-    docstrings: Literal["sequential", "local"] = Field(
+    docstrings: Literal["sequential", "handoff", "local"] = Field(
         "sequential",
         description="Docstrings: sequential (the local model writes, Claude refines; Claude's text is kept only if it "
-        "passes the same checks) or local. Without an API key both are local.",
+        "passes the same checks), handoff (Claude writes one only when every local draft failed the checks) or "
+        "local. Without an API key all are local.",
     )
-    tests: Literal["sequential", "local"] = Field(
+    tests: Literal["sequential", "handoff", "local"] = Field(
         "sequential",
         description="Generated tests: sequential (the local model drafts, Claude refines, every test is then run "
-        "and kept only if it passes) or local. Without an API key both are local.",
+        "and kept only if it passes), handoff (Claude is asked only when the local tests fall short: none kept or "
+        "lines left uncovered; its tests are verified the same way and added) or local. Without an API key all "
+        "are local.",
     )
 
 

@@ -43,6 +43,8 @@ def run_doctor(settings: Settings, *, load: bool = False) -> int:
         f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'default (active)')}",
     )
     _line("n_gpu_layers", settings.engine.n_gpu_layers)
+    if settings.engine.backend == "remote":
+        return _remote(settings)
     try:
         choice = select_model(settings, prepare=False)
     except Exception as exc:
@@ -78,3 +80,28 @@ def run_doctor(settings: Settings, *, load: bool = False) -> int:
         _line("GPU offload", f"{offloaded} requested" if offload else "none (CPU build)")
         engine.close()
     return 0
+
+
+def _remote(settings: Settings) -> int:
+    """The remote backend: is the server there, which model, which FIM format, how long a probe takes."""
+    from copiloto.engine.remote import RemoteEngine
+
+    url = settings.engine.url
+    _line("backend", f"remote: {url or 'NO engine.url'}")
+    if not url:
+        return 1
+    started = time.perf_counter()
+    engine = RemoteEngine(settings.engine, url).start()
+    try:
+        if not engine.wait_loaded(15):
+            _line("server", f"NOT REACHABLE: {engine.error}")
+            fallback = settings.engine.model
+            _line("stand-in", f"{fallback} (engine.model)" if fallback else "none: set engine.model for a local one")
+            return 1
+        _line("server", f"answers ({(time.perf_counter() - started) * 1000:.0f} ms for /v1/models)")
+        _line("model", engine.model_id)
+        if engine.template is not None:
+            _line("FIM template", f"{engine.template.family} / {engine.template.order}")
+        return 0
+    finally:
+        engine.close()

@@ -10,7 +10,10 @@ from copiloto.cloud.refine_tests import ClaudeTestRefiner
 from copiloto.cloud.review import ClaudeReviewer
 from copiloto.completion.pipeline import CompletionService
 from copiloto.config import Settings
+from copiloto.engine.fallback import FallbackEngine
 from copiloto.engine.local import LocalEngine, StateListener
+from copiloto.engine.remote import RemoteEngine
+from copiloto.engine.types import ServingEngine
 from copiloto.models.select import ModelChoice, select_model
 from copiloto.review.handoff import DeepReviewer
 from copiloto.testgen.generate import Refiner
@@ -19,14 +22,26 @@ from copiloto.testgen.generate import Refiner
 @dataclass
 class Runtime:
     settings: Settings
-    choice: ModelChoice
-    engine: LocalEngine
+    choice: ModelChoice | None  # the local model; None with a remote engine and no local stand-in
+    engine: ServingEngine
     completions: CompletionService
     # Steps between the local draft of tests and their verification (Claude's refinement plugs in here).
     test_refiners: list[Refiner] = field(default_factory=list)
+    # Asked only when the local tests fall short (the handoff pattern: Claude takes over).
+    test_takeovers: list[Refiner] = field(default_factory=list)
 
     def close(self) -> None:
         self.engine.close()
+
+    @property
+    def reason(self) -> str:
+        """Why this engine serves, one sentence for logs and the status."""
+        url = self.settings.engine.url
+        if self.settings.engine.backend == "remote":
+            stand_in = f"; {self.choice.name} stands in while it cannot be reached" if self.choice else ""
+            return f"the remote engine at {url} (engine.backend = remote){stand_in}"
+        assert self.choice is not None
+        return self.choice.reason
 
 
 @dataclass(frozen=True)
@@ -43,11 +58,31 @@ def start_cloud(settings: Settings) -> Cloud:
     return Cloud(client, ClaudeReviewer(client, settings.cloud.exclude))
 
 
+def start_engine(settings: Settings, on_state: StateListener | None = None) -> tuple[ServingEngine, ModelChoice | None]:
+    """The engine the settings ask for, started (loading or connecting in its own thread), and the local model
+    it runs or falls back to. Raises ModelError when no model can be chosen, ValueError for a remote without url."""
+    cfg = settings.engine
+    if cfg.backend == "local":
+        choice = select_model(settings)  # may assemble `tiny` (seconds): callers keep it off the event loop
+        return LocalEngine(cfg, choice.path, choice.name, on_state=on_state).start(), choice
+    if not cfg.url:
+        raise ValueError("engine.backend is remote but engine.url is empty: set it to the server, e.g. http://gpu:8000")
+    url = cfg.url
+    if cfg.model is None:  # no local stand-in: an unreachable server is a clear status, retried with backoff
+        return RemoteEngine(cfg, url, on_state).start(), None
+    choice = select_model(settings)
+    return FallbackEngine(
+        lambda told: RemoteEngine(cfg, url, told),
+        lambda told: LocalEngine(cfg, choice.path, choice.name, on_state=told).start(),
+        on_state,
+    ).start(), choice
+
+
 def start_runtime(settings: Settings, on_state: StateListener | None = None) -> Runtime:
-    """Pick the model and start loading it in the engine's thread. Raises when no model can be chosen."""
-    choice = select_model(settings)  # may assemble `tiny` (seconds): callers keep it off the event loop
-    engine = LocalEngine(settings.engine, choice.path, choice.name, on_state=on_state).start()
+    """Start the engine (see start_engine) and the services on it. Raises when no engine can be started."""
+    engine, choice = start_engine(settings, on_state)
     completions = CompletionService(engine, settings.completion)
-    sequential = settings.orchestrate.tests == "sequential"
-    refiners: list[Refiner] = [ClaudeTestRefiner(CloudClient(settings.cloud))] if sequential else []
-    return Runtime(settings, choice, engine, completions, refiners)
+    pattern, client = settings.orchestrate.tests, CloudClient(settings.cloud)
+    refiners: list[Refiner] = [ClaudeTestRefiner(client)] if pattern == "sequential" else []
+    takeovers: list[Refiner] = [ClaudeTestRefiner(client, takeover=True)] if pattern == "handoff" else []
+    return Runtime(settings, choice, engine, completions, refiners, takeovers)

@@ -1,4 +1,5 @@
-"""End to end: the real server over stdio, the real llama.cpp and the real `tiny` model."""
+"""End to end: the real server over stdio, the real `tiny` model — run twice: in process (the embedded llama.cpp)
+and over the wire (`engine.backend = "remote"`: llama-cpp-python's OpenAI-compatible server running `tiny`)."""
 
 # ruff: noqa: W291, W293  (the fixtures end lines where a user stops typing, trailing spaces included)
 
@@ -6,14 +7,36 @@ from __future__ import annotations
 
 import ast
 import asyncio
+from typing import Any
 
 import pytest
-from lsp_helpers import first_text, inline, open_doc, status
+import pytest_lsp
+from lsp_helpers import SERVER, capabilities, first_text, inline, open_doc, server_env, status, wait_for_state
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
-from pytest_lsp import LanguageClient
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_lsp.fixture(
+    scope="module",
+    params=["local", "remote"],
+    config=ClientServerConfig(server_command=SERVER, server_env=server_env()),
+)
+async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest) -> Any:
+    model = str(request.getfixturevalue("tiny_model"))
+    engine: dict[str, Any] = {"model": model, "n_ctx": 2048}
+    if request.param == "remote":
+        engine = {"backend": "remote", "url": request.getfixturevalue("remote_server"), "n_ctx": 2048}
+    await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=capabilities(), initialization_options={"engine": engine})
+    )
+    info = await wait_for_state(lsp_client, "ready", "error")
+    assert info["state"] == "ready", info
+    yield
+    await lsp_client.shutdown_session()
+
 
 FIB = '''def fibonacci(n: int) -> int:
     """Return the n-th Fibonacci number."""

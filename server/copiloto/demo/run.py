@@ -104,12 +104,14 @@ def _show(case: DemoCase, text: str, latency: float, details: dict[str, Any], re
     )
 
 
-async def demo(model: str | None, models_dir: str | None) -> int:
+async def demo(model: str | None, models_dir: str | None, engine_url: str | None = None) -> int:
     args = ["-m", "copiloto", "serve"]
     if model:
         args += ["--model", model]
     if models_dir:
         args += ["--models-dir", models_dir]
+    if engine_url:
+        args += ["--engine-url", engine_url]
     client = make_client()
     await client.start_io(sys.executable, *args)
     stderr_task = asyncio.ensure_future(_drain(client))
@@ -350,5 +352,5 @@ Use it from your editor:
 """
 
 
-def run_demo(model: str | None = None, models_dir: str | None = None) -> int:
-    return asyncio.run(demo(model, models_dir))
+def run_demo(model: str | None = None, models_dir: str | None = None, engine_url: str | None = None) -> int:
+    return asyncio.run(demo(model, models_dir, engine_url))

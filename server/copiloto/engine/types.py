@@ -1,7 +1,7 @@
 """The engine's small interface: a request in (prompt parts, limits), a job out (future + cancel).
 
-A remote backend implements the same `Engine` protocol later; nothing above the engine knows which
-one it talks to.
+The embedded llama.cpp (engine/local.py) and an OpenAI-compatible server (engine/remote.py) implement the same
+`Engine` protocol; nothing above the engine knows which one it talks to.
 """
 
 from __future__ import annotations
@@ -87,9 +87,23 @@ class Job:
     on_text: Callable[[str], None] | None = None
     stop_hit: str | None = None
     _cancelled: threading.Event = field(default_factory=threading.Event)
+    _on_cancel: list[Callable[[], None]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def cancel(self) -> None:
-        self._cancelled.set()
+        with self._lock:
+            self._cancelled.set()
+            hooks, self._on_cancel = self._on_cancel, []
+        for hook in hooks:
+            hook()
+
+    def when_cancelled(self, hook: Callable[[], None]) -> None:
+        """Call `hook` on cancel (now, if already cancelled): a remote job closes its stream with it."""
+        with self._lock:
+            if not self._cancelled.is_set():
+                self._on_cancel.append(hook)
+                return
+        hook()
 
     @property
     def cancelled(self) -> bool:
@@ -112,3 +126,12 @@ class Engine(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
     def close(self) -> None: ...
+
+
+class ServingEngine(Engine, Protocol):
+    """An engine the runtime owns: it loads (or connects) in the background and says why it cannot serve."""
+
+    @property
+    def error(self) -> str | None: ...
+
+    def wait_loaded(self, timeout: float | None = None) -> bool: ...

@@ -22,12 +22,11 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 import copiloto
 from copiloto.cloud.explain import Frame as ExplainFrame
 from copiloto.cloud.explain import explain
-from copiloto.cloud.refine_docstring import refine_docstring
 from copiloto.completion.pipeline import Completion
 from copiloto.config import Settings, load_settings
 from copiloto.docstrings import DocstringError
 from copiloto.docstrings.action import PYTHON, Offer, docstring_offers, minimal_edit
-from copiloto.docstrings.generate import Documented, document
+from copiloto.docstrings.generate import Documented
 from copiloto.engine.local import engine_info
 from copiloto.engine.types import EngineState
 from copiloto.logs.classify import ModelClassifier
@@ -46,6 +45,7 @@ from copiloto.lsp.diagnostics import (
 )
 from copiloto.lsp.documents import Document, DocumentStore
 from copiloto.lsp.positions import InvalidPosition, line_starts, offset_to_position
+from copiloto.orchestrate.docstrings import write_docstring
 from copiloto.orchestrate.review import compare
 from copiloto.review.functions import ReviewMemory, function_spans
 from copiloto.review.handoff import DeepFinding, DeepReviewRequest, deep_review, to_hand_off
@@ -165,7 +165,7 @@ class CopilotoServer(LanguageServer):
             try:
                 self.runtime = await loop.run_in_executor(None, start_runtime, self.settings, on_state)
                 self.startup_error = None
-                log.info("model: %s (%s)", self.runtime.choice.name, self.runtime.choice.reason)
+                log.info("model: %s (%s)", self.runtime.engine.model_name, self.runtime.reason)
             except Exception as exc:
                 self.startup_error = str(exc)
                 self.tell_once(types.MessageType.Error, f"Copiloto: no model: {exc}")
@@ -221,6 +221,12 @@ class CopilotoServer(LanguageServer):
             return None
         self.work_done_progress.begin(token, types.WorkDoneProgressBegin(title="Copiloto", message=message))
         return token
+
+    def work_reporter(self, token: str | None) -> Callable[[str], None] | None:
+        """A callable that reports a message under `token`'s progress, or None without a report."""
+        if token is None:
+            return None
+        return lambda message: self.work_done_progress.report(token, types.WorkDoneProgressReport(message=message))
 
     def end_work(self, token: str | None, message: str) -> None:
         if token is not None:
@@ -388,7 +394,7 @@ class CopilotoServer(LanguageServer):
         did not ask for (`quiet`), every time for their own command (under a progress report)."""
         token = None if quiet else await self.begin_work(f"Deep review of {Path(request.path).name}")
         try:
-            found = await deep_review(self.cloud.reviewer, request)
+            found = await deep_review(self.cloud.reviewer, request, self.work_reporter(token))
         except asyncio.CancelledError:  # the user moved on: the HTTP request is abandoned with the task
             self.end_work(token, "Cancelled")
             raise
@@ -766,13 +772,10 @@ async def resolve_code_action(ls: CopilotoServer, action: types.CodeAction) -> t
         return await resolve_tests(ls, action, doc, str(data.get("qualname", "")))
     qualname, text, version = str(data.get("qualname", "")), doc.text, doc.version
     style = ls.settings.docstrings.style
-    cloud = ls.cloud.client if ls.settings.orchestrate.docstrings == "sequential" else None
+    claude, pattern = ls.cloud.client, ls.settings.orchestrate.docstrings
 
     def write(stopped: Callable[[], bool]) -> Documented:
-        draft = document(runtime.engine, text, qualname, style, stopped)
-        if cloud is None or stopped() or cloud.unavailable_reason() is not None:
-            return draft
-        return refine_docstring(cloud, text, draft, style)  # the local model drafts, Claude refines
+        return write_docstring(runtime.engine, claude, pattern, text, qualname, style, stopped)
 
     try:
         done = await ls.run_work(f"Writing a docstring for {qualname}", write, lambda _: "Docstring written")
@@ -795,11 +798,13 @@ async def resolve_tests(ls: CopilotoServer, action: types.CodeAction, doc: Docum
         why = f"save {path.name} first: the tests run against the code on disk"
         return _tell(ls, action, types.MessageType.Warning, why)
     root = project_root(path, ls.workspace_folders())
-    settings, refiners = ls.settings.tests, tuple(runtime.test_refiners)
+    settings, refiners, takeovers = ls.settings.tests, tuple(runtime.test_refiners), tuple(runtime.test_takeovers)
     try:
         done = await ls.run_work(
             f"Writing and running tests for {qualname}",
-            lambda stopped: generate_tests(runtime.engine, root, path, text, qualname, settings, refiners, stopped),
+            lambda stopped: generate_tests(
+                runtime.engine, root, path, text, qualname, settings, refiners, stopped, takeovers
+            ),
             lambda done: f"{len(done.kept)} tests kept",
         )
     except TestgenError as exc:
@@ -940,7 +945,7 @@ def status(ls: CopilotoServer, params: Any) -> dict[str, Any]:
     if runtime is not None:
         info.update(engine_info(runtime.engine))
         info["error"] = runtime.engine.error
-        info["reason"] = runtime.choice.reason
+        info["reason"] = runtime.reason
         info["stats"] = runtime.completions.stats.as_dict()
         info["review"] = dict(ls.review_totals)
         info["logs"] = ls.logs_status()

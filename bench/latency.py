@@ -12,6 +12,9 @@ trace (the order rotates from trace to trace):
                 clients do: it answers every request in turn, stale or not.
   engine        Copiloto's completion service in this process, without the LSP layer (same client logic):
                 the difference to `lsp` is the server's overhead.
+  remote        Copiloto over stdio as `lsp`, with engine.backend = "remote": its engine is llama-cpp-python's
+                OpenAI-compatible server on 127.0.0.1 (same model, threads, context), reached over HTTP with
+                streamed tokens; stale requests close their streams. Against `lsp` it prices the network hop.
   llama-server  llama.cpp's own server (bench/build_llama_server.sh) on /infill with cache_prompt, the
                 backend of llama.vscode and llama.vim; the client abandons a request (closes its connection)
                 when the next key makes it stale, as those plugins do.
@@ -66,7 +69,7 @@ DEFAULT_TRACES = (
     Path(json_decoder.__file__),
     REPO / "bench" / "traces" / "TicketStatsProvider.php",
 )
-SYSTEMS = ("lsp", "naive", "engine", "llama-server")
+SYSTEMS = ("lsp", "naive", "engine", "llama-server", "remote")
 N_CTX = 4096
 DRAIN_S = 180.0  # how long a replay waits, after its last key, for answers still owed
 
@@ -295,7 +298,9 @@ class LspSystem:
         )  # fmt: skip
         self.rpc = JsonRpc(self.process)
         capabilities = {"textDocument": {"inlineCompletion": {}}, "window": {"workDoneProgress": True}}
-        options = {"engine": {"n_threads": self.threads, "n_ctx": N_CTX, "n_gpu_layers": self.gpu_layers}}
+        options = getattr(self, "options", None) or {
+            "engine": {"n_threads": self.threads, "n_ctx": N_CTX, "n_gpu_layers": self.gpu_layers}
+        }
         await self.rpc.request(
             "initialize",
             {"processId": os.getpid(), "rootUri": None, "capabilities": capabilities, "initializationOptions": options},
@@ -357,6 +362,35 @@ class LspSystem:
             await asyncio.wait_for(self.process.wait(), 10)
         if self.process.returncode is None:
             self.process.kill()
+
+
+class RemoteLspSystem(LspSystem):
+    """Copiloto with the remote backend, its server a llama-cpp-python server on this machine."""
+
+    name = "remote"
+
+    def __init__(self, model_path: Path, threads: int, gpu_layers: int) -> None:
+        super().__init__(str(model_path), threads, gpu_layers)
+        self.model_path = model_path
+
+    async def start(self) -> None:
+        port = free_port()
+        self.server = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "llama_cpp.server", "--model", str(self.model_path), "--host", "127.0.0.1",
+            "--port", str(port), "--n_ctx", str(N_CTX), "--n_threads", str(self.threads),
+            "--n_threads_batch", str(self.threads), "--n_gpu_layers", str(self.gpu_layers),
+            "--interrupt_requests", "False",
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        await wait_http(port, "/v1/models", self.server)
+        self.options = {"engine": {"backend": "remote", "url": f"http://127.0.0.1:{port}", "n_ctx": N_CTX}}
+        await super().start()
+
+    async def close(self) -> None:
+        await super().close()
+        self.server.terminate()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.server.wait(), 10)
 
 
 class EngineSystem:
@@ -697,6 +731,7 @@ LABELS = {
     "naive": "llama_cpp.server, one request per key",
     "engine": "Copiloto engine in process",
     "llama-server": "llama-server /infill (llama.vscode's backend)",
+    "remote": "Copiloto, remote backend (llama_cpp.server over HTTP)",
 }
 
 
@@ -747,6 +782,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             systems[name] = EngineSystem(runtime)
         elif name == "naive":
             systems[name] = NaivePeer(windows, model_path, args.threads, args.gpu_layers, fim_texts(model_path))
+        elif name == "remote":
+            systems[name] = RemoteLspSystem(model_path, args.threads, args.gpu_layers)
         elif name == "llama-server":
             binary = llama_server_binary(args.llama_server)
             systems[name] = LlamaServerPeer(windows, binary, model_path, args.threads, args.gpu_layers)
@@ -808,6 +845,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "p50_ratio_vs_llama_server": ratio(p("lsp", "p50"), p("llama-server", "p50")),
         "p95_ratio_vs_llama_server": ratio(p("lsp", "p95"), p("llama-server", "p95")),
         "overhead_vs_engine": overhead(p("lsp", "p50"), p("engine", "p50")),
+        "p50_ratio_remote_vs_lsp": ratio(p("remote", "p50"), p("lsp", "p50")),
+        "p95_ratio_remote_vs_lsp": ratio(p("remote", "p95"), p("lsp", "p95")),
         "prompt_reuse": results.get("lsp", {}).get("prompt_reuse"),
         "targets": {
             "p50_ratio_vs_peer": "<= 0.5",

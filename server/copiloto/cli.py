@@ -209,6 +209,7 @@ def cmd_tests(args: argparse.Namespace) -> int:
             settings.tests,
             runtime.test_refiners,
             takeovers=runtime.test_takeovers,
+            companions=runtime.test_companions,
         )
     except TestgenError as exc:
         print(f"copiloto: {exc}", file=sys.stderr)

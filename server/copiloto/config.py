@@ -186,12 +186,13 @@ class OrchestrateSettings(BaseModel):
         "passes the same checks), handoff (Claude writes one only when every local draft failed the checks) or "
         "local. Without an API key all are local.",
     )
-    tests: Literal["sequential", "handoff", "local"] = Field(
+    tests: Literal["sequential", "concurrent", "handoff", "local"] = Field(
         "sequential",
         description="Generated tests: sequential (the local model drafts, Claude refines, every test is then run "
-        "and kept only if it passes), handoff (Claude is asked only when the local tests fall short: none kept or "
-        "lines left uncovered; its tests are verified the same way and added) or local. Without an API key all "
-        "are local.",
+        "and kept only if it passes), concurrent (both write tests at once, all are run, passing ones kept; the "
+        "result says which calls they agree and disagree on), handoff (Claude is asked only when the local tests "
+        "fall short: none kept or lines left uncovered; its tests are verified the same way and added) or local. "
+        "Without an API key all are local.",
     )
 
 

@@ -29,6 +29,8 @@ class Runtime:
     test_refiners: list[Refiner] = field(default_factory=list)
     # Asked only when the local tests fall short (the handoff pattern: Claude takes over).
     test_takeovers: list[Refiner] = field(default_factory=list)
+    # Writing their own tests while the local model drafts (the concurrent pattern).
+    test_companions: list[Refiner] = field(default_factory=list)
 
     def close(self) -> None:
         self.engine.close()
@@ -84,5 +86,6 @@ def start_runtime(settings: Settings, on_state: StateListener | None = None) -> 
     completions = CompletionService(engine, settings.completion)
     pattern, client = settings.orchestrate.tests, CloudClient(settings.cloud)
     refiners: list[Refiner] = [ClaudeTestRefiner(client)] if pattern == "sequential" else []
-    takeovers: list[Refiner] = [ClaudeTestRefiner(client, takeover=True)] if pattern == "handoff" else []
-    return Runtime(settings, choice, engine, completions, refiners, takeovers)
+    takeovers: list[Refiner] = [ClaudeTestRefiner(client, "takeover")] if pattern == "handoff" else []
+    companions: list[Refiner] = [ClaudeTestRefiner(client, "fresh")] if pattern == "concurrent" else []
+    return Runtime(settings, choice, engine, completions, refiners, takeovers, companions)

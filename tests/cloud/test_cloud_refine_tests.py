@@ -63,7 +63,7 @@ def test_without_claude_the_draft_goes_on(
 def test_a_takeover_is_told_what_is_kept_and_missing_and_adds_nothing_without_claude(
     fake_api: FakeAnthropic, refiner: ClaudeTestRefiner
 ) -> None:
-    take_over = ClaudeTestRefiner(refiner.client, takeover=True)
+    take_over = ClaudeTestRefiner(refiner.client, "takeover")
     coverage = Coverage(lines_pct=50.0, branches_pct=None, missing_lines=(2, 9))
     shown = TestDraft("slug", MODULE, None, DRAFT, (), coverage)  # type: ignore[arg-type]
     test = {"name": "test_slug_sep", "source": "def test_slug_sep():\n    assert slug('A b', '_') == 'a_b'\n"}
@@ -72,3 +72,12 @@ def test_a_takeover_is_told_what_is_kept_and_missing_and_adds_nothing_without_cl
     sent = fake_api.requests[0].raw.decode()
     assert "do not repeat them" in sent and "assert slug('A') == 'A'" in sent and "no kept test runs: 2, 9" in sent
     assert take_over(shown) == (), "without Claude a takeover adds nothing (the kept tests stay as they are)"
+
+
+def test_concurrent_claude_writes_from_the_code_alone(fake_api: FakeAnthropic, refiner: ClaudeTestRefiner) -> None:
+    fresh = ClaudeTestRefiner(refiner.client, "fresh")
+    test = {"name": "test_slug_empty", "source": "def test_slug_empty():\n    assert slug('') == ''\n"}
+    fake_api.reply(tool_use(TOOL, {"tests": [test]}))
+    assert [c.name for c in fresh(TestDraft("slug", MODULE, None, (), ()))] == ["test_slug_empty"]  # type: ignore[arg-type]
+    sent = fake_api.requests[0].raw.decode()
+    assert "Write the tests" in sent and "compared with its" in sent and "Draft tests" not in sent

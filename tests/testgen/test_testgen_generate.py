@@ -166,6 +166,35 @@ def test_claude_takes_over_only_when_the_local_tests_fall_short(tiny_engine: Loc
 
 
 @pytest.mark.model
+def test_concurrent_claude_writes_its_own_tests_and_disagreements_are_named(
+    tiny_engine: LocalEngine, project: Path
+) -> None:
+    """The concurrent pattern: the companion starts from the code alone, its tests run with the local ones, and
+    a call where one side's test passes and the other's fails is named in the result."""
+    (project / "textutil.py").write_text(SHORT, encoding="utf-8")
+    seen: list[TestDraft] = []
+
+    def companion(draft: TestDraft) -> Sequence[Candidate]:
+        seen.append(draft)
+        right = "def test_label_archived():\n    assert label(7391) == 'archived'\n"
+        wrong = "def test_label_one():\n    assert label(1) == 'old'\n"  # the docstring's example says 'new'
+        return [
+            Candidate("test_label_archived", right, "refined", key="a", stem="test_label_archived"),
+            Candidate("test_label_one", wrong, "refined", key="o", stem="test_label_one"),
+        ]
+
+    settings = TestSettings(timeout_s=5.0, rounds=1, max_tests=3)
+    path = project / "textutil.py"
+    done = generate_tests(tiny_engine, project, path, SHORT, "label", settings, companions=[companion])
+    [draft] = seen
+    assert draft.candidates == () and draft.failures == (), "it writes from the code alone"
+    assert "test_label_archived" in [c.name for c in done.kept]
+    assert done.agreement is not None
+    assert "label(1): the local model's test passes, Claude's fails" in done.agreement.disagreements
+    assert "disagree on" in done.summary(project) and "label(1)" in done.summary(project)
+
+
+@pytest.mark.model
 def test_a_class_gets_tests_for_its_public_methods(tiny_engine: LocalEngine, project: Path) -> None:
     done = generate(tiny_engine, project, "Counter")
     assert done.written > 0

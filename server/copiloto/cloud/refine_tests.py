@@ -1,8 +1,9 @@
 """Claude's part in generated tests. Sequential (`orchestrate.tests = "sequential"`): it sees the module, the local
 model's draft tests and what failed before, and returns better ones. Handoff (`"handoff"`): it is asked only when the
 local model fell short (nothing kept, or lines left uncovered), sees the tests kept so far, the lines they miss and
-the failures, and returns tests to add. Either way its tests are verified exactly like the local ones (run three
-times in the sandbox; only passing tests are kept).
+the failures, and returns tests to add. Concurrent (`"concurrent"`): it writes its own tests from the code alone,
+while the local model writes its. Always its tests are verified exactly like the local ones (run three times in
+the sandbox; only passing tests are kept).
 
 A refiner runs on the test generator's worker thread, so it drives the async client with its own event loop.
 When Claude cannot be used the draft goes on unchanged (the reason is logged once).
@@ -14,6 +15,7 @@ import ast
 import asyncio
 import logging
 from collections.abc import Sequence
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -46,22 +48,22 @@ class RefinedTests(BaseModel):
 
 
 class ClaudeTestRefiner:
-    """A `Refiner` (sequential) or, with `takeover`, a takeover (handoff) of test generation."""
+    """Claude in test generation: `refine` (sequential), `takeover` (handoff) or `fresh` (concurrent)."""
 
-    def __init__(self, client: CloudClient, takeover: bool = False) -> None:
+    def __init__(self, client: CloudClient, mode: Literal["refine", "takeover", "fresh"] = "refine") -> None:
         self.client = client
-        self.takeover = takeover
+        self.mode = mode
         self._told = False
 
     def __call__(self, draft: TestDraft) -> Sequence[Candidate]:
-        question = _takeover_question(draft) if self.takeover else _question(draft)
-        unchanged = () if self.takeover else draft.candidates  # what goes on when Claude gives nothing
+        question = {"refine": _question, "takeover": _takeover_question, "fresh": _fresh_question}[self.mode](draft)
+        unchanged = draft.candidates if self.mode == "refine" else ()  # what goes on when Claude gives nothing
         try:
             answer = asyncio.run(self.client.ask(SYSTEM, draft.module_source, question, RefinedTests, TOOL))
         except (CloudUnavailable, CloudError) as exc:
             if not self._told:
                 self._told = True
-                log.info("tests not %s by Claude: %s", "completed" if self.takeover else "refined", exc)
+                log.info("no tests from Claude (%s): %s", self.mode, exc)
             return unchanged
         refined = [c for t in answer.value.tests if (c := _candidate(t)) is not None]
         log.info("Claude turned %d tests into %d", len(draft.candidates), len(refined))
@@ -74,6 +76,13 @@ def _question(draft: TestDraft) -> str:
         f"{f.candidate.name} failed:\n{f.result.output[-MAX_FAILURE_CHARS:]}" for f in draft.failures[-6:]
     )
     return f"Target: {draft.qualname}\n\nDraft tests:\n{tests}\n\nFailures so far:\n{failures or '(none)'}"
+
+
+def _fresh_question(draft: TestDraft) -> str:
+    return (
+        f"Target: {draft.qualname}\n\nWrite the tests: the normal cases, the edge cases and the error paths. A small "
+        "local model is writing its own at the same time; yours are compared with its, by the call each checks."
+    )
 
 
 def _takeover_question(draft: TestDraft) -> str:

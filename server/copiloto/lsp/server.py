@@ -799,11 +799,12 @@ async def resolve_tests(ls: CopilotoServer, action: types.CodeAction, doc: Docum
         return _tell(ls, action, types.MessageType.Warning, why)
     root = project_root(path, ls.workspace_folders())
     settings, refiners, takeovers = ls.settings.tests, tuple(runtime.test_refiners), tuple(runtime.test_takeovers)
+    companions = tuple(runtime.test_companions)
     try:
         done = await ls.run_work(
             f"Writing and running tests for {qualname}",
             lambda stopped: generate_tests(
-                runtime.engine, root, path, text, qualname, settings, refiners, stopped, takeovers
+                runtime.engine, root, path, text, qualname, settings, refiners, stopped, takeovers, companions
             ),
             lambda done: f"{len(done.kept)} tests kept",
         )

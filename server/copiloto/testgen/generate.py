@@ -9,9 +9,11 @@ reported as a possible bug, never kept and never "fixed" by a model test of the 
 
 Refiners (the Claude step of the sequential pattern) plug in between drafting and verification: they
 get the local draft and return the tests to verify instead; what they return is verified the same way.
-Takeovers (the handoff pattern) are asked only when the local rounds fall short — nothing kept, or the
-target not fully covered — with the kept tests and the failures as context; their tests are added to the
-kept ones after the same verification.
+Companions (the concurrent pattern) write their own tests from the code alone while the local model drafts;
+both sets are verified together, all passing tests are kept, and the result says where the two agree and
+disagree (orchestrate/tests.py). Takeovers (the handoff pattern) are asked only when the local rounds fall
+short — nothing kept, or the target not fully covered — with the kept tests and the failures as context;
+their tests are added to the kept ones after the same verification.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from copiloto.config import TestSettings
 from copiloto.docstrings.errors import DocstringError
 from copiloto.docstrings.target import Target, find_by_qualname
 from copiloto.engine.types import Engine
+from copiloto.orchestrate.tests import Agreement, compare_tests
 from copiloto.testgen.draft import (
     Candidate,
     candidates_from_body,
@@ -104,6 +107,7 @@ class GeneratedTests:
     failures: tuple[Failure, ...]
     test_file_text: str | None  # the test file with the kept tests merged in; None when none was kept
     interpreter: Path = field(default=Path(sys.executable))
+    agreement: Agreement | None = None  # the concurrent pattern: how the local model's and Claude's tests compare
 
     @property
     def reason(self) -> str | None:
@@ -132,7 +136,8 @@ class GeneratedTests:
         if not self.kept:
             return f"no tests written: {self.reason}"
         numbers = _coverage_words(self.coverage)
-        return f"{len(self.kept)} of {self.written} tests kept for {self.qualname}{numbers} → {where}"
+        compared = f"; {self.agreement.words()}" if self.agreement is not None else ""
+        return f"{len(self.kept)} of {self.written} tests kept for {self.qualname}{numbers} → {where}{compared}"
 
 
 def generate_tests(
@@ -145,6 +150,7 @@ def generate_tests(
     refiners: Sequence[Refiner] = (),
     cancelled: Callable[[], bool] = lambda: False,
     takeovers: Sequence[Refiner] = (),
+    companions: Sequence[Refiner] = (),
 ) -> GeneratedTests:
     """Draft, verify and merge tests for `qualname` in `module_path` (whose text on disk is `source`).
 
@@ -160,8 +166,16 @@ def generate_tests(
     _check_importable(test_plan, interpreter, limits)
     session = _Session(engine, root, root / module_path, source, test_plan, interpreter, limits, units, cancelled)
     rounds, coverage = 0, None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="copiloto-companion") as pool:
+        blank = TestDraft(qualname, source, test_plan, (), ())
+        pending = [pool.submit(companion, blank) for companion in companions]  # Claude writes while we draft
+        fresh = _take_evenly(session.drafts(first=True), settings.max_tests)
+        theirs = [c for p in pending for c in list(p.result())[: settings.max_tests]]
     for rounds in range(1, settings.rounds + 1):
-        fresh = _take_evenly(session.drafts(first=rounds == 1), settings.max_tests)
+        if rounds > 1:  # round one's drafts were written above, next to the companions'
+            fresh = _take_evenly(session.drafts(first=False), settings.max_tests)
+        else:
+            fresh += theirs
         for refine in refiners:
             draft = TestDraft(qualname, source, test_plan, tuple(fresh), tuple(session.failures))
             fresh = list(refine(draft))[: settings.max_tests]
@@ -175,6 +189,10 @@ def generate_tests(
         known = {c.source for c in session.kept}
         session.verify([c for c in take_over(draft) if c.source not in known][: settings.max_tests])
         coverage = session.coverage() if session.kept else None
+    agreement = None
+    if companions:
+        claude = {id(c) for c in theirs}  # the very objects: names may repeat across the two sides
+        agreement = compare_tests(session.kept, [f.candidate for f in session.failures], lambda c: id(c) in claude)
     final: set[str] = set()
     kept = [renamed(c, unique_name(c.stem or c.name, final)) for c in session.kept]
     text = None
@@ -192,6 +210,7 @@ def generate_tests(
         failures=tuple(session.failures),
         test_file_text=text,
         interpreter=interpreter,
+        agreement=agreement,
     )
 
 

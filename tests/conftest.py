@@ -35,9 +35,10 @@ def tiny_engine(tiny_model: Path) -> Iterator[LocalEngine]:
     engine.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def remote_server(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The URL of a llama-cpp-python server running `tiny`, shared by the whole test session."""
+    """The URL of a llama-cpp-python server running `tiny`, fresh for each test module: that server finishes
+    evaluating a prompt whose client has gone, so one module's abandoned requests must not delay the next's."""
     port = free_port()
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
     process = start_llama_server(tiny_model, port, log)

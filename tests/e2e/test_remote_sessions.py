@@ -31,7 +31,9 @@ async def session(url: str) -> LanguageClient:
     client: LanguageClient = await ClientServerConfig(server_command=SERVER, server_env=server_env()).start()  # type: ignore[assignment]
     await client.initialize_session(
         types.InitializeParams(
-            capabilities=capabilities(), initialization_options={"engine": {"backend": "remote", "url": url}}
+            capabilities=capabilities(),
+            # eight requests queue on a one-request-at-a-time CPU server: the last waits for seven others
+            initialization_options={"engine": {"backend": "remote", "url": url, "request_timeout_s": 120}},
         )
     )
     info = await wait_for_state(client, "ready", "error")

@@ -66,7 +66,9 @@ def test_exit_while_a_code_action_is_still_working(tmp_path: Path, tiny_model: P
     server, log = start(tmp_path, tiny_model)
     assert server.stdin is not None and server.stdout is not None
     threading.Thread(target=server.stdout.read, daemon=True).start()  # a client that keeps reading
-    time.sleep(3)  # the model loads meanwhile
+    deadline = time.monotonic() + 120  # the model loads meanwhile: a resolve before it would be refused
+    while "loaded " not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
     document = {"uri": module.as_uri(), "languageId": "python", "version": 1, "text": module.read_text()}
     data = {"uri": module.as_uri(), "qualname": "area", "action": "tests"}
     resolve = {"title": "Copiloto: Generate tests for area", "data": data}

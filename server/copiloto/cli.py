@@ -169,7 +169,7 @@ def cmd_docstring(args: argparse.Namespace) -> int:
             print(f"copiloto: {runtime.engine.error}", file=sys.stderr)
             return 1
         claude, pattern = start_cloud(settings).client, settings.orchestrate.docstrings
-        done = write_docstring(runtime.engine, claude, pattern, source, qualname, style, lambda: False)
+        done = write_docstring(runtime.engine, claude, pattern, source, qualname, style, lambda: False, str(path))
     except DocstringError as exc:
         print(f"copiloto: {exc}", file=sys.stderr)
         return 1

@@ -57,6 +57,7 @@ class Cloud:
 def start_cloud(settings: Settings) -> Cloud:
     """Cheap (no network until a question is asked): rebuilt whenever the settings change."""
     client = CloudClient(settings.cloud)
+    client.warm_up()
     return Cloud(client, ClaudeReviewer(client, settings.cloud.exclude))
 
 

@@ -56,3 +56,10 @@ def test_a_better_docstring_that_passes_the_checks_is_used(client: CloudClient, 
 def test_otherwise_the_local_draft_stays(client: CloudClient, fake_api: FakeAnthropic, reply: object) -> None:
     fake_api.reply(reply)  # type: ignore[arg-type]
     assert refine_docstring(client, SOURCE, draft(), "google") == draft()
+
+
+@pytest.mark.parametrize("path", ["/proj/settings.py", "/proj/config/secrets.py", "/glpi/config/config_db.php"])
+def test_a_file_in_cloud_exclude_is_never_sent(client: CloudClient, fake_api: FakeAnthropic, path: str) -> None:
+    fake_api.reply(tool_use(TOOL, {"docstring": GOOD}))
+    assert refine_docstring(client, SOURCE, draft(), "google", path) == draft()
+    assert fake_api.requests == []

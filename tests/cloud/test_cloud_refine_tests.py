@@ -81,3 +81,8 @@ def test_concurrent_claude_writes_from_the_code_alone(fake_api: FakeAnthropic, r
     assert [c.name for c in fresh(TestDraft("slug", MODULE, None, (), ()))] == ["test_slug_empty"]  # type: ignore[arg-type]
     sent = fake_api.requests[0].raw.decode()
     assert "Write the tests" in sent and "compared with its" in sent and "Draft tests" not in sent
+
+
+def test_tests_of_a_file_in_cloud_exclude_are_not_sent(fake_api: FakeAnthropic, refiner: ClaudeTestRefiner) -> None:
+    shown = TestDraft("slug", MODULE, None, DRAFT, (), module_path="/proj/secrets.py")  # type: ignore[arg-type]
+    assert refiner(shown) == DRAFT and fake_api.requests == []

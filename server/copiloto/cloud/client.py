@@ -17,17 +17,18 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Generic, TypeVar
 
 from platformdirs import user_state_dir
 from pydantic import BaseModel, ValidationError
 
-from copiloto.cloud.redact import redact
+from copiloto.cloud.redact import is_excluded, redact
 from copiloto.config import CloudSettings
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,12 @@ class CloudClient:
             return f"Claude is not used: today's token budget ({budget:,}, cloud.daily_token_budget) is spent"
         return None
 
+    def warm_up(self) -> None:
+        """Import the SDK in the background when Claude can be used: the import takes 1-2 s, which the first
+        deep review would otherwise wait for."""
+        if self.unavailable_reason() is None:
+            threading.Thread(target=lambda: __import__("anthropic"), name="copiloto-sdk-import", daemon=True).start()
+
     def _sdk(self) -> Any:
         """The SDK's async client for one question (closed after it: its connections belong to the running
         loop, and a question takes seconds, so reusing connections across questions gains nothing)."""
@@ -128,12 +135,16 @@ class CloudClient:
         answer: type[M],
         tool: str,
         progress: Progress | None = None,
+        path: str | None = None,
     ) -> Answer[M]:
-        """Claude's answer as an instance of `answer`; `context` (a file) and `question` are redacted first.
-        CloudUnavailable when it cannot be used, CloudError when the request or the answer fails."""
+        """Claude's answer as an instance of `answer`; `context` (the file at `path`) and `question` are redacted
+        first. CloudUnavailable when it cannot be used (or `path` matches cloud.exclude), CloudError when the
+        request or the answer fails."""
         why = self.unavailable_reason()
         if why is not None:
             raise CloudUnavailable(why)
+        if path is not None and is_excluded(path, self.settings.exclude):
+            raise CloudUnavailable(f"{PurePath(path).name} matches cloud.exclude: it is never sent to Claude")
         safe_context, safe_question = redact(context), redact(question)
         messages: list[dict[str, Any]] = [
             {

@@ -36,28 +36,33 @@ class RefinedDocstring(BaseModel):
     docstring: str = Field(description="the docstring's text, without quotes or indentation")
 
 
-def refine_docstring(client: CloudClient, source: str, draft: Documented, style: Style) -> Documented:
+def refine_docstring(
+    client: CloudClient, source: str, draft: Documented, style: Style, path: str | None = None
+) -> Documented:
     """Claude's docstring when it passes the checks, else the draft (the reason logged)."""
     question = f"Document {draft.target.qualname} in the {style} convention.\n\nDraft docstring:\n{draft.docstring}"
-    return claude_docstring(client, source, draft.target.qualname, question, style) or draft
+    return claude_docstring(client, source, draft.target.qualname, question, style, path) or draft
 
 
 def take_over_docstring(
-    client: CloudClient, source: str, qualname: str, style: Style, failed: str
+    client: CloudClient, source: str, qualname: str, style: Style, failed: str, path: str | None = None
 ) -> Documented | None:
     """Claude's docstring for `qualname` after the local model's failed (`failed`: why), or None (reason logged)."""
     question = (
         f"Document {qualname} in the {style} convention. A small local model could not write one that passes "
         f"the checks ({failed}); write it yourself."
     )
-    return claude_docstring(client, source, qualname, question, style)
+    return claude_docstring(client, source, qualname, question, style, path)
 
 
-def claude_docstring(client: CloudClient, source: str, qualname: str, question: str, style: Style) -> Documented | None:
-    """Claude's answer to `question`, placed in `source` and checked; None when it cannot be used (logged)."""
+def claude_docstring(
+    client: CloudClient, source: str, qualname: str, question: str, style: Style, path: str | None = None
+) -> Documented | None:
+    """Claude's answer to `question`, placed in `source` (the file at `path`) and checked; None when it cannot be
+    used (logged): Claude unavailable, the file in cloud.exclude, the answer failing the checks."""
     target = find_by_qualname(source, qualname)
     try:
-        answer = asyncio.run(client.ask(SYSTEM, source, question, RefinedDocstring, TOOL))
+        answer = asyncio.run(client.ask(SYSTEM, source, question, RefinedDocstring, TOOL, path=path))
     except (CloudUnavailable, CloudError) as exc:
         log.info("no docstring from Claude: %s", exc)
         return None

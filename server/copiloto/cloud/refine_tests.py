@@ -59,7 +59,9 @@ class ClaudeTestRefiner:
         question = {"refine": _question, "takeover": _takeover_question, "fresh": _fresh_question}[self.mode](draft)
         unchanged = draft.candidates if self.mode == "refine" else ()  # what goes on when Claude gives nothing
         try:
-            answer = asyncio.run(self.client.ask(SYSTEM, draft.module_source, question, RefinedTests, TOOL))
+            answer = asyncio.run(
+                self.client.ask(SYSTEM, draft.module_source, question, RefinedTests, TOOL, path=draft.module_path)
+            )
         except (CloudUnavailable, CloudError) as exc:
             if not self._told:
                 self._told = True

@@ -26,6 +26,7 @@ def write_docstring(
     qualname: str,
     style: Style,
     stopped: Callable[[], bool],
+    path: str | None = None,
 ) -> Documented:
     """The checked docstring for `qualname`; DocstringError when nobody wrote one that passes."""
     usable = claude if claude is not None and pattern != "local" and claude.unavailable_reason() is None else None
@@ -34,10 +35,10 @@ def write_docstring(
     except DocstringError as exc:
         if usable is None or pattern != "handoff" or stopped():
             raise
-        taken = take_over_docstring(usable, source, qualname, style, str(exc))
+        taken = take_over_docstring(usable, source, qualname, style, str(exc), path)
         if taken is None:
             raise
         return taken
     if usable is None or pattern != "sequential" or stopped():
         return draft
-    return refine_docstring(usable, source, draft, style)
+    return refine_docstring(usable, source, draft, style, path)

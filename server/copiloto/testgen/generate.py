@@ -89,6 +89,7 @@ class TestDraft:
     candidates: tuple[Candidate, ...]  # the draft (for a takeover: the tests kept so far)
     failures: tuple[Failure, ...]
     coverage: Coverage | None = None  # for a takeover: what the kept tests leave uncovered
+    module_path: str | None = None  # the file under test (cloud.exclude applies to it)
 
 
 class Refiner(Protocol):
@@ -167,7 +168,7 @@ def generate_tests(
     session = _Session(engine, root, root / module_path, source, test_plan, interpreter, limits, units, cancelled)
     rounds, coverage = 0, None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="copiloto-companion") as pool:
-        blank = TestDraft(qualname, source, test_plan, (), ())
+        blank = TestDraft(qualname, source, test_plan, (), (), module_path=str(module_path))
         pending = [pool.submit(companion, blank) for companion in companions]  # Claude writes while we draft
         fresh = _take_evenly(session.drafts(first=True), settings.max_tests)
         theirs = [c for p in pending for c in list(p.result())[: settings.max_tests]]
@@ -177,7 +178,9 @@ def generate_tests(
         else:
             fresh += theirs
         for refine in refiners:
-            draft = TestDraft(qualname, source, test_plan, tuple(fresh), tuple(session.failures))
+            draft = TestDraft(
+                qualname, source, test_plan, tuple(fresh), tuple(session.failures), module_path=str(module_path)
+            )
             fresh = list(refine(draft))[: settings.max_tests]
         session.verify(fresh)
         if session.kept:
@@ -185,7 +188,9 @@ def generate_tests(
             if _complete(coverage):
                 break
     for take_over in takeovers if not session.kept or not _complete(coverage) else ():
-        draft = TestDraft(qualname, source, test_plan, tuple(session.kept), tuple(session.failures), coverage)
+        draft = TestDraft(
+            qualname, source, test_plan, tuple(session.kept), tuple(session.failures), coverage, str(module_path)
+        )
         known = {c.source for c in session.kept}
         session.verify([c for c in take_over(draft) if c.source not in known][: settings.max_tests])
         coverage = session.coverage() if session.kept else None

@@ -290,7 +290,11 @@ class Controller implements vscode.Disposable {
       documentSelector: DOCUMENT_SELECTOR,
       outputChannel: this.log,
       traceOutputChannel: this.log,
-      initializationOptions: () => ({ [SECTION]: plain(vscode.workspace.getConfiguration(SECTION)) }),
+      // workspaceTrusted: in Restricted Mode the server never runs the workspace's code (no generated tests)
+      initializationOptions: () => ({
+        [SECTION]: plain(vscode.workspace.getConfiguration(SECTION)),
+        workspaceTrusted: vscode.workspace.isTrusted,
+      }),
       synchronize: { configurationSection: SECTION },
       errorHandler: {
         error: (_error, _message, count): ErrorHandlerResult => ({

@@ -186,3 +186,17 @@ def test_closing_ends_the_running_job_and_answers_every_later_one(tiny_model: Pa
     closing.join(timeout=15)
     assert not closing.is_alive() and time.monotonic() - began < 10
     assert engine.state == "closed"
+
+
+def test_whatever_escapes_a_job_the_worker_answers_it_and_carries_on(engine: LocalEngine) -> None:
+    """A callback raising even a BaseException (asyncio's CancelledError is one) must not kill the worker thread:
+    that request gets an error, the next one is served."""
+    import asyncio
+
+    def broken(_text: str) -> None:
+        raise asyncio.CancelledError("a callback gone wrong")
+
+    failed = engine.submit(GenerationRequest(FIB_PREFIX, FIB_SUFFIX, max_tokens=8), broken).future.result(60)
+    assert failed.stop_reason == "error" and "CancelledError" in (failed.error or "")
+    after = engine.submit(GenerationRequest(FIB_PREFIX, FIB_SUFFIX, max_tokens=24, stop=("\n",))).future.result(60)
+    assert after.text.strip() == "b, a + b"

@@ -36,6 +36,11 @@ def workspace(tmp_path: Path) -> Path:
     log.parent.mkdir(parents=True)
     repeated = "".join(PHP_ERROR.format(minute=m, n=m) for m in (0, 1, 3))  # differ only in a number
     log.write_text(repeated + "half a line without header\n" + SQL_ERROR)
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (outside / "outside.php").write_text("<?php // not the workspace's\n")
+    (tmp_path.parent / "outside.php").write_text("<?php // beside the workspace\n")
+    (tmp_path / "linked").symlink_to(outside)
     return tmp_path
 
 
@@ -47,6 +52,10 @@ def workspace(tmp_path: Path) -> Path:
         ("C:\\glpi\\front\\central.php", "front/central.php"),
         ("vendor/lib/Missing.php", None),
         ("", None),
+        ("../outside.php", None),  # a log names a file beside the workspace: never read
+        ("src/../../outside.php", None),
+        ("/var/www/glpi/src/../front/central.php", "front/central.php"),  # its tail after the ".." is inside
+        ("linked/outside.php", None),  # a symbolic link out of the workspace
     ],
 )
 def test_frames_resolve_to_the_longest_tail_in_the_workspace(workspace: Path, frame: str, expected: str | None) -> None:

@@ -308,3 +308,24 @@ def test_collects(text: str, ok: bool, shown: str) -> None:
 def test_run_errors(interpreter: Path, limits: RunLimits, message: str) -> None:
     with pytest.raises(TestgenError, match=message):
         run_test("def test_a():\n    pass\n", "test_a", [], interpreter, limits)
+
+
+def test_no_secret_of_the_server_reaches_a_generated_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test the model wrote could print or send them: keys, tokens and the SSH agent stay with the server."""
+    secrets = {
+        "ANTHROPIC_API_KEY": "sk-ant-server-only",
+        "COPILOTO_ENGINE_API_KEY": "engine-bearer",
+        "HF_TOKEN": "hf_server_only",
+        "GITHUB_TOKEN": "ghp_server_only",
+        "DB_PASSWORD": "hunter2",
+        "SSH_AUTH_SOCK": "/tmp/ssh-agent.sock",
+    }
+    for name, value in {**secrets, "COPILOTO_HARMLESS": "kept"}.items():
+        monkeypatch.setenv(name, value)
+    source = (
+        "import os\n\n\ndef test_env():\n"
+        f"    leaked = [n for n in {sorted(secrets)!r} if n in os.environ]\n"
+        "    assert leaked == [] and os.environ['COPILOTO_HARMLESS'] == 'kept'\n"
+    )
+    result = run_test(source, "test_env", [], PYTHON, ONCE)
+    assert result.passed, result.output

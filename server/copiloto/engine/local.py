@@ -87,6 +87,8 @@ class LocalEngine:
         self.error: str | None = None
         self.template: FimTemplate | None = None
         self.chat_layout: ChatLayout = "plain"
+        self.gpu_layers: int = settings.n_gpu_layers  # what the load ended with (fewer when the GPU was full)
+        self.offload_note: str | None = None  # said when fewer layers than asked went to the GPU
         self._grammars: dict[str, LlamaGrammar] = {}  # compiled once per grammar text (worker thread only)
         self.load_seconds: float | None = None
         self._llm: Llama | None = None
@@ -189,7 +191,11 @@ class LocalEngine:
                     break
                 _, _, job = heapq.heappop(self._queue)
                 self._serving = job
-            self._serve(job)
+            try:
+                self._serve(job)
+            except BaseException as exc:  # even a CancelledError from a callback: the worker carries on
+                log.exception("the engine worker failed on a job; carrying on with the next")
+                _finish(job, GenerationResult("", "error", model=self.model_name, error=f"engine failure: {exc!r}"))
             with self._cv:
                 self._serving = None
         self._free()
@@ -207,19 +213,8 @@ class LocalEngine:
     def _load(self) -> None:
         self._set_state("loading", self.model_name)
         check_gguf(self.model_path)
-        from llama_cpp import Llama  # heavy import, kept off the server's start-up path
-
-        threads = self.settings.n_threads or default_threads()
         started = time.perf_counter()
-        self._llm = Llama(
-            model_path=str(self.model_path),
-            n_ctx=self.settings.n_ctx,
-            n_batch=self.settings.n_batch,
-            n_gpu_layers=self.settings.n_gpu_layers,
-            n_threads=threads,
-            n_threads_batch=threads,
-            verbose=False,
-        )
+        self._llm = self._open_fitting()
         self.template = detect_template(LlamaVocab(self._llm))
         self.chat_layout = detect_layout(self._llm)
         llm = self._llm
@@ -232,9 +227,59 @@ class LocalEngine:
             self.load_seconds,
             self.template.family,
             self.template.order,
-            threads,
+            self.settings.n_threads or default_threads(),
         )
         self._set_state("ready", self.model_name)
+
+    def _open(self, n_gpu_layers: int) -> Llama:
+        from llama_cpp import Llama  # heavy import, kept off the server's start-up path
+
+        threads = self.settings.n_threads or default_threads()
+        return Llama(
+            model_path=str(self.model_path),
+            n_ctx=self.settings.n_ctx,
+            n_batch=self.settings.n_batch,
+            n_gpu_layers=n_gpu_layers,
+            n_threads=threads,
+            n_threads_batch=threads,
+            verbose=False,
+        )
+
+    def _open_fitting(self) -> Llama:
+        """The model with as many layers on the GPU as fit: on a GPU build a failed load (llama.cpp cannot
+        allocate the weights or the KV cache: out of GPU memory) is tried again with half the layers, a quarter,
+        then on the CPU alone — saying so — instead of leaving the user with no model."""
+        wanted = self.settings.n_gpu_layers
+        if wanted == 0 or not _gpu_offload():
+            return self._open(wanted)
+        layers = self._layer_count()
+        plan = [wanted] + [n for n in (layers // 2, layers // 4, 0) if wanted < 0 or n < wanted]
+        for attempt, n_gpu_layers in enumerate(plan):
+            try:
+                llm = self._open(n_gpu_layers)
+            except (ValueError, RuntimeError, MemoryError) as exc:
+                if attempt == len(plan) - 1:
+                    raise
+                shown = "all" if n_gpu_layers < 0 else str(n_gpu_layers)
+                log.warning("loading with %s layers on the GPU failed (%s): trying %d", shown, exc, plan[attempt + 1])
+                continue
+            if attempt > 0:
+                where = f"{n_gpu_layers} of {layers} layers on the GPU" if n_gpu_layers else "the CPU only"
+                self.offload_note = f"not enough GPU memory for engine.n_gpu_layers={wanted}: loaded with {where}"
+                log.warning("%s", self.offload_note)
+                self._set_state("loading", self.offload_note)
+            self.gpu_layers = n_gpu_layers
+            return llm
+        raise AssertionError("unreachable")
+
+    def _layer_count(self) -> int:
+        """The model's transformer blocks (`<arch>.block_count`), read from its GGUF header."""
+        from llama_cpp import Llama
+
+        meta = Llama(model_path=str(self.model_path), vocab_only=True, verbose=False).metadata
+        arch = meta.get("general.architecture", "llama")
+        count = meta.get(f"{arch}.block_count", "0")
+        return int(count) if str(count).isdigit() else 0
 
     def _fail_pending(self) -> None:
         with self._cv:
@@ -465,4 +510,5 @@ def engine_info(engine: Any) -> dict[str, Any]:
         "state": engine.state,
         "fim": None if template is None else f"{template.family}/{template.order}",
         "load_seconds": getattr(engine, "load_seconds", None),
+        "offload_note": getattr(engine, "offload_note", None),
     }

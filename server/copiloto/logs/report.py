@@ -68,14 +68,19 @@ def finding(log: Path, found: Group, root: Path | None) -> LogFinding:
 
 
 def resolve(frame_file: str, root: Path) -> Path | None:
-    """The workspace file a frame names: the longest tail of its path that exists under `root`."""
+    """The workspace file a frame names: the longest tail of its path that exists under `root`. A log is input
+    anyone can write to: a tail with `..`, or one whose real path (symbolic links followed) leaves `root`, is never
+    a workspace file — its lines would be shown, and sent to Claude by "Explain with Claude"."""
     if not frame_file:
         return None
     pure = PureWindowsPath(frame_file) if "\\" in frame_file else PurePosixPath(frame_file)
     parts = [part for part in pure.parts if part not in ("/", "\\") and not part.endswith(":\\")]
+    inside = root.resolve()
     for start in range(len(parts)):
+        if ".." in parts[start:]:
+            continue
         candidate = root.joinpath(*parts[start:])
-        if candidate.is_file():
+        if candidate.is_file() and candidate.resolve().is_relative_to(inside):
             return candidate
     return None
 

@@ -10,12 +10,14 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from lsprotocol import types
 from pygls import uris
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.io_ import StdinAsyncReader, StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
@@ -44,6 +46,7 @@ from copiloto.lsp.diagnostics import (
     whole_line,
 )
 from copiloto.lsp.documents import Document, DocumentStore
+from copiloto.lsp.framing import serve_frames
 from copiloto.lsp.positions import InvalidPosition, line_starts, offset_to_position
 from copiloto.orchestrate.docstrings import write_docstring
 from copiloto.orchestrate.review import compare
@@ -59,6 +62,7 @@ from copiloto.testgen.generate import GeneratedTests, generate_tests
 from copiloto.testgen.layout import project_root
 
 log = logging.getLogger(__name__)
+UNTRUSTED = "Restricted Mode: generating tests runs this workspace's code; trust the workspace to use it"
 T = TypeVar("T")
 
 SERVER_CANCELLED = -32802  # LSP 3.17 ServerCancelled: a newer request made this one useless
@@ -115,11 +119,27 @@ class CopilotoProtocol(LanguageServerProtocol):
 
 
 class CopilotoServer(LanguageServer):
+    def _start_io_async(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """pygls's stdio loop, with our frame reader (lsp/framing.py): a bad frame gets an error, the session
+        goes on."""
+        self._stop_event = threading.Event()
+        reader = StdinAsyncReader(stdin or sys.stdin.buffer, self.thread_pool)
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(serve_frames(self._stop_event, reader, self.protocol))
+        except BrokenPipeError:
+            log.error("the connection to the client is lost: shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
+
     def __init__(self) -> None:
         super().__init__("copiloto", copiloto.__version__, protocol_cls=CopilotoProtocol)
         self.documents = DocumentStore()
         self.cli_layer: dict[str, Any] = {}
         self.init_options: dict[str, Any] = {}
+        self.workspace_trusted = True  # false: never run the workspace's code (no generated tests)
         self.config_layer: dict[str, Any] = {}
         self.settings: Settings = load_settings()
         self.runtime: Runtime | None = None
@@ -574,6 +594,8 @@ server = CopilotoServer()
 def initialize(ls: CopilotoServer, params: types.InitializeParams) -> None:
     options = params.initialization_options
     ls.init_options = options if isinstance(options, dict) else {}
+    # VS Code's Restricted Mode (the extension says so); editors without workspace trust are trusted.
+    ls.workspace_trusted = ls.init_options.get("workspaceTrusted") is not False
     ls.apply_settings(None)
 
 
@@ -739,7 +761,10 @@ def code_action(ls: CopilotoServer, params: types.CodeActionParams) -> list[type
         (TESTS_KIND, "tests", tests_offers),
     ):
         if not wanted or any(kind.startswith(prefix) for prefix in wanted):
-            listed += [(kind, action, offer) for offer in offers(doc.text, line, doc.language_id)]
+            found = offers(doc.text, line, doc.language_id)
+            if action == "tests" and not ls.workspace_trusted:
+                found = [replace(offer, unavailable=UNTRUSTED) for offer in found]
+            listed += [(kind, action, offer) for offer in found]
     text_caps = ls.client_capabilities.text_document
     code_action_caps = text_caps.code_action if text_caps else None
     if not (code_action_caps and code_action_caps.disabled_support):  # such clients would show it as usable
@@ -765,6 +790,8 @@ async def resolve_code_action(ls: CopilotoServer, action: types.CodeAction) -> t
     if data.get("action") == "explain":
         return await resolve_explain(ls, action, str(data.get("log", "")), int(data.get("log_line") or 0))
     doc = ls.document(str(data.get("uri", "")))
+    if data.get("action") == "tests" and not ls.workspace_trusted:
+        return _tell(ls, action, types.MessageType.Warning, UNTRUSTED)
     runtime = ls.runtime
     if runtime is None or runtime.engine.state != "ready":
         raise JsonRpcException("the model is not ready yet", code=-32803)  # RequestFailed
@@ -775,7 +802,8 @@ async def resolve_code_action(ls: CopilotoServer, action: types.CodeAction) -> t
     claude, pattern = ls.cloud.client, ls.settings.orchestrate.docstrings
 
     def write(stopped: Callable[[], bool]) -> Documented:
-        return write_docstring(runtime.engine, claude, pattern, text, qualname, style, stopped)
+        path = _file_path(doc.uri)  # cloud.exclude applies to it
+        return write_docstring(runtime.engine, claude, pattern, text, qualname, style, stopped, str(path or doc.uri))
 
     try:
         done = await ls.run_work(f"Writing a docstring for {qualname}", write, lambda _: "Docstring written")
@@ -933,6 +961,15 @@ def models(ls: CopilotoServer, params: Any) -> list[dict[str, object]]:
     from copiloto.models.store import ModelStore, catalog_listing
 
     return catalog_listing(ModelStore(ls.settings.models_dir))
+
+
+@server.feature("copiloto/document")
+def document_state(ls: CopilotoServer, params: Any) -> dict[str, Any] | None:
+    """The server's copy of an open document (`{"uri": ...}`), for clients and tests that check the sync;
+    None for a document that is not open."""
+    uri = params.get("uri") if isinstance(params, dict) else getattr(params, "uri", None)
+    doc = ls.documents.get(str(uri)) if uri else None
+    return None if doc is None else {"uri": doc.uri, "version": doc.version, "text": doc.text}
 
 
 @server.feature("copiloto/status")

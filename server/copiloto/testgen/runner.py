@@ -15,6 +15,7 @@ import contextlib
 import functools
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -46,6 +47,10 @@ _CHECK_TIMEOUT_S = 20.0
 # Variables that would change what the child's Python, pytest or coverage do, or where it writes
 # (XDG_* dirs would point outside the sandbox's HOME).
 _DROPPED_ENV_PREFIXES = ("PYTHON", "PYTEST_", "COVERAGE_", "XDG_")
+# Secrets never reach a generated test: the server's own keys (Claude, a remote engine, Hugging Face) and
+# anything named like one, and the SSH/GPG agents that would let a test act as the user elsewhere.
+_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|COOKIE|SESSION", re.IGNORECASE)
+_DROPPED_NAMES = frozenset({"SSH_AUTH_SOCK", "SSH_AGENT_PID", "GPG_AGENT_INFO"})
 # RLIMIT_AS counts reserved address space: every BLAS thread reserves a stack and a malloc arena.
 _FEWER_THREADS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -371,8 +376,18 @@ def _user_tasks() -> int | None:
     return count
 
 
+def child_environment() -> dict[str, str]:
+    """The server's environment as a child running the project's code gets it: without what would change how
+    Python, pytest or coverage behave, and without secrets."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(_DROPPED_ENV_PREFIXES) and k not in _DROPPED_NAMES and not _SECRET_NAME.search(k)
+    }
+
+
 def _environment(box: Path, sys_path: Sequence[Path], probe: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_DROPPED_ENV_PREFIXES)}
+    env = child_environment()
     env.update(_FEWER_THREADS)
     for name in ("TMPDIR", "TEMP", "TMP"):
         env[name] = str(box / "tmp")
@@ -408,7 +423,7 @@ def _first_failure_asserted(probe: Path) -> bool:
 
 def _coverage_missing(interpreter: Path) -> str | None:
     """Why `interpreter` cannot measure coverage, or None when it can."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_DROPPED_ENV_PREFIXES)}
+    env = child_environment()
     try:
         done = subprocess.run(
             [str(interpreter), "-c", "import coverage"],

@@ -185,7 +185,7 @@ def cmd_docstring(args: argparse.Namespace) -> int:
 
 def cmd_tests(args: argparse.Namespace) -> int:
     """Print verified tests for FILE::QUALNAME with their coverage, or with --write add them to the test file."""
-    from copiloto.runtime import start_runtime
+    from copiloto.runtime import claude_for_tests, start_cloud, start_runtime
     from copiloto.testgen import TestgenError, project_root
     from copiloto.testgen.generate import generate_tests
 
@@ -195,7 +195,7 @@ def cmd_tests(args: argparse.Namespace) -> int:
     path, source, qualname = target
     root = Path(args.root).resolve() if args.root else project_root(path)
     settings = settings_from_args(args)
-    runtime = start_runtime(settings)
+    runtime, claude = start_runtime(settings), claude_for_tests(settings, start_cloud(settings).client)
     try:
         if not runtime.engine.wait_loaded():
             print(f"copiloto: {runtime.engine.error}", file=sys.stderr)
@@ -207,9 +207,9 @@ def cmd_tests(args: argparse.Namespace) -> int:
             source,
             qualname,
             settings.tests,
-            runtime.test_refiners,
-            takeovers=runtime.test_takeovers,
-            companions=runtime.test_companions,
+            claude.refiners,
+            takeovers=claude.takeovers,
+            companions=claude.companions,
         )
     except TestgenError as exc:
         print(f"copiloto: {exc}", file=sys.stderr)

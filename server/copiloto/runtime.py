@@ -3,7 +3,7 @@ settings -> Claude (which needs no local model: a deep review works while the mo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from copiloto.cloud.client import CloudClient
 from copiloto.cloud.refine_tests import ClaudeTestRefiner
@@ -25,12 +25,6 @@ class Runtime:
     choice: ModelChoice | None  # the local model; None with a remote engine and no local stand-in
     engine: ServingEngine
     completions: CompletionService
-    # Steps between the local draft of tests and their verification (Claude's refinement plugs in here).
-    test_refiners: list[Refiner] = field(default_factory=list)
-    # Asked only when the local tests fall short (the handoff pattern: Claude takes over).
-    test_takeovers: list[Refiner] = field(default_factory=list)
-    # Writing their own tests while the local model drafts (the concurrent pattern).
-    test_companions: list[Refiner] = field(default_factory=list)
 
     def close(self) -> None:
         self.engine.close()
@@ -44,6 +38,25 @@ class Runtime:
             return f"the remote engine at {url} (engine.backend = remote){stand_in}"
         assert self.choice is not None
         return self.choice.reason
+
+
+@dataclass(frozen=True)
+class ClaudeForTests:
+    """Claude's part in "Generate tests", per `orchestrate.tests` (none without Claude: they say so when asked)."""
+
+    refiners: tuple[Refiner, ...] = ()  # between the local draft and verification (sequential)
+    takeovers: tuple[Refiner, ...] = ()  # asked only when the local tests fall short (handoff)
+    companions: tuple[Refiner, ...] = ()  # writing their own while the local model drafts (concurrent)
+
+
+def claude_for_tests(settings: Settings, client: CloudClient) -> ClaudeForTests:
+    """Built for each request from the current settings: turning Claude off, or another pattern, holds at once."""
+    pattern = settings.orchestrate.tests
+    return ClaudeForTests(
+        refiners=(ClaudeTestRefiner(client),) if pattern == "sequential" else (),
+        takeovers=(ClaudeTestRefiner(client, "takeover"),) if pattern == "handoff" else (),
+        companions=(ClaudeTestRefiner(client, "fresh"),) if pattern == "concurrent" else (),
+    )
 
 
 @dataclass(frozen=True)
@@ -85,8 +98,4 @@ def start_runtime(settings: Settings, on_state: StateListener | None = None) -> 
     """Start the engine (see start_engine) and the services on it. Raises when no engine can be started."""
     engine, choice = start_engine(settings, on_state)
     completions = CompletionService(engine, settings.completion)
-    pattern, client = settings.orchestrate.tests, CloudClient(settings.cloud)
-    refiners: list[Refiner] = [ClaudeTestRefiner(client)] if pattern == "sequential" else []
-    takeovers: list[Refiner] = [ClaudeTestRefiner(client, "takeover")] if pattern == "handoff" else []
-    companions: list[Refiner] = [ClaudeTestRefiner(client, "fresh")] if pattern == "concurrent" else []
-    return Runtime(settings, choice, engine, completions, refiners, takeovers, companions)
+    return Runtime(settings, choice, engine, completions)

@@ -10,7 +10,8 @@ from fake_api import FakeAnthropic, error, tool_use
 
 from copiloto.cloud.client import CloudClient, Ledger
 from copiloto.cloud.refine_tests import TOOL, ClaudeTestRefiner
-from copiloto.config import CloudSettings
+from copiloto.config import CloudSettings, Settings
+from copiloto.runtime import claude_for_tests
 from copiloto.testgen.draft import Candidate
 from copiloto.testgen.generate import TestDraft
 from copiloto.testgen.runner import Coverage
@@ -86,3 +87,16 @@ def test_concurrent_claude_writes_from_the_code_alone(fake_api: FakeAnthropic, r
 def test_tests_of_a_file_in_cloud_exclude_are_not_sent(fake_api: FakeAnthropic, refiner: ClaudeTestRefiner) -> None:
     shown = TestDraft("slug", MODULE, None, DRAFT, (), module_path="/proj/secrets.py")  # type: ignore[arg-type]
     assert refiner(shown) == DRAFT and fake_api.requests == []
+
+
+@pytest.mark.parametrize(
+    ("pattern", "shape"),
+    [("sequential", (1, 0, 0)), ("handoff", (0, 1, 0)), ("concurrent", (0, 0, 1)), ("local", (0, 0, 0))],
+)
+def test_each_pattern_puts_claude_in_its_place(pattern: str, shape: tuple[int, int, int], tmp_path: Path) -> None:
+    """Built per request from the settings of the moment (the server does so for every "Generate tests")."""
+    settings = Settings.model_validate({"orchestrate": {"tests": pattern}})
+    helpers = claude_for_tests(settings, CloudClient(settings.cloud, Ledger(tmp_path / "usage.json")))
+    assert (len(helpers.refiners), len(helpers.takeovers), len(helpers.companions)) == shape
+    modes = [h.mode for h in (*helpers.refiners, *helpers.takeovers, *helpers.companions)]  # type: ignore[attr-defined]
+    assert modes == {"sequential": ["refine"], "handoff": ["takeover"], "concurrent": ["fresh"], "local": []}[pattern]

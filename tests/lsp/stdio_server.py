@@ -9,6 +9,7 @@ import queue
 import subprocess
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 SERVER = [sys.executable, "-m", "copiloto", "serve"]
@@ -34,6 +35,7 @@ class StdioServer:
         self._next_id = 0
         self._replies: queue.Queue[dict[str, Any]] = queue.Queue()
         self.notifications: list[dict[str, Any]] = []
+        self.server_requests: list[dict[str, Any]] = []  # what the server asked the client (answered with null)
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -53,6 +55,7 @@ class StdioServer:
             if "method" in message and "id" not in message:
                 self.notifications.append(message)
             elif "method" in message:  # a request from the server (progress tokens, registrations): accept
+                self.server_requests.append(message)
                 self.write(frame({"jsonrpc": "2.0", "id": message["id"], "result": None}))
             else:
                 self._replies.put(message)
@@ -91,6 +94,16 @@ class StdioServer:
         result = self.request("initialize", params)
         self.notify("initialized", {})
         return result
+
+    def children(self) -> set[int]:
+        """The server's child processes now (any thread's)."""
+        found: set[int] = set()
+        for task in Path(f"/proc/{self.process.pid}/task").glob("*"):
+            try:
+                found |= {int(pid) for pid in (task / "children").read_text().split()}
+            except OSError:
+                continue
+        return found
 
     def alive(self) -> bool:
         return self.process.poll() is None

@@ -10,6 +10,7 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -54,7 +55,7 @@ from copiloto.review.functions import ReviewMemory, function_spans
 from copiloto.review.handoff import DeepFinding, DeepReviewRequest, deep_review, to_hand_off
 from copiloto.review.local import LocalReview, remembered, review_text
 from copiloto.review.security import SecurityFinding, security_findings
-from copiloto.runtime import Cloud, Runtime, start_cloud, start_runtime
+from copiloto.runtime import Cloud, Runtime, claude_for_tests, start_cloud, start_runtime
 from copiloto.testgen import TestgenError
 from copiloto.testgen.action import KIND as TESTS_KIND
 from copiloto.testgen.action import tests_offers
@@ -123,7 +124,10 @@ class CopilotoServer(LanguageServer):
         """pygls's stdio loop, with our frame reader (lsp/framing.py): a bad frame gets an error, the session
         goes on."""
         self._stop_event = threading.Event()
-        reader = StdinAsyncReader(stdin or sys.stdin.buffer, self.thread_pool)
+        # Reads get one thread of their own: through pygls's shared pool a read queued before the previous
+        # worker went idle started another thread, and the count crept up to the pool's cap (bench/soak.py).
+        reading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copiloto-stdin")
+        reader = StdinAsyncReader(stdin or sys.stdin.buffer, reading)
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
         try:
             asyncio.run(serve_frames(self._stop_event, reader, self.protocol))
@@ -826,13 +830,21 @@ async def resolve_tests(ls: CopilotoServer, action: types.CodeAction, doc: Docum
         why = f"save {path.name} first: the tests run against the code on disk"
         return _tell(ls, action, types.MessageType.Warning, why)
     root = project_root(path, ls.workspace_folders())
-    settings, refiners, takeovers = ls.settings.tests, tuple(runtime.test_refiners), tuple(runtime.test_takeovers)
-    companions = tuple(runtime.test_companions)
+    settings, claude = ls.settings.tests, claude_for_tests(ls.settings, ls.cloud.client)
     try:
         done = await ls.run_work(
             f"Writing and running tests for {qualname}",
             lambda stopped: generate_tests(
-                runtime.engine, root, path, text, qualname, settings, refiners, stopped, takeovers, companions
+                runtime.engine,
+                root,
+                path,
+                text,
+                qualname,
+                settings,
+                claude.refiners,
+                stopped,
+                claude.takeovers,
+                claude.companions,
             ),
             lambda done: f"{len(done.kept)} tests kept",
         )

@@ -175,6 +175,8 @@ def cmd_docstring(args: argparse.Namespace) -> int:
         return 1
     finally:
         runtime.close()
+    if done.note:
+        print(f"copiloto: {done.note}", file=sys.stderr)
     if args.write:
         path.write_bytes(done.source.encode("utf-8"))
         print(f"copiloto: docstring written to {path}::{done.target.qualname} ({style})", file=sys.stderr)

@@ -180,11 +180,12 @@ class OrchestrateSettings(BaseModel):
         "or above review.handoff_severity), sequential (the local model drafts, Claude refines every review), "
         "concurrent (both review, agreement and disagreement shown), local (never Claude on save).",
     )
-    docstrings: Literal["sequential", "handoff", "local"] = Field(
+    docstrings: Literal["sequential", "concurrent", "handoff", "local"] = Field(
         "sequential",
         description="Docstrings: sequential (the local model writes, Claude refines; Claude's text is kept only if it "
-        "passes the same checks), handoff (Claude writes one only when every local draft failed the checks) or "
-        "local. Without an API key all are local.",
+        "passes the same checks), concurrent (both write at once; Claude's is used when it passes the checks and "
+        "the message says whether the two agree on exceptions and return), handoff (Claude writes one only when "
+        "every local draft failed the checks) or local. Without an API key all are local.",
     )
     tests: Literal["sequential", "concurrent", "handoff", "local"] = Field(
         "sequential",

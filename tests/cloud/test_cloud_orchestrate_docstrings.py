@@ -17,7 +17,7 @@ from copiloto.config import CloudSettings, EngineSettings
 from copiloto.docstrings import DocstringError
 from copiloto.docstrings.generate import Documented
 from copiloto.engine.local import LocalEngine
-from copiloto.orchestrate.docstrings import write_docstring
+from copiloto.orchestrate.docstrings import compare_docstrings, write_docstring
 
 
 @pytest.fixture
@@ -70,3 +70,42 @@ def test_handoff_without_a_key_or_with_a_bad_answer_the_local_error_stands(
     with pytest.raises(DocstringError, match="the model failed"):
         write(broken_engine, claude, "handoff")
     assert len(fake_api.requests) == 1, "without a key nothing is sent"
+
+
+@pytest.mark.model
+def test_concurrent_both_write_claudes_is_used_and_the_difference_named(
+    tiny_engine: LocalEngine, claude: CloudClient, fake_api: FakeAnthropic
+) -> None:
+    fake_api.reply(tool_use(TOOL, {"docstring": GOOD}))
+    done = write_docstring(tiny_engine, claude, "concurrent", SOURCE, "clamp", "google", lambda: False)
+    assert done.docstring == GOOD and done.note is not None and done.note.startswith("Claude's docstring")
+    assert "Draft docstring" not in fake_api.requests[0].raw.decode(), "Claude writes from the code alone"
+
+
+def test_concurrent_with_the_local_model_failing_claudes_is_used(
+    broken_engine: LocalEngine, claude: CloudClient, fake_api: FakeAnthropic
+) -> None:
+    fake_api.reply(tool_use(TOOL, {"docstring": GOOD}))
+    done = write(broken_engine, claude, "concurrent")
+    assert done.docstring == GOOD and "the local model's failed" in (done.note or "")
+
+
+@pytest.mark.parametrize(
+    ("local", "claude", "note"),
+    [
+        ("Do it.\n\nRaises:\n    ValueError: bad.", "Do it.\n\nRaises:\n    ValueError: when bad.", "they agree"),
+        (
+            "Do it.\n\nRaises:\n    ValueError: bad.",
+            "Do it.\n\nRaises:\n    ValueError: bad.\n    KeyError: missing.",
+            "they disagree: only Claude documents KeyError",
+        ),
+        (
+            "Do it.\n\nReturns:\n    The sum.",
+            "Do it.",
+            "they disagree: only the local model documents a return value",
+        ),
+    ],
+    ids=["agree", "claude-more-raises", "return"],
+)
+def test_the_two_docstrings_compared_on_their_contract(local: str, claude: str, note: str) -> None:
+    assert note in compare_docstrings(local, claude, "google")

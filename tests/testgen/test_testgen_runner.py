@@ -329,3 +329,15 @@ def test_no_secret_of_the_server_reaches_a_generated_test(monkeypatch: pytest.Mo
     )
     result = run_test(source, "test_env", [], PYTHON, ONCE)
     assert result.passed, result.output
+
+
+def test_a_test_that_fills_the_disk_stops_at_the_file_size_limit() -> None:
+    """RLIMIT_FSIZE (256 MiB a file): the write fails ("File too large"), the test fails, nothing is kept."""
+    source = (
+        "def test_fill():\n"
+        "    with open('big.bin', 'wb') as f:\n"
+        "        for _ in range(300):\n"
+        "            f.write(bytes(2**20))\n"
+    )
+    result = run_test(source, "test_fill", [], PYTHON, ONCE)
+    assert not result.passed and "File too large" in result.output, result.output[-500:]

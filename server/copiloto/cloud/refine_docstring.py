@@ -44,6 +44,14 @@ def refine_docstring(
     return claude_docstring(client, source, draft.target.qualname, question, style, path) or draft
 
 
+def fresh_docstring(
+    client: CloudClient, source: str, qualname: str, style: Style, path: str | None = None
+) -> Documented | None:
+    """Claude's own docstring for `qualname` (the concurrent pattern: written while the local model writes its)."""
+    question = f"Document {qualname} in the {style} convention."
+    return claude_docstring(client, source, qualname, question, style, path)
+
+
 def take_over_docstring(
     client: CloudClient, source: str, qualname: str, style: Style, failed: str, path: str | None = None
 ) -> Documented | None:

@@ -34,6 +34,7 @@ class Documented:
     docstring: str  # the text, without quotes or indentation
     source: str  # the whole file with it in place
     target: Target
+    note: str | None = None  # for the user, with the edit (the concurrent pattern: how two drafts compared)
 
 
 def document(

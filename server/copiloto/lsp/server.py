@@ -813,6 +813,8 @@ async def resolve_code_action(ls: CopilotoServer, action: types.CodeAction) -> t
         done = await ls.run_work(f"Writing a docstring for {qualname}", write, lambda _: "Docstring written")
     except DocstringError as exc:
         return _tell(ls, action, types.MessageType.Warning, str(exc))
+    if done.note:
+        _tell(ls, action, types.MessageType.Info, done.note)
     # Versioned: if the user typed meanwhile, the client refuses the edit instead of misplacing it.
     action.edit = types.WorkspaceEdit(document_changes=[_replacing(doc.uri, version, text, done.source)])
     return action

@@ -14,7 +14,10 @@ trace (the order rotates from trace to trace):
                 the difference to `lsp` is the server's overhead.
   remote        Copiloto over stdio as `lsp`, with engine.backend = "remote": its engine is llama-cpp-python's
                 OpenAI-compatible server on 127.0.0.1 (same model, threads, context), reached over HTTP with
-                streamed tokens; stale requests close their streams. Against `lsp` it prices the network hop.
+                streamed tokens; stale requests close their streams. Against `lsp` it prices the network hop
+                together with that server's ways (it finishes evaluating a prompt whose client has left).
+  remote-llama-server  the same Copiloto, its engine llama.cpp's llama-server (/v1/completions, which aborts a
+                request whose client left, with cache_prompt): the network hop with a server that cancels.
   llama-server  llama.cpp's own server (bench/build_llama_server.sh) on /infill with cache_prompt, the
                 backend of llama.vscode and llama.vim; the client abandons a request (closes its connection)
                 when the next key makes it stale, as those plugins do.
@@ -69,7 +72,7 @@ DEFAULT_TRACES = (
     Path(json_decoder.__file__),
     REPO / "bench" / "traces" / "TicketStatsProvider.php",
 )
-SYSTEMS = ("lsp", "naive", "engine", "llama-server", "remote")
+SYSTEMS = ("lsp", "naive", "engine", "llama-server", "remote", "remote-llama-server")
 N_CTX = 4096
 DRAIN_S = 180.0  # how long a replay waits, after its last key, for answers still owed
 
@@ -365,23 +368,31 @@ class LspSystem:
 
 
 class RemoteLspSystem(LspSystem):
-    """Copiloto with the remote backend, its server a llama-cpp-python server on this machine."""
+    """Copiloto with the remote backend, its server on this machine: llama-cpp-python's, or llama-server."""
 
-    name = "remote"
-
-    def __init__(self, model_path: Path, threads: int, gpu_layers: int) -> None:
+    def __init__(self, model_path: Path, threads: int, gpu_layers: int, llama_server: Path | None = None) -> None:
         super().__init__(str(model_path), threads, gpu_layers)
-        self.model_path = model_path
+        self.model_path, self.llama_server = model_path, llama_server
+        self.name = "remote" if llama_server is None else "remote-llama-server"
 
     async def start(self) -> None:
         port = free_port()
-        self.server = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "llama_cpp.server", "--model", str(self.model_path), "--host", "127.0.0.1",
-            "--port", str(port), "--n_ctx", str(N_CTX), "--n_threads", str(self.threads),
-            "--n_threads_batch", str(self.threads), "--n_gpu_layers", str(self.gpu_layers),
-            "--interrupt_requests", "False",
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        if self.llama_server is None:
+            self.server = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "llama_cpp.server", "--model", str(self.model_path), "--host", "127.0.0.1",
+                "--port", str(port), "--n_ctx", str(N_CTX), "--n_threads", str(self.threads),
+                "--n_threads_batch", str(self.threads), "--n_gpu_layers", str(self.gpu_layers),
+                # one developer: a new request interrupts the one streaming (the server's default) — it does not
+                # notice a client that left, so without this every abandoned suggestion would be decoded to its end
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+        else:
+            self.server = await asyncio.create_subprocess_exec(
+                str(self.llama_server), "-m", str(self.model_path), "--host", "127.0.0.1", "--port", str(port),
+                "-c", str(N_CTX), "-np", "1", "-t", str(self.threads), "-tb", str(self.threads),
+                "--cache-reuse", "256", "-ngl", str(self.gpu_layers),
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
         await wait_http(port, "/v1/models", self.server)
         self.options = {"engine": {"backend": "remote", "url": f"http://127.0.0.1:{port}", "n_ctx": N_CTX}}
         await super().start()
@@ -732,6 +743,7 @@ LABELS = {
     "engine": "Copiloto engine in process",
     "llama-server": "llama-server /infill (llama.vscode's backend)",
     "remote": "Copiloto, remote backend (llama_cpp.server over HTTP)",
+    "remote-llama-server": "Copiloto, remote backend (llama-server /v1/completions over HTTP)",
 }
 
 
@@ -784,6 +796,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             systems[name] = NaivePeer(windows, model_path, args.threads, args.gpu_layers, fim_texts(model_path))
         elif name == "remote":
             systems[name] = RemoteLspSystem(model_path, args.threads, args.gpu_layers)
+        elif name == "remote-llama-server":
+            binary = llama_server_binary(args.llama_server)
+            systems[name] = RemoteLspSystem(model_path, args.threads, args.gpu_layers, binary)
         elif name == "llama-server":
             binary = llama_server_binary(args.llama_server)
             systems[name] = LlamaServerPeer(windows, binary, model_path, args.threads, args.gpu_layers)
@@ -847,6 +862,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "overhead_vs_engine": overhead(p("lsp", "p50"), p("engine", "p50")),
         "p50_ratio_remote_vs_lsp": ratio(p("remote", "p50"), p("lsp", "p50")),
         "p95_ratio_remote_vs_lsp": ratio(p("remote", "p95"), p("lsp", "p95")),
+        "p50_ratio_remote_llama_server_vs_lsp": ratio(p("remote-llama-server", "p50"), p("lsp", "p50")),
+        "p95_ratio_remote_llama_server_vs_lsp": ratio(p("remote-llama-server", "p95"), p("lsp", "p95")),
         "prompt_reuse": results.get("lsp", {}).get("prompt_reuse"),
         "targets": {
             "p50_ratio_vs_peer": "<= 0.5",

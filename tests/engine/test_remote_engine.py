@@ -140,3 +140,21 @@ def test_the_local_model_stands_in_while_the_server_is_away(tiny_model: Path) ->
         assert ready and "the local model tiny serves meanwhile" in (ready[-1] or "") and url in (ready[-1] or "")
     finally:
         engine.close()
+
+
+def test_a_completion_cancelled_while_the_server_reads_its_prompt_lets_it_finish_reading(remote: RemoteEngine) -> None:
+    """Answered as cancelled at once, but its stream stays open until the first token: the server then holds the
+    prompt in its cache for the next keystroke's request, instead of throwing the work away."""
+    prefix = "\n".join(f"def helper_{i}(x):\n    return x * {i}\n" for i in range(120)) + "\ndef main():\n    return "
+    job = remote.submit(GenerationRequest(prefix, "", max_tokens=8, supersede_key="typing.py"))
+    time.sleep(0.5)  # sent: the server is reading ~1500 tokens (seconds on this CPU)
+    job.cancel()
+    started = time.perf_counter()
+    assert job.future.result(5).stop_reason == "cancelled" and time.perf_counter() - started < 1
+    stream = remote._lingering["typing.py"]
+    deadline = time.monotonic() + 60
+    while not stream.prompt_done and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert stream.prompt_done, "the server got to read the whole prompt"
+    after = remote.submit(GenerationRequest(prefix + "h", "", max_tokens=8, supersede_key="typing.py"))
+    assert after.future.result(60).error is None

@@ -62,6 +62,7 @@ class RemoteEngine:
         self._pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="copiloto-remote")
         self._lock = threading.Lock()
         self._latest: dict[str, Job] = {}
+        self._lingering: dict[str, _Stream] = {}  # per document: a cancelled request left to finish its prompt
         self._connected = threading.Event()  # set after the first probe, whatever its outcome
         self._closed = threading.Event()
         self._wake = threading.Event()  # a failed request asks the health thread to probe now
@@ -207,35 +208,44 @@ class RemoteEngine:
         patterns = tuple(re.compile(p) for p in req.stop_patterns)
         text, reason, stop_hit, server = "", "length", None, _ServerTimings()
         first_token_at: float | None = None
-        with self._http.stream("POST", f"{self.base}/v1/completions", json=body) as response:
-            job.when_cancelled(response.close)  # from any thread: the stream ends, the server stops
-            if response.status_code != 200:
-                response.read()
-                raise RemoteError(f"/v1/completions answered {response.status_code}: {_short(response.text)}")
-            for chunk in _events(response):
-                server.read(chunk)
-                choice = (chunk.get("choices") or [{}])[0]
-                piece = choice.get("text") or ""
-                if piece and first_token_at is None:
-                    first_token_at = time.perf_counter()
-                text += piece
-                hit = _first_stop(text, stops, patterns)
-                if hit is not None:
-                    text, reason, stop_hit = text[: hit[0]], "stop", hit[1]
-                    break
-                if piece and job.on_text is not None:
-                    job.on_text(text)
-                if choice.get("finish_reason"):
-                    reason = "length" if choice["finish_reason"] == "length" else "eot"
-                if self._line_time_up(req, first_token_at) and _whole_lines(text):
-                    text, reason = _whole_lines(text), "time"  # show the lines so far, as in process
-                    break
-                if job.cancelled:
-                    reason = "cancelled"
-                    break
-                if time.perf_counter() > deadline:
-                    reason = "timeout"
-                    break
+        # A connection of its own, closable from any thread before the server even answers: a request the server
+        # has queued behind others must be abandonable too, or a typing burst leaves a queue of stale prompts.
+        client = httpx.Client(headers=self._http.headers, timeout=self._http.timeout)
+        stream = _Stream(client)
+        job.when_cancelled(lambda: self._cancel(job, stream))
+        with client, client.stream("POST", f"{self.base}/v1/completions", json=body) as response:
+            try:
+                if response.status_code != 200:
+                    response.read()
+                    raise RemoteError(f"/v1/completions answered {response.status_code}: {_short(response.text)}")
+                for chunk in _events(response):
+                    server.read(chunk)
+                    choice = (chunk.get("choices") or [{}])[0]
+                    piece = choice.get("text") or ""
+                    if piece and first_token_at is None:
+                        first_token_at = time.perf_counter()
+                        if stream.read_prompt():  # cancelled while the server read the prompt: it is cached now
+                            break
+                    text += piece
+                    hit = _first_stop(text, stops, patterns)
+                    if hit is not None:
+                        text, reason, stop_hit = text[: hit[0]], "stop", hit[1]
+                        break
+                    if piece and job.on_text is not None:
+                        job.on_text(text)
+                    if choice.get("finish_reason"):
+                        reason = "length" if choice["finish_reason"] == "length" else "eot"
+                    if self._line_time_up(req, first_token_at) and _whole_lines(text):
+                        text, reason = _whole_lines(text), "time"  # show the lines so far, as in process
+                        break
+                    if job.cancelled and not stream.lingering:
+                        reason = "cancelled"
+                        break
+                    if time.perf_counter() > deadline:
+                        reason = "timeout"
+                        break
+            finally:
+                stream.closed = True  # a later cancelled request may linger in its place
         now = time.perf_counter()
         prompt_ms = ((first_token_at or now) - started) * 1000
         decode_ms = (now - first_token_at) * 1000 if first_token_at else 0.0
@@ -252,7 +262,32 @@ class RemoteEngine:
             stop_hit=stop_hit,
         )
         job.stop_hit = stop_hit
+        if stream.lingering:
+            result.stop_reason, result.text = "cancelled", ""
         return result
+
+    def _cancel(self, job: Job, stream: _Stream) -> None:
+        """Cancelling a completion: answered at once; its stream is closed now, or — while the server is still
+        reading its prompt — as soon as it has (a keystroke's next request extends that prompt, and the server's
+        prompt cache then holds it: aborted mid-prompt, the work would be lost and on a slow server no request
+        would ever get past its prompt while the user types). One such request per document at a time: while one
+        is still reading, later ones are closed at once (the server reads requests one after another, so the
+        oldest is the one furthest into the prompt)."""
+        key = job.request.supersede_key
+        if key is None or stream.prompt_done:
+            stream.close()
+            return
+        with self._lock:
+            older = self._lingering.get(key)
+            if older is None or older.prompt_done or older.closed:
+                self._lingering[key] = stream
+                older = None
+        if older is not None:
+            stream.close()
+        else:
+            stream.linger()
+        if not job.future.done():
+            job.future.set_result(GenerationResult("", "cancelled", model=self.model_name))
 
     @staticmethod
     def _line_time_up(req: GenerationRequest, first_token_at: float | None) -> bool:
@@ -285,6 +320,37 @@ class RemoteEngine:
         if req.grammar is not None:
             body["grammar"] = req.grammar  # llama.cpp servers; vLLM ignores it (the answer is validated anyway)
         return body
+
+
+class _Stream:
+    """One request's connection, closable from any thread; `lingering`: cancelled, kept open until the prompt is
+    read."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self.client = client
+        self.prompt_done = False
+        self.lingering = False
+        self.closed = False
+        self._lock = threading.Lock()
+
+    def linger(self) -> None:
+        with self._lock:
+            if self.prompt_done:
+                self.client.close()
+            else:
+                self.lingering = True
+
+    def read_prompt(self) -> bool:
+        """The first token arrived; True when the stream was lingering (it is closed now)."""
+        with self._lock:
+            self.prompt_done = True
+            if self.lingering:
+                self.client.close()
+            return self.lingering
+
+    def close(self) -> None:
+        self.closed = True
+        self.client.close()
 
 
 class _ServerTimings:

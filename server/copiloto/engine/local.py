@@ -426,7 +426,7 @@ class LocalEngine:
                 return text[healed:], count, "eot"
             count += 1
             text += decoder.decode(llm.detokenize([token]))
-            hit = _find_stop(text[healed:], stops, patterns)
+            hit = find_stop(text[healed:], stops, patterns)
             if hit is not None:
                 job.stop_hit = hit[1]
                 return text[healed : healed + hit[0]], count, "stop"
@@ -481,7 +481,7 @@ def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
     return n
 
 
-def _find_stop(text: str, stops: Sequence[str], patterns: Sequence[re.Pattern[str]] = ()) -> tuple[int, str] | None:
+def find_stop(text: str, stops: Sequence[str], patterns: Sequence[re.Pattern[str]] = ()) -> tuple[int, str] | None:
     """The earliest stop string or pattern match in `text`: where it starts, and which one."""
     hits = [(i, s) for s, i in ((s, text.find(s)) for s in stops) if i >= 0]
     hits += [(m.start(), p.pattern) for p in patterns if (m := p.search(text)) is not None]

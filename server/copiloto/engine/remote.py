@@ -29,6 +29,7 @@ import httpx2 as httpx  # the anthropic SDK's HTTP client (httpx's API), already
 from copiloto.config import EngineSettings
 from copiloto.engine.chat import ChatLayout
 from copiloto.engine.fim_text import TEMPLATES, TextTemplate, chat_layout_of, chat_text, family_of_model_id
+from copiloto.engine.local import find_stop, whole_lines
 from copiloto.engine.types import EngineState, GenerationRequest, GenerationResult, Job, StopReason
 
 log = logging.getLogger(__name__)
@@ -227,7 +228,7 @@ class RemoteEngine:
                         if stream.read_prompt():  # cancelled while the server read the prompt: it is cached now
                             break
                     text += piece
-                    hit = _first_stop(text, stops, patterns)
+                    hit = find_stop(text, stops, patterns)
                     if hit is not None:
                         text, reason, stop_hit = text[: hit[0]], "stop", hit[1]
                         break
@@ -235,8 +236,8 @@ class RemoteEngine:
                         job.on_text(text)
                     if choice.get("finish_reason"):
                         reason = "length" if choice["finish_reason"] == "length" else "eot"
-                    if self._line_time_up(req, first_token_at) and _whole_lines(text):
-                        text, reason = _whole_lines(text), "time"  # show the lines so far, as in process
+                    if self._line_time_up(req, first_token_at) and whole_lines(text):
+                        text, reason = whole_lines(text), "time"  # show the lines so far, as in process
                         break
                     if job.cancelled and not stream.lingering:
                         reason = "cancelled"
@@ -390,17 +391,6 @@ def _events(response: httpx.Response) -> Iterator[dict[str, Any]]:
             if "error" in chunk:
                 raise RemoteError(f"the server stopped with an error: {_short(json.dumps(chunk['error']))}")
             yield chunk
-
-
-def _first_stop(text: str, stops: tuple[str, ...], patterns: tuple[re.Pattern[str], ...]) -> tuple[int, str] | None:
-    hits = [(i, s) for s, i in ((s, text.find(s)) for s in stops) if i >= 0]
-    hits += [(m.start(), p.pattern) for p in patterns if (m := p.search(text)) is not None]
-    return min(hits) if hits else None
-
-
-def _whole_lines(text: str) -> str:
-    kept = text[: max(0, text.rfind("\n"))].rstrip("\n")
-    return kept if kept.strip() else ""
 
 
 def _base_url(url: str) -> str:

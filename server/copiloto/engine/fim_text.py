@@ -109,7 +109,7 @@ def chat_text(layout: ChatLayout, prompt: ChatPrompt) -> str:
 def family_of_model_id(model_id: str, known: dict[str, FimFamily]) -> FimFamily | None:
     """The FIM family of a server's model id (a path, a repo, an Ollama tag): a catalog entry's name or file
     stem inside the id (`known`: normalised name -> family), else the family's own name; None if neither."""
-    flat = _normalise(model_id)
+    flat = normalise_model_id(model_id)
     for name, family in sorted(known.items(), key=lambda kv: -len(kv[0])):
         if name and name in flat:
             return family
@@ -119,7 +119,8 @@ def family_of_model_id(model_id: str, known: dict[str, FimFamily]) -> FimFamily 
     return None
 
 
-def _normalise(text: str) -> str:
+def normalise_model_id(text: str) -> str:
+    """Lower-case letters and digits only: `CodeLlama-13B.Q4_K_M` and `codellama:13b` compare alike."""
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
@@ -132,4 +133,5 @@ __all__ = [
     "chat_text",
     "defang",
     "family_of_model_id",
+    "normalise_model_id",
 ]

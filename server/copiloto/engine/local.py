@@ -250,27 +250,32 @@ class LocalEngine:
         allocate the weights or the KV cache: out of GPU memory) is tried again with half the layers, a quarter,
         then on the CPU alone — saying so — instead of leaving the user with no model."""
         wanted = self.settings.n_gpu_layers
-        if wanted == 0 or not _gpu_offload():
+        try:
             return self._open(wanted)
+        except (ValueError, RuntimeError, MemoryError) as exc:
+            if wanted == 0 or not _gpu_offload():
+                raise
+            failure = exc
+        # Only after a failure: the layer count costs a second read of the file, not paid by a load that fits.
         layers = self._layer_count()
-        plan = [wanted] + [n for n in (layers // 2, layers // 4, 0) if wanted < 0 or n < wanted]
-        for attempt, n_gpu_layers in enumerate(plan):
+        fewer = [n for n in (layers // 2, layers // 4, 0) if wanted < 0 or n < wanted]
+        for n_gpu_layers in fewer:
+            shown = "all" if wanted < 0 else str(wanted)
+            log.warning("loading with %s layers on the GPU failed (%s): trying %d", shown, failure, n_gpu_layers)
             try:
                 llm = self._open(n_gpu_layers)
             except (ValueError, RuntimeError, MemoryError) as exc:
-                if attempt == len(plan) - 1:
-                    raise
-                shown = "all" if n_gpu_layers < 0 else str(n_gpu_layers)
-                log.warning("loading with %s layers on the GPU failed (%s): trying %d", shown, exc, plan[attempt + 1])
+                wanted, failure = n_gpu_layers, exc
                 continue
-            if attempt > 0:
-                where = f"{n_gpu_layers} of {layers} layers on the GPU" if n_gpu_layers else "the CPU only"
-                self.offload_note = f"not enough GPU memory for engine.n_gpu_layers={wanted}: loaded with {where}"
-                log.warning("%s", self.offload_note)
-                self._set_state("loading", self.offload_note)
+            where = f"{n_gpu_layers} of {layers} layers on the GPU" if n_gpu_layers else "the CPU only"
+            self.offload_note = (
+                f"not enough GPU memory for engine.n_gpu_layers={self.settings.n_gpu_layers}: loaded with {where}"
+            )
+            log.warning("%s", self.offload_note)
+            self._set_state("loading", self.offload_note)
             self.gpu_layers = n_gpu_layers
             return llm
-        raise AssertionError("unreachable")
+        raise failure
 
     def _layer_count(self) -> int:
         """The model's transformer blocks (`<arch>.block_count`), read from its GGUF header."""

@@ -28,7 +28,15 @@ import httpx2 as httpx  # the anthropic SDK's HTTP client (httpx's API), already
 
 from copiloto.config import EngineSettings
 from copiloto.engine.chat import ChatLayout
-from copiloto.engine.fim_text import TEMPLATES, TextTemplate, chat_layout_of, chat_text, family_of_model_id
+from copiloto.engine.fim import FimFamily
+from copiloto.engine.fim_text import (
+    TEMPLATES,
+    TextTemplate,
+    chat_layout_of,
+    chat_text,
+    family_of_model_id,
+    normalise_model_id,
+)
 from copiloto.engine.local import find_stop, whole_lines
 from copiloto.engine.types import EngineState, GenerationRequest, GenerationResult, Job, StopReason
 
@@ -55,10 +63,10 @@ class RemoteEngine:
         self.chat_layout: ChatLayout = "plain"
         self.load_seconds: float | None = None
         key = os.environ.get(KEY_ENV)
+        # The probes' client; each generation opens its own (with the same headers and timeout), see _generate.
         self._http = httpx.Client(
             headers={"Authorization": f"Bearer {key}"} if key else {},
             timeout=httpx.Timeout(settings.request_timeout_s, connect=3.0),
-            limits=httpx.Limits(max_connections=WORKERS + 2),
         )
         self._pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="copiloto-remote")
         self._lock = threading.Lock()
@@ -401,15 +409,15 @@ def _base_url(url: str) -> str:
     return base[: -len("/v1")] if base.endswith("/v1") else base
 
 
-def _catalog_families() -> dict[str, Any]:
+def _catalog_families() -> dict[str, FimFamily]:
+    """Each catalog model's name and file stem (normalised as model ids are) -> its FIM family."""
     from copiloto.models.catalog import load_catalog
 
-    known: dict[str, Any] = {}
-    for name, entry in load_catalog().models.items():
-        family = "qwen" if entry.fim == "qwen" else entry.fim
-        for key in (name, entry.file.rsplit(".gguf", 1)[0]):
-            known[re.sub(r"[^a-z0-9]", "", key.lower())] = family
-    return known
+    return {
+        normalise_model_id(key): entry.fim
+        for name, entry in load_catalog().models.items()
+        for key in (name, entry.file.rsplit(".gguf", 1)[0])
+    }
 
 
 def _short(value: object) -> str:

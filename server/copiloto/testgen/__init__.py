@@ -13,18 +13,21 @@ The "Generate tests" code action builds on it. The flow it follows:
 from copiloto.testgen.errors import TestgenError
 from copiloto.testgen.layout import TestPlan, import_line, merge, plan, project_root
 from copiloto.testgen.runner import (
+    Confinement,
     Coverage,
     FailureKind,
     Outcome,
     RunLimits,
     RunResult,
     collects,
+    confinement,
     coverage_of,
     network_isolation_available,
     run_test,
 )
 
 __all__ = [
+    "Confinement",
     "Coverage",
     "FailureKind",
     "Outcome",
@@ -33,6 +36,7 @@ __all__ = [
     "TestPlan",
     "TestgenError",
     "collects",
+    "confinement",
     "coverage_of",
     "import_line",
     "merge",

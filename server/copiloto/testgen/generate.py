@@ -47,7 +47,16 @@ from copiloto.testgen.draft import (
 from copiloto.testgen.errors import TestgenError
 from copiloto.testgen.examples import Example, documented_examples
 from copiloto.testgen.layout import TestPlan, merge, plan, unimportable
-from copiloto.testgen.runner import Coverage, RunLimits, RunResult, collects, coverage_of, run_test
+from copiloto.testgen.runner import (
+    Confinement,
+    Coverage,
+    RunLimits,
+    RunResult,
+    collects,
+    confinement,
+    coverage_of,
+    run_test,
+)
 from copiloto.testgen.write import Observation, Prompt, observations_from, starts, write_body
 
 MAX_METHODS = 6  # public methods of a class drafted for, in source order
@@ -109,6 +118,7 @@ class GeneratedTests:
     test_file_text: str | None  # the test file with the kept tests merged in; None when none was kept
     interpreter: Path = field(default=Path(sys.executable))
     agreement: Agreement | None = None  # the concurrent pattern: how the local model's and Claude's tests compare
+    confinement: Confinement | None = None  # how far the runs were sandboxed here
 
     @property
     def reason(self) -> str | None:
@@ -138,7 +148,10 @@ class GeneratedTests:
             return f"no tests written: {self.reason}"
         numbers = _coverage_words(self.coverage)
         compared = f"; {self.agreement.words()}" if self.agreement is not None else ""
-        return f"{len(self.kept)} of {self.written} tests kept for {self.qualname}{numbers} → {where}{compared}"
+        gaps = self.confinement.gaps() if self.confinement is not None else []
+        sandbox = f" (sandbox: {'; '.join(gaps)})" if gaps else ""
+        kept = f"{len(self.kept)} of {self.written} tests kept for {self.qualname}"
+        return f"{kept}{numbers} → {where}{compared}{sandbox}"
 
 
 def generate_tests(
@@ -216,6 +229,7 @@ def generate_tests(
         test_file_text=text,
         interpreter=interpreter,
         agreement=agreement,
+        confinement=confinement(limits),
     )
 
 

@@ -3,7 +3,9 @@
 Each run is a fresh `python -m pytest` in a temporary folder that holds the test module; nothing is
 written to the project (not even .pyc files). The child gets its own process group, killed whole when
 the run ends (a test's leftover children go too), rlimits on address space, CPU time, file size and
-process count, HOME and TMPDIR inside the sandbox, and no network where `unshare -rn` works.
+process count, HOME and TMPDIR inside the sandbox, no network where `unshare -rn` works, and, where the
+kernel has Landlock (jail.py), no writes outside the sandbox, no TCP where the network could not be cut,
+and no signals to processes outside the run. `confinement()` says which of these hold here.
 
 Limits the OS does not give: RLIMIT_NPROC does nothing for root, and a child that calls setsid()
 leaves the process group and outlives the run. POSIX only.
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from copiloto.testgen import jail
 from copiloto.testgen.errors import TestgenError
 
 if sys.platform != "win32":
@@ -44,6 +47,7 @@ _POLL_S = 0.02
 _MAX_FILE_BYTES = 256 * 1024 * 1024
 _TAIL_BYTES = 64 * 1024
 _CHECK_TIMEOUT_S = 20.0
+_JAIL = Path(jail.__file__)
 # Variables that would change what the child's Python, pytest or coverage do, or where it writes
 # (XDG_* dirs would point outside the sandbox's HOME).
 _DROPPED_ENV_PREFIXES = ("PYTHON", "PYTEST_", "COVERAGE_", "XDG_")
@@ -91,12 +95,36 @@ class RunLimits:
 
 
 @dataclass(frozen=True)
+class Confinement:
+    """How far a run is fenced in here: each part holds only where the system gives it."""
+
+    files: bool  # writes only inside the sandbox folder (Landlock)
+    network: Literal["cut", "tcp", "open", "allowed"]  # cut: no network namespace; tcp: TCP refused; allowed: asked for
+    signals: bool  # cannot signal processes outside the run (Landlock ABI 6)
+
+    def gaps(self) -> list[str]:
+        """What the sandbox cannot do here, in words for the user; empty when fully confined."""
+        gaps = []
+        if not self.files:
+            gaps.append("tests can write outside the sandbox (this kernel has no Landlock)")
+        if self.network == "open":
+            gaps.append("tests can use the network (neither `unshare -rn` nor Landlock network rules work here)")
+        elif self.network == "tcp":
+            gaps.append("only TCP is blocked, not UDP (`unshare -rn` does not work here)")
+        return gaps
+
+
+@dataclass(frozen=True)
 class RunResult:
     passed: bool  # every run passed: keep the test
     runs: tuple[Outcome, ...]  # stops at the first run that does not pass
     output: str  # the tail of the first failing run's output (else the last run's), for the model
     failure_kind: FailureKind | None  # "assertion": the test's own assert failed; None when passed
-    network_isolated: bool
+    confinement: Confinement
+
+    @property
+    def network_isolated(self) -> bool:
+        return self.confinement.network == "cut"
 
 
 @dataclass(frozen=True)
@@ -135,16 +163,17 @@ def run_test(
     _check_can_run(limits, interpreter)
     if not test_name.strip() or any(c.isspace() for c in test_name):
         raise TestgenError(f"{test_name!r} is not a test name")
-    isolated = not limits.network and _unshare() is not None
     with _sandbox(conftest) as box:
         test_file = box / f"{TEST_MODULE}.py"
         test_file.write_text(test_source, encoding="utf-8")
         args = ["-m", "pytest", *_PYTEST_ARGS, "--rootdir", str(box), f"{test_file}::{test_name}"]
+        writable = [box]
         if cover is not None:
             args = ["-m", "coverage", "run", "--branch", "--append", f"--data-file={cover.resolve()}", *args]
+            writable.append(cover.resolve().parent)
         runs: list[_Run] = []
         for number in range(limits.runs):
-            runs.append(_run_once(interpreter, args, box, plan_sys_path, limits, isolated, number))
+            runs.append(_run_once(interpreter, args, box, plan_sys_path, limits, number, writable))
             if runs[-1].outcome != "passed":
                 break  # kept only when every run passes: the remaining runs would change nothing
     failed = next((run for run in runs if run.outcome != "passed"), None)
@@ -153,7 +182,7 @@ def run_test(
         runs=tuple(run.outcome for run in runs),
         output=(failed or runs[-1]).output if runs else "",
         failure_kind=failed.failure_kind if failed else None,
-        network_isolated=isolated,
+        confinement=confinement(limits),
     )
 
 
@@ -168,12 +197,11 @@ def collects(
     """Whether pytest collects at least one test from `test_file_text`, with its output (the errors if not)."""
     limits = limits or RunLimits()
     _check_can_run(limits, interpreter)
-    isolated = not limits.network and _unshare() is not None
     with _sandbox(conftest) as box:
         test_file = box / f"{TEST_MODULE}.py"
         test_file.write_text(test_file_text, encoding="utf-8")
         args = ["-m", "pytest", *_PYTEST_ARGS, "--collect-only", "--rootdir", str(box), str(test_file)]
-        run = _run_once(interpreter, args, box, plan_sys_path, limits, isolated, 0)
+        run = _run_once(interpreter, args, box, plan_sys_path, limits, 0)
     return run.outcome == "passed", run.output
 
 
@@ -200,14 +228,13 @@ def coverage_of(
         raise TestgenError("there are no tests to measure")
     if not 1 <= first <= last:
         raise TestgenError(f"{target_lines} is not a range of 1-based lines")
-    missing = _coverage_missing(interpreter)
-    if missing:
-        return Coverage(None, None, (), missing)
-    isolated = not limits.network and _unshare() is not None
     target = target_file.resolve()
     # Both spellings: coverage matches the file name the module was imported under.
     include = f"--include={target_file.absolute()},{target}"
     with _sandbox(conftest) as box:
+        missing = _coverage_missing(interpreter, box, limits)
+        if missing:
+            return Coverage(None, None, (), missing)
         node_ids = []
         for number, (source, name) in enumerate(test_sources):
             test_file = box / f"{TEST_MODULE}_{number}.py"
@@ -216,10 +243,10 @@ def coverage_of(
         data, report = box / "coverage.data", box / "coverage.json"
         coverage_run = ["-m", "coverage", "run", "--branch", f"--data-file={data}", include]
         args = [*coverage_run, "-m", "pytest", *_PYTEST_ARGS, "--rootdir", str(box), *node_ids]
-        run = _run_once(interpreter, args, box, plan_sys_path, limits, isolated, 0)
+        run = _run_once(interpreter, args, box, plan_sys_path, limits, 0)
         if run.outcome == "timeout":
             return Coverage(None, None, (), f"the tests ran past their limits under coverage:\n{run.output}")
-        files = _coverage_json(interpreter, box, data, report, include)
+        files = _coverage_json(interpreter, box, data, report, include, limits)
     if files is None:
         return Coverage(None, None, (), f"the tests never ran {target_file}:\n{run.output}")
     found = next((v for k, v in files.items() if Path(box, k).resolve() == target), None)
@@ -235,6 +262,21 @@ def coverage_of(
 def network_isolation_available() -> bool:
     """Whether runs without network are possible here (`unshare -rn` works; checked once)."""
     return _unshare() is not None
+
+
+def confinement(limits: RunLimits | None = None) -> Confinement:
+    """Which parts of the sandbox hold for runs under `limits` on this system."""
+    limits = limits or RunLimits()
+    abi = _landlock_abi()
+    network: Literal["cut", "tcp", "open", "allowed"] = "allowed"
+    if not limits.network:
+        network = "cut" if _unshare() is not None else "tcp" if abi >= 4 else "open"
+    return Confinement(files=abi >= 1, network=network, signals=abi >= 6)
+
+
+@functools.cache
+def _landlock_abi() -> int:
+    return jail.abi_version()
 
 
 @functools.cache
@@ -282,14 +324,12 @@ def _run_once(
     box: Path,
     sys_path: Sequence[Path],
     limits: RunLimits,
-    isolated: bool,
-    number: int,
+    number: int | str,
+    writable: Sequence[Path] = (),
 ) -> _Run:
+    """One sandboxed run of `interpreter args` in `box`; it may write only in `box` and `writable`."""
     log, probe = box / f"run-{number}.log", box / f"probe-{number}.jsonl"
-    command = [str(interpreter), *args]
-    unshare = _unshare()
-    if isolated and unshare is not None:
-        command = [unshare, "-rn", *command]
+    command = _confined([str(interpreter), *args], [box, *writable], confinement(limits))
     tasks = _user_tasks()
     nproc = tasks + limits.processes if tasks is not None else None
     # Output goes to a file, not a pipe: a leftover grandchild holding a pipe open would block reading it.
@@ -320,6 +360,19 @@ def _run_once(
         return _Run("passed", _last(output), None)
     outcome: Outcome = "failed" if returncode == 1 else "error"
     return _Run(outcome, _last(output), "assertion" if _first_failure_asserted(probe) else "error")
+
+
+def _confined(command: list[str], writable: Sequence[Path], fence: Confinement) -> list[str]:
+    """`command` behind what confines it here: its own network namespace, then Landlock (jail.py)."""
+    if fence.files:
+        rules = [f"--write={path}" for path in writable] + (["--no-tcp"] if fence.network == "tcp" else [])
+        # -I -S: the jail needs nothing but the standard library, and nothing from the environment.
+        command = [sys.executable, "-I", "-S", str(_JAIL), *rules, "--", *command]
+    unshare = _unshare()
+    if fence.network == "cut" and unshare is not None:
+        # First: unshare writes the new namespace's uid_map, which Landlock would refuse.
+        command = [unshare, "-rn", *command]
+    return command
 
 
 def _wait_then_kill_group(process: subprocess.Popen[bytes], timeout_s: float) -> int | None:
@@ -421,36 +474,23 @@ def _first_failure_asserted(probe: Path) -> bool:
     return False
 
 
-def _coverage_missing(interpreter: Path) -> str | None:
-    """Why `interpreter` cannot measure coverage, or None when it can."""
-    env = child_environment()
-    try:
-        done = subprocess.run(
-            [str(interpreter), "-c", "import coverage"],
-            capture_output=True,
-            encoding="utf-8",
-            env=env,
-            timeout=_CHECK_TIMEOUT_S,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"{interpreter} did not start: {exc}"
-    if done.returncode != 0:
-        return f"coverage is not installed for {interpreter} (pip install coverage): {done.stderr.strip()[-300:]}"
+def _coverage_missing(interpreter: Path, box: Path, limits: RunLimits) -> str | None:
+    """Why `interpreter` cannot measure coverage, or None when it can (asked in the sandbox, as it is the project's)."""
+    run = _run_once(interpreter, ["-c", "import coverage"], box, (), limits, "has-coverage")
+    if run.outcome != "passed":
+        return f"coverage is not installed for {interpreter} (pip install coverage): {run.output.strip()[-300:]}"
     return None
 
 
-def _coverage_json(interpreter: Path, box: Path, data: Path, report: Path, include: str) -> dict[str, Any] | None:
+def _coverage_json(
+    interpreter: Path, box: Path, data: Path, report: Path, include: str, limits: RunLimits
+) -> dict[str, Any] | None:
     """coverage.py's JSON report, file name to its numbers; None when nothing was measured."""
     if not data.is_file():
         return None
-    command = [str(interpreter), "-m", "coverage", "json", f"--data-file={data}", "-o", str(report), include]
-    env = _environment(box, (), box / "probe.jsonl")
-    try:
-        done = subprocess.run(command, cwd=box, env=env, capture_output=True, timeout=_CHECK_TIMEOUT_S, check=False)
-    except subprocess.TimeoutExpired:
-        return None
-    if done.returncode != 0 or not report.is_file():
+    args = ["-m", "coverage", "json", f"--data-file={data}", "-o", str(report), include]
+    run = _run_once(interpreter, args, box, (), limits, "report")
+    if run.outcome != "passed" or not report.is_file():
         return None  # "No data to report": the target was never imported
     files: dict[str, Any] = json.loads(report.read_text(encoding="utf-8")).get("files", {})
     return files

@@ -95,7 +95,12 @@ say "restricted mode (untrusted workspace)"
 make_ws
 python3 - "$WS/.vscode/settings.json" <<'PY'
 import json, sys
-p = sys.argv[1]; d = json.load(open(p)); d["copiloto.server.command"] = ["/workspace-chosen/evil", "serve"]; json.dump(d, open(p, "w"), indent=2)
+p = sys.argv[1]; d = json.load(open(p)); d["copiloto.server.command"] = ["/workspace-chosen/evil", "serve"]
+# a workspace that would send every save to Claude, without a budget, with a long sandbox
+d.update({"copiloto.orchestrate.review": "concurrent", "copiloto.orchestrate.tests": "concurrent",
+          "copiloto.cloud.daily_token_budget": 0, "copiloto.cloud.max_tokens": 64000,
+          "copiloto.review.handoff_severity": "warning", "copiloto.tests.timeout_s": 300})
+json.dump(d, open(p, "w"), indent=2)
 PY
 bash "$CLIENT_DIR/scripts/cs.sh" start "$S" --vscode-option enable-smoke-test-driver || exit 1
 (cd "$CLIENT_DIR" && TEST_TIMEOUT_MS=120000 timeout 150 node test/e2e/exttest.js "$CLIENT_DIR" "$CLIENT_DIR/test/suite/untrusted.js" "$WS") > "$ART/untrusted.log" 2>&1

@@ -107,8 +107,13 @@ class TestSettings(BaseModel):
         description="Interpreter that runs generated tests (it needs pytest; coverage for the numbers). "
         "Empty: the workspace's .venv or venv when there is one, else the server's own.",
     )
-    timeout_s: float = Field(10.0, gt=0, description="Wall-clock limit on one run of one generated test, in seconds.")
-    memory_mb: int = Field(1024, ge=64, description="Address-space limit on one run of a generated test, in MB.")
+    # Upper bounds: a workspace's settings must not turn the sandbox's limits off.
+    timeout_s: float = Field(
+        10.0, gt=0, le=300, description="Wall-clock limit on one run of one generated test, in seconds (at most 300)."
+    )
+    memory_mb: int = Field(
+        1024, ge=64, le=16384, description="Address-space limit on one run of a generated test, in MB (at most 16384)."
+    )
     max_tests: int = Field(8, ge=1, le=50, description="Most tests written per function before verification.")
     rounds: int = Field(
         2, ge=1, le=5, description="Drafts per function: a later one sees why the earlier tests failed."
@@ -166,9 +171,15 @@ class CloudSettings(BaseModel):
         None, description="When set, every request sent to Claude is appended to this file as sent (after redaction)."
     )
     exclude: list[str] = Field(
-        default_factory=lambda: list(_DEFAULT_EXCLUDES),
-        description="Files never sent to Claude (glob on the file name or path).",
+        default_factory=list,
+        description="Files never sent to Claude besides the built-in list (.env*, *.pem, *.key, id_*, secrets.*, "
+        "settings.*, config_db.php, glpicrypt.key, ...): globs on the file name or path. '!glob' sends a file the "
+        "built-in list keeps back (as in .gitignore).",
     )
+
+    def never_sent(self) -> tuple[str, ...]:
+        """The patterns every request is checked against: the built-in list, then the user's (which may undo it)."""
+        return (*_DEFAULT_EXCLUDES, *self.exclude)
 
 
 class OrchestrateSettings(BaseModel):

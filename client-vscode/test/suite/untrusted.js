@@ -2,6 +2,7 @@
 // still activates (capabilities.untrustedWorkspaces = limited) but ignores the workspace's server command and
 // never runs the workspace's .venv/bin/copiloto.
 const assert = require('assert');
+const fs = require('fs');
 const path = require('path');
 const vscode = require('vscode');
 
@@ -25,5 +26,19 @@ exports.run = async function run() {
   assert.notStrictEqual(cmd.origin, 'copiloto.server.command', 'workspace server command ignored');
   assert.ok(!cmd.command.startsWith(WS), 'does not run anything from the workspace');
   assert.ok(!cmd.cwd.startsWith(WS), 'server cwd is outside the untrusted workspace');
+  // What the extension sends the server (initializationOptions: the section as JSON): the user's values, not the
+  // workspace's, for everything that decides whether, how often and how much Claude is asked, and the sandbox.
+  const sent = JSON.parse(JSON.stringify(vscode.workspace.getConfiguration('copiloto')));
+  const written = JSON.parse(fs.readFileSync(path.join(WS, '.vscode', 'settings.json'), 'utf8'));
+  const defaults = {
+    'orchestrate.review': 'handoff', 'orchestrate.tests': 'sequential', 'cloud.daily_token_budget': 2000000,
+    'cloud.max_tokens': 4096, 'review.handoff_severity': 'error', 'tests.timeout_s': 10,
+  };
+  for (const [key, expected] of Object.entries(defaults)) {
+    assert.notStrictEqual(written[`copiloto.${key}`], undefined, `the workspace sets copiloto.${key}`);
+    const value = key.split('.').reduce((o, k) => (o || {})[k], sent);
+    say(`copiloto.${key}: workspace ${JSON.stringify(written[`copiloto.${key}`])}, sent ${JSON.stringify(value)}`);
+    assert.deepStrictEqual(value, expected, `copiloto.${key} is the user's, not the workspace's`);
+  }
   say('PASS restricted mode');
 };

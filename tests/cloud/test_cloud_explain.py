@@ -120,3 +120,27 @@ async def test_explain_with_claude(client: LanguageClient) -> None:
     raw = API.requests[-1].raw.decode()
     assert "Uncaught Exception Error" in raw and "3:     public function bar()" in raw
     assert "Ab1Ab1Ab1" not in raw, "the token in the source was redacted"
+
+
+@pytest.mark.model
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_log_file_in_cloud_exclude_is_never_sent(client: LanguageClient) -> None:
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"copiloto": {"cloud": {"exclude": ["files/_log/*.log"]}}})
+    )
+    log = ROOT / "files" / "_log" / "php-errors.log"
+    [hit] = [d for d in client.diagnostics.get(log.as_uri(), []) if d.source == "copiloto/logs"]
+    item = types.TextDocumentItem(uri=log.as_uri(), language_id="log", version=1, text=ENTRY)
+    client.text_document_did_open(types.DidOpenTextDocumentParams(item))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=log.as_uri()),
+            range=hit.range,
+            context=types.CodeActionContext(diagnostics=[hit]),
+        )
+    )
+    [action] = [a for a in actions or [] if isinstance(a, types.CodeAction) and "Explain" in a.title]
+    sent, shown = len(API.requests), len(client.messages)
+    await client.code_action_resolve_async(action)
+    assert "php-errors.log matches cloud.exclude" in client.messages[shown:][-1].message
+    assert len(API.requests) == sent

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from copiloto.cloud.redact import DEFAULT_EXCLUDES, entropy, is_excluded, redact
+from copiloto.config import CloudSettings
 
 # Fake secrets, built from pieces so that no scanner mistakes this file for a leak.
 B64 = "Zm9vYmFyYmF6cXV4cXV1eDEyMzQ1Njc4OTBhYmNkZWZnaGlqa2xtbm9w"
@@ -178,3 +179,20 @@ def test_files_never_sent(path: str, excluded: bool) -> None:
     assert is_excluded(path) is excluded
     assert is_excluded(path, ()) is False
     assert "config_db.php" in DEFAULT_EXCLUDES
+
+
+@pytest.mark.parametrize(
+    ("user", "path", "excluded"),
+    [
+        (["*.sql"], "dumps/glpi.sql", True),  # the user's own pattern
+        (["*.sql"], "app/.env", True),  # ... does not replace the built-in list
+        (["!settings.py"], "project/settings.py", False),  # '!' sends what the built-in list keeps back
+        (["!settings.py"], "project/settings.yaml", True),  # ... and nothing else
+        (["!*.pem", "deploy/*"], "deploy/server.pem", False),  # a '!' wins over any match
+        ([], "src/Ticket.php", False),
+        (["files/_log/*.log"], "/var/www/glpi/files/_log/php-errors.log", True),  # relative to any folder
+        (["files/_log/*.log"], "/var/www/glpi/files/other.log", False),
+    ],
+)
+def test_the_users_exclude_list_adds_to_the_built_in_one(user: list[str], path: str, excluded: bool) -> None:
+    assert is_excluded(path, CloudSettings(exclude=user).never_sent()) is excluded

@@ -143,7 +143,7 @@ class CloudClient:
         why = self.unavailable_reason()
         if why is not None:
             raise CloudUnavailable(why)
-        if path is not None and is_excluded(path, self.settings.exclude):
+        if path is not None and is_excluded(path, self.settings.never_sent()):
             raise CloudUnavailable(f"{PurePath(path).name} matches cloud.exclude: it is never sent to Claude")
         safe_context, safe_question = redact(context), redact(question)
         messages: list[dict[str, Any]] = [

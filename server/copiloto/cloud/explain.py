@@ -52,14 +52,14 @@ def excerpt(frame: Frame) -> str:
 
 
 async def explain(
-    client: CloudClient, entry: str, frames: Sequence[Frame], exclude: Sequence[str]
+    client: CloudClient, entry: str, frames: Sequence[Frame], exclude: Sequence[str], log_path: str | None = None
 ) -> tuple[Explanation, list[InvolvedLine]]:
     """Claude's explanation and, of the lines it names, those it was shown. LookupError when Claude cannot be
-    used now (the reason), RuntimeError when it failed."""
+    used now (the reason, or `log_path` matches cloud.exclude), RuntimeError when it failed."""
     shown = [f for f in frames if not is_excluded(f.shown_as, exclude) and f.file.is_file()]
     context = "Log entry:\n" + entry + "\n\nSource:\n" + "\n\n".join(excerpt(f) for f in shown)
     try:
-        answer = await client.ask(SYSTEM, context, "What is the root cause?", Explanation, TOOL)
+        answer = await client.ask(SYSTEM, context, "What is the root cause?", Explanation, TOOL, path=log_path)
     except CloudUnavailable as exc:
         raise LookupError(str(exc)) from exc
     except CloudError as exc:

@@ -188,7 +188,14 @@ def _replace_if_random(match: re.Match[str], found: Counter[str]) -> str:
 
 
 def is_excluded(path: str | PurePath, patterns: Iterable[str] = DEFAULT_EXCLUDES) -> bool:
-    """Whether the file is never sent: its name or its path matches one of `patterns` (fnmatch, any case)."""
-    pure = PurePath(path)
-    name, whole = pure.name.lower(), pure.as_posix().lower()
-    return any(fnmatch.fnmatchcase(name, p.lower()) or fnmatch.fnmatchcase(whole, p.lower()) for p in patterns)
+    """Whether the file is never sent: its path, or any tail of it ("files/_log/x.log", "x.log"), matches one
+    of `patterns` (fnmatch, any case), and no `!pattern` (as in .gitignore: sent after all) matches it."""
+    parts = PurePath(path).as_posix().lower().split("/")
+    tails = ["/".join(parts[i:]) for i in range(len(parts))]  # the workspace root is not known here
+
+    def matches(pattern: str) -> bool:
+        return any(fnmatch.fnmatchcase(tail, pattern.lower()) for tail in tails)
+
+    patterns = list(patterns)
+    kept_back = any(matches(p) for p in patterns if not p.startswith("!"))
+    return kept_back and not any(matches(p[1:]) for p in patterns if p.startswith("!"))

@@ -78,6 +78,23 @@ async def client(lsp_client: LanguageClient, tiny_model: Path) -> Any:
     await lsp_client.shutdown_session()
 
 
+async def explain_action(
+    client: LanguageClient, path: Path, language: str, text: str, hit: types.Diagnostic
+) -> types.CodeAction:
+    """Open `path` and ask for the code actions on `hit`: the one "Explain with Claude"."""
+    item = types.TextDocumentItem(uri=path.as_uri(), language_id=language, version=1, text=text)
+    client.text_document_did_open(types.DidOpenTextDocumentParams(item))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
+            range=hit.range,
+            context=types.CodeActionContext(diagnostics=[hit]),
+        )
+    )
+    [action] = [a for a in actions or [] if isinstance(a, types.CodeAction) and "Explain" in a.title]
+    return action
+
+
 @pytest.mark.model
 @pytest.mark.asyncio(loop_scope="module")
 async def test_explain_with_claude(client: LanguageClient) -> None:
@@ -88,16 +105,7 @@ async def test_explain_with_claude(client: LanguageClient) -> None:
             break
         await asyncio.sleep(0.05)
     [hit] = hits
-    item = types.TextDocumentItem(uri=foo.as_uri(), language_id="php", version=1, text=FOO)
-    client.text_document_did_open(types.DidOpenTextDocumentParams(item))
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=foo.as_uri()),
-            range=hit.range,
-            context=types.CodeActionContext(diagnostics=[hit]),
-        )
-    )
-    [action] = [a for a in actions or [] if isinstance(a, types.CodeAction) and "Explain" in a.title]
+    action = await explain_action(client, foo, "php", FOO, hit)
     API.reply(
         tool_use(
             TOOL,
@@ -130,16 +138,7 @@ async def test_a_log_file_in_cloud_exclude_is_never_sent(client: LanguageClient)
     )
     log = ROOT / "files" / "_log" / "php-errors.log"
     [hit] = [d for d in client.diagnostics.get(log.as_uri(), []) if d.source == "copiloto/logs"]
-    item = types.TextDocumentItem(uri=log.as_uri(), language_id="log", version=1, text=ENTRY)
-    client.text_document_did_open(types.DidOpenTextDocumentParams(item))
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=log.as_uri()),
-            range=hit.range,
-            context=types.CodeActionContext(diagnostics=[hit]),
-        )
-    )
-    [action] = [a for a in actions or [] if isinstance(a, types.CodeAction) and "Explain" in a.title]
+    action = await explain_action(client, log, "log", ENTRY, hit)
     sent, shown = len(API.requests), len(client.messages)
     await client.code_action_resolve_async(action)
     assert "php-errors.log matches cloud.exclude" in client.messages[shown:][-1].message

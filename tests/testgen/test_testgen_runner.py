@@ -177,6 +177,21 @@ def test_leaves_a_child():
     assert gone([int(pids.read_text())])
 
 
+def test_a_daemon_that_left_the_process_group_is_killed_too(shared_file: Path) -> None:
+    source = f"""\
+import subprocess
+
+
+def test_starts_a_daemon():
+    daemon = subprocess.Popen(["sleep", "60"], start_new_session=True)  # its own session: killpg misses it
+    with open({str(shared_file)!r}, "w") as f:
+        f.write(str(daemon.pid))
+"""
+    result = run_test(source, "test_starts_a_daemon", [], PYTHON, ONCE)
+    assert result.passed
+    assert gone([int(shared_file.read_text())])
+
+
 def test_a_memory_hog_fails_under_the_memory_limit() -> None:
     source = "def test_hog():\n    data = bytearray(4 * 1024**3)\n    assert data\n"
     result = run_test(source, "test_hog", [], PYTHON, RunLimits(timeout_s=10, runs=1, memory_mb=1024))

@@ -7,8 +7,9 @@ process count, HOME and TMPDIR inside the sandbox, no network where `unshare -rn
 kernel has Landlock (jail.py), no writes outside the sandbox, no TCP where the network could not be cut,
 and no signals to processes outside the run. `confinement()` says which of these hold here.
 
-Limits the OS does not give: RLIMIT_NPROC does nothing for root, and a child that calls setsid()
-leaves the process group and outlives the run. POSIX only.
+Limits the OS does not give: RLIMIT_NPROC does nothing for root, and a child that calls setsid() leaves
+the process group: it is found by a mark in its environment and killed, unless it cleared its environment
+too. POSIX only.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +50,8 @@ _MAX_FILE_BYTES = 256 * 1024 * 1024
 _TAIL_BYTES = 64 * 1024
 _CHECK_TIMEOUT_S = 20.0
 _JAIL = Path(jail.__file__)
+_RUN_ENV = "COPILOTO_TESTGEN_RUN"  # marks every process of one run, so that strays can be found
+_STRAY_SWEEPS = 5
 # Variables that would change what the child's Python, pytest or coverage do, or where it writes
 # (XDG_* dirs would point outside the sandbox's HOME).
 _DROPPED_ENV_PREFIXES = ("PYTHON", "PYTEST_", "COVERAGE_", "XDG_")
@@ -332,13 +336,15 @@ def _run_once(
     command = _confined([str(interpreter), *args], [box, *writable], confinement(limits))
     tasks = _user_tasks()
     nproc = tasks + limits.processes if tasks is not None else None
+    env = _environment(box, sys_path, probe)
+    env[_RUN_ENV] = mark = uuid.uuid4().hex
     # Output goes to a file, not a pipe: a leftover grandchild holding a pipe open would block reading it.
     with log.open("wb") as out:
         try:
             process = subprocess.Popen(
                 command,
                 cwd=box,
-                env=_environment(box, sys_path, probe),
+                env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -348,6 +354,7 @@ def _run_once(
         except OSError as exc:
             raise TestgenError(f"{interpreter} could not be started: {exc}") from None
     returncode = _wait_then_kill_group(process, limits.timeout_s)
+    _kill_strays(f"{_RUN_ENV}={mark}".encode())
     output = _tail(log)
     if returncode is None:
         return _Run("timeout", _last(output + f"\n[copiloto] stopped after {limits.timeout_s:g} s"), "timeout")
@@ -388,6 +395,32 @@ def _wait_then_kill_group(process: subprocess.Popen[bytes], timeout_s: float) ->
         os.killpg(process.pid, signal.SIGKILL)
     returncode = process.wait()
     return returncode if exited else None
+
+
+def _kill_strays(mark: bytes) -> None:
+    """Kill what the run left outside its process group (a setsid() daemon): whatever still carries its mark in
+    its environment. Code that also clears its environment escapes this (docs/security.md)."""
+    for _ in range(_STRAY_SWEEPS):  # a stray may fork while we look: sweep until none is left
+        strays = [pid for pid in _pids() if mark in _environ(pid)]
+        if not strays:
+            return
+        for pid in strays:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _pids() -> list[int]:
+    try:
+        return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:  # no /proc: nothing to sweep
+        return []
+
+
+def _environ(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:  # gone, or not ours to read
+        return b""
 
 
 def _limiter(limits: RunLimits, nproc: int | None) -> Callable[[], None]:

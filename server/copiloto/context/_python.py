@@ -22,7 +22,6 @@ than the cursor column (Python's own rule for where a typed line would go).
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -61,9 +60,6 @@ _STRING_START_RE = re.compile(r"[rRbBuUfFtT]{0,2}['\"]")
 
 _TOP_LEVEL_RE = re.compile(r"(?:(?:async\s+)?def|class|import|from)\s|@\w|if __name__\b")
 _INDENTED_DEF_RE = re.compile(r"[ \t]*(?:(?:async\s+)?def\s|class\s|@\w)")
-
-# tree-sitter's error recovery can be slow on garbage; past this the scanner decides alone.
-PARSE_DEADLINE_S = 0.025
 
 _TOKEN_RE = re.compile(r"""(?P<c>\#)|(?P<s>'''|\"\"\"|'|")|(?P<o>[(\[{])|(?P<x>[)\]}])""")
 _STRING_END_RE = {
@@ -240,25 +236,20 @@ def _language() -> object | None:
 
 
 def _parse(window: str) -> Tree | None:
-    """Parse the window, or None when tree-sitter is missing, fails or runs past the deadline."""
+    """Parse the window, or None when tree-sitter is missing or fails."""
     lang = _language()
     if lang is None:  # pragma: no cover
         return None
     # NUL bytes derail tree-sitter's string scanner; a space keeps every byte column.
     data = window.replace("\x00", " ").encode("utf-8", "replace")
-    deadline = time.perf_counter() + PARSE_DEADLINE_S
-
-    def read(offset: int, _point: object) -> bytes:
-        return data[offset : offset + 65536]
-
-    def give_up(_offset: int, _has_error: bool) -> bool:
-        return time.perf_counter() > deadline
-
     try:
         from tree_sitter import Parser
 
-        return Parser(lang).parse(read, progress_callback=give_up)  # type: ignore[arg-type]
-    except Exception:  # cancelled by the deadline (ValueError), or a binding problem
+        # From bytes, not from a read callable: py-tree-sitter (0.25, 0.26) keeps a reference to every chunk a
+        # read callable returns, which leaked the whole window on every keystroke (bench/soak.py found it). The
+        # price: no progress callback, so no deadline; a window of random brackets and quotes (40 KB) takes ~80 ms.
+        return Parser(lang).parse(data)
+    except Exception:  # a binding problem
         return None
 
 

@@ -30,7 +30,7 @@ from copiloto.context._text import indent_of, indent_width
 from copiloto.context.model import Mode, ScopeKind
 
 if TYPE_CHECKING:  # pragma: no cover
-    from tree_sitter import Node, Tree
+    from tree_sitter import Language, Node, Tree
 
 # Node types whose body is a ``block`` introduced by ``:``.
 _OWNERS = frozenset(
@@ -225,7 +225,7 @@ class PyResult:
 
 
 @lru_cache(maxsize=1)
-def _language() -> object | None:
+def _language() -> Language | None:
     try:
         import tree_sitter_python
         from tree_sitter import Language

@@ -63,7 +63,7 @@ def segments(body: dict[str, Any]) -> tuple[int, int, int]:
 
 def session(api: FakeAnthropic, client: CloudClient, path: Path, reviews: int) -> list[dict[str, Any]]:
     """The request bodies of `reviews` deep reviews of `path`, each save with another lead."""
-    reviewer = ClaudeReviewer(client, ())
+    reviewer = ClaudeReviewer(client)
     text = path.read_text(encoding="utf-8")
     first = len(api.requests)
     for n in range(reviews):

@@ -71,7 +71,7 @@ def start_cloud(settings: Settings) -> Cloud:
     """Cheap (no network until a question is asked): rebuilt whenever the settings change."""
     client = CloudClient(settings.cloud)
     client.warm_up()
-    return Cloud(client, ClaudeReviewer(client, settings.cloud.never_sent()))
+    return Cloud(client, ClaudeReviewer(client))
 
 
 def start_engine(settings: Settings, on_state: StateListener | None = None) -> tuple[ServingEngine, ModelChoice | None]:

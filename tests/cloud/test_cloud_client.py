@@ -132,7 +132,7 @@ def test_no_secret_reaches_the_wire_and_the_audit_shows_what_was_sent(
 
 
 def test_claude_as_the_deep_reviewer(claude: CloudClient, fake_api: FakeAnthropic) -> None:
-    reviewer = ClaudeReviewer(claude, CloudSettings().never_sent())
+    reviewer = ClaudeReviewer(claude)
     code = "def last(items):\n    return items[len(items)]\n\n\ndef first(items):\n    return items[0]\n"
     fake_api.reply(
         tool_use(

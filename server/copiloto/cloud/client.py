@@ -127,6 +127,10 @@ class CloudClient:
 
         return AsyncAnthropic(timeout=self.settings.timeout_s, max_retries=self.settings.max_retries)
 
+    def never_sends(self, path: str) -> bool:
+        """Whether `path` matches cloud.exclude (the built-in list and the user's): `ask` refuses its text."""
+        return is_excluded(path, self.settings.never_sent())
+
     async def ask(
         self,
         system: str,
@@ -143,7 +147,7 @@ class CloudClient:
         why = self.unavailable_reason()
         if why is not None:
             raise CloudUnavailable(why)
-        if path is not None and is_excluded(path, self.settings.never_sent()):
+        if path is not None and self.never_sends(path):
             raise CloudUnavailable(f"{PurePath(path).name} matches cloud.exclude: it is never sent to Claude")
         safe_context, safe_question = redact(context), redact(question)
         messages: list[dict[str, Any]] = [

@@ -11,7 +11,6 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from copiloto.cloud.client import CloudClient, CloudError, CloudUnavailable
-from copiloto.cloud.redact import is_excluded
 
 SYSTEM = (
     "You help a team that runs GLPI (the PHP helpdesk) find the root cause of errors in its logs. You get one "
@@ -52,11 +51,11 @@ def excerpt(frame: Frame) -> str:
 
 
 async def explain(
-    client: CloudClient, entry: str, frames: Sequence[Frame], exclude: Sequence[str], log_path: str | None = None
+    client: CloudClient, entry: str, frames: Sequence[Frame], log_path: str | None = None
 ) -> tuple[Explanation, list[InvolvedLine]]:
     """Claude's explanation and, of the lines it names, those it was shown. LookupError when Claude cannot be
     used now (the reason, or `log_path` matches cloud.exclude), RuntimeError when it failed."""
-    shown = [f for f in frames if not is_excluded(f.shown_as, exclude) and f.file.is_file()]
+    shown = [f for f in frames if not client.never_sends(f.shown_as) and f.file.is_file()]
     context = "Log entry:\n" + entry + "\n\nSource:\n" + "\n\n".join(excerpt(f) for f in shown)
     try:
         answer = await client.ask(SYSTEM, context, "What is the root cause?", Explanation, TOOL, path=log_path)

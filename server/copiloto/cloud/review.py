@@ -3,14 +3,12 @@ model and bandit found as context; the findings come back through a tool and are
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from copiloto.cloud.client import CloudClient, CloudError, CloudUnavailable, Progress
-from copiloto.cloud.redact import is_excluded
 from copiloto.review.handoff import DeepFinding, DeepReviewRequest
 
 SYSTEM = (
@@ -40,13 +38,11 @@ class DeepReview(BaseModel):
 class ClaudeReviewer:
     name = "claude"
 
-    def __init__(self, client: CloudClient, exclude: Sequence[str]) -> None:
+    def __init__(self, client: CloudClient) -> None:
         self.client = client
-        self.exclude = tuple(exclude)
 
     async def review(self, request: DeepReviewRequest, progress: Progress | None = None) -> list[DeepFinding]:
-        if is_excluded(request.path, self.exclude):
-            raise LookupError(f"{PurePath(request.path).name} matches cloud.exclude: it is never sent to Claude")
+        """Claude's findings; LookupError when Claude cannot be used (or the file matches cloud.exclude)."""
         lines = request.text.split("\n")
         first, last = request.lines or (1, len(lines))
         context = f"File {PurePath(request.path).name}, numbered:\n" + "\n".join(
@@ -60,7 +56,7 @@ class ClaudeReviewer:
         if leads:
             question += "\nLeads to check:\n" + "\n".join(leads)
         try:
-            answer = await self.client.ask(SYSTEM, context, question, DeepReview, TOOL, progress)
+            answer = await self.client.ask(SYSTEM, context, question, DeepReview, TOOL, progress, request.path)
         except CloudUnavailable as exc:
             raise LookupError(str(exc)) from exc
         except CloudError as exc:

@@ -905,8 +905,7 @@ async def resolve_explain(ls: CopilotoServer, action: types.CodeAction, log_file
             frames.append(ExplainFrame(path, path.relative_to(root).as_posix(), frame.line))
     token = await ls.begin_work(f"Asking Claude about {Path(log_file).name}:{line}")
     try:
-        never_sent = ls.settings.cloud.never_sent()
-        explanation, involved = await explain(ls.cloud.client, group.latest.raw, frames, never_sent, log_file)
+        explanation, involved = await explain(ls.cloud.client, group.latest.raw, frames, log_file)
     except (LookupError, RuntimeError) as exc:
         ls.end_work(token, "Not available" if isinstance(exc, LookupError) else "Failed")
         return _tell(ls, action, types.MessageType.Warning, str(exc))

@@ -22,7 +22,6 @@ from copiloto.testgen.runner import (
     collects,
     confinement,
     coverage_of,
-    network_isolation_available,
     run_test,
 )
 
@@ -40,7 +39,6 @@ __all__ = [
     "coverage_of",
     "import_line",
     "merge",
-    "network_isolation_available",
     "plan",
     "project_root",
     "run_test",

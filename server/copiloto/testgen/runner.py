@@ -39,6 +39,8 @@ if sys.platform != "win32":
 
 Outcome = Literal["passed", "failed", "error", "timeout"]
 FailureKind = Literal["assertion", "error", "timeout"]
+# cut: a network namespace of its own; tcp: TCP refused (Landlock); open: neither works here; allowed: asked for
+Network = Literal["cut", "tcp", "open", "allowed"]
 
 OUTPUT_CHARS = 4000  # what is fed back to the model about a failing run
 TEST_MODULE = "test_copiloto_generated"
@@ -103,7 +105,7 @@ class Confinement:
     """How far a run is fenced in here: each part holds only where the system gives it."""
 
     files: bool  # writes only inside the sandbox folder (Landlock)
-    network: Literal["cut", "tcp", "open", "allowed"]  # cut: no network namespace; tcp: TCP refused; allowed: asked for
+    network: Network
     signals: bool  # cannot signal processes outside the run (Landlock ABI 6)
 
     def gaps(self) -> list[str]:
@@ -263,16 +265,11 @@ def coverage_of(
     return measured
 
 
-def network_isolation_available() -> bool:
-    """Whether runs without network are possible here (`unshare -rn` works; checked once)."""
-    return _unshare() is not None
-
-
 def confinement(limits: RunLimits | None = None) -> Confinement:
     """Which parts of the sandbox hold for runs under `limits` on this system."""
     limits = limits or RunLimits()
     abi = _landlock_abi()
-    network: Literal["cut", "tcp", "open", "allowed"] = "allowed"
+    network: Network = "allowed"
     if not limits.network:
         network = "cut" if _unshare() is not None else "tcp" if abi >= 4 else "open"
     return Confinement(files=abi >= 1, network=network, signals=abi >= 6)

@@ -9,7 +9,11 @@ glpi_dashboard/tickets.py and widget.class.php, the standard library's textwrap.
   - one small random edit by incremental textDocument/didChange, as a person types: sessions of 1–40 edits at
     the end of a random line of a random document (a character, a word, backspace, a word deleted backwards,
     or the first characters of the last suggestion typed ahead), a tenth of them a character typed or deleted
-    anywhere in the file; the client keeps each text to compute UTF-16 positions and versions;
+    anywhere in the file; the client keeps each text to compute UTF-16 positions and versions. Each document
+    stays within ±10 % of its size when opened (at least ±300 characters): past that the typist deletes, below it
+    types words. Left to grow (typing adds more than it deletes), the small documents tripled in 10 000 edits, so
+    prompts that had stopped short of their token budget came to fill it, and the last thousand requests did
+    more work than the first: that is a different workload, not a slower server;
   - textDocument/inlineCompletion (automatic trigger) at the cursor, or a fifth of the time anywhere in the
     document (mostly skipped by the server: text after the cursor);
   - with probability --cancel, $/cancelRequest after a random 0–50 ms, and on to the next request without
@@ -25,6 +29,10 @@ Every --sample-every requests, at the end of the warm-up and at the end, once ev
 answered: the server process's RSS and thread count (/proc/<pid>/status) and open file descriptors
 (/proc/<pid>/fd). After the last request the server is shut down (shutdown, exit) and must exit cleanly. When
 the thread count grew, the server's threads are dumped first (SIGUSR1: faulthandler) into `thread_dump`.
+
+The server's prompt-token counters (copiloto/status) are read at every sample: the report gives the prompt
+tokens per request and those the engine evaluated (not found in its KV cache) over the first and the last 1000
+requests after warm-up, so that a change in latency can be told from a change in work.
 
 Reported against the state after the warm-up (default: the first 1000 requests, a tenth of a shorter run):
 rss_growth (fraction of RSS gained by the end), threads and fds after warm-up vs at the end, crashes (the server
@@ -87,7 +95,7 @@ WORD_BEFORE = re.compile(r"\w+\s?$")  # searched in text[:cursor]: the word a ct
 SESSION_KEYS = (1, 40)  # edits typed at one place before the next
 EDIT_ELSEWHERE = 0.1  # share of edits away from the cursor
 ASK_ELSEWHERE = 0.2  # share of requests anywhere in the document (mostly skipped: text after the cursor)
-MIN_CHARS = 200
+SIZE_BAND = (0.1, 300)  # each document stays within ±10 % (at least ±300 characters) of its size when opened
 LOG_LEVEL = re.compile(r"\S+ \S+ (DEBUG|INFO|WARNING|ERROR|CRITICAL) ")  # copiloto serve's log format
 WARNING = re.compile(r"\S+ \S+ (WARNING|ERROR|CRITICAL) ")
 THREAD_DUMP = re.compile(r"(Current thread|Thread) 0x|  File ")
@@ -103,13 +111,22 @@ class Document:
     language_id: str
     text: str
     words: list[str]
+    opened_size: int
     version: int = 1
 
     @classmethod
     def of(cls, path: Path) -> Document:
         text = path.read_text(encoding="utf-8")
         words = sorted({w for w in WORD.findall(text) if 2 <= len(w) <= 20}) or ["x"]
-        return cls(path.as_uri(), language_of(path), text, words)
+        return cls(path.as_uri(), language_of(path), text, words, len(text))
+
+    def drift(self) -> int:
+        """+1 when the text grew past its band, -1 when it shrank below it, 0 inside: the typist steers back, so
+        that the last thousand requests see documents like the first thousand's (a prompt that reaches its token
+        budget costs more than one that does not)."""
+        band = max(SIZE_BAND[0] * self.opened_size, SIZE_BAND[1])
+        grown = len(self.text) - self.opened_size
+        return 1 if grown > band else -1 if grown < -band else 0
 
     def apply(self, start: int, end: int, inserted: str) -> dict[str, Any]:
         """Replace text[start:end] here; the didChange content change (positions in the text before it)."""
@@ -142,17 +159,21 @@ class Typist:
             self.keys_left = rng.randint(*SESSION_KEYS)
             self.suggestion = ""
         doc, text, cursor = self.doc, self.doc.text, self.cursor
+        drift = doc.drift()
         self.keys_left -= 1
         if rng.random() < EDIT_ELSEWHERE:  # a character typed or deleted anywhere in the file
             at = rng.randint(0, len(text) - 1)
-            end, inserted = (at + 1, "") if len(text) > MIN_CHARS and rng.random() < 0.5 else (at, rng.choice(KEYS))
+            delete = drift > 0 or (drift == 0 and rng.random() < 0.5)
+            end, inserted = (at + 1, "") if delete else (at, rng.choice(KEYS))
             if at < cursor:
                 self.cursor += len(inserted) - (end - at)
             self.suggestion = ""
             return doc, doc.apply(at, end, inserted)
         start, inserted = cursor, ""
         kind = rng.choices(("ahead", "char", "word", "backspace", "delete_word"), (3, 5, 1.5, 2, 1))[0]
-        if len(text) < MIN_CHARS or cursor == 0:  # never let a document dwindle away
+        if drift > 0:  # typed too much here: take some back
+            kind = rng.choice(("backspace", "delete_word"))
+        if drift < 0 or cursor == 0:
             kind = "word"
         if kind == "ahead" and self.suggestion:
             inserted = self.suggestion[: rng.randint(1, 3)]
@@ -276,6 +297,34 @@ class Server:
         return self.process.returncode
 
 
+@dataclass
+class PromptCounters:
+    request: int
+    requests: int  # the server's own counts, from copiloto/status
+    prompt_tokens: int
+    reused_tokens: int  # found in the engine's KV cache: not evaluated again
+
+
+async def prompt_counters(server: Server, request: int) -> PromptCounters:
+    stats = (await server.call("copiloto/status", {})).get("stats") or {}
+    return PromptCounters(
+        request, stats.get("requests", 0), stats.get("prompt_tokens", 0), stats.get("reused_tokens", 0)
+    )
+
+
+def tokens_per_request(counters: list[PromptCounters], start: int, end: int) -> dict[str, float] | None:
+    """Prompt tokens per completion request between two samples (the first at or after `start`, the last at or
+    before `end`), and how many of them the engine evaluated: the work behind a request's latency."""
+    first = next((c for c in counters if c.request >= start), None)
+    last = next((c for c in reversed(counters) if c.request <= end), None)
+    if first is None or last is None or last.requests <= first.requests:
+        return None
+    requests = last.requests - first.requests
+    prompt = last.prompt_tokens - first.prompt_tokens
+    evaluated = prompt - (last.reused_tokens - first.reused_tokens)
+    return {"prompt": round(prompt / requests, 1), "evaluated": round(evaluated / requests, 1)}
+
+
 # --- the run ------------------------------------------------------------------------------------------------
 
 
@@ -359,6 +408,7 @@ async def soak(args: argparse.Namespace, warmup: int, log: Path) -> dict[str, An
     typist = Typist(docs, rng)
     owed: list[asyncio.Future[Any]] = []  # cancelled requests not answered yet
     samples = [sample(server.pid, 0)]
+    counters = [await prompt_counters(server, 0)]
     crashed_at: int | None = None
 
     async def drain() -> None:
@@ -415,6 +465,7 @@ async def soak(args: argparse.Namespace, warmup: int, log: Path) -> dict[str, An
             await drain()
             try:
                 samples.append(sample(server.pid, index))
+                counters.append(await prompt_counters(server, index))
             except (OSError, KeyError):  # gone (a zombie has no VmRSS)
                 crashed_at = index
                 break
@@ -486,6 +537,11 @@ async def soak(args: argparse.Namespace, warmup: int, log: Path) -> dict[str, An
         "p95_first": p95_first,
         "p95_last": p95_last,
         "p95_ratio_last_vs_first": ratio,
+        "prompt_tokens_per_request": {
+            "first": tokens_per_request(counters, warmup, warmup + WINDOW),
+            "last": tokens_per_request(counters, args.requests - WINDOW, args.requests),
+        },
+        "document_chars": {"opened": [d.opened_size for d in docs], "end": [len(d.text) for d in docs]},
         "samples": [s.as_dict() for s in samples],
         "server_stats": server_stats,
         "targets": TARGETS,

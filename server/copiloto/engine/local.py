@@ -23,6 +23,7 @@ from copiloto.config import EngineSettings
 from copiloto.engine.chat import ChatLayout, ChatPrompt, chat_tokens, detect_layout
 from copiloto.engine.fim import FimTemplate, LlamaVocab, detect_template, layout_prompt
 from copiloto.engine.healing import VocabIndex, advance
+from copiloto.engine.heap import HeapTrimmer
 from copiloto.engine.types import (
     EngineError,
     EngineState,
@@ -97,6 +98,7 @@ class LocalEngine:
         self._serving: Job | None = None  # the job the worker is generating for now
         self._latest: dict[str, Job] = {}
         self._last_interactive = 0.0  # when the last completion request came (time.monotonic)
+        self.heap = HeapTrimmer()  # gives freed memory back when the worker runs out of jobs
         self._cv = threading.Condition()
         self._closed = False
         self._loaded = threading.Event()
@@ -198,6 +200,9 @@ class LocalEngine:
                 _finish(job, GenerationResult("", "error", model=self.model_name, error=f"engine failure: {exc!r}"))
             with self._cv:
                 self._serving = None
+                idle = not self._queue
+            if idle:
+                self.heap.idle()
         self._free()
 
     def _wait_for_work(self) -> float | None:

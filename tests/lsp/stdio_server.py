@@ -21,16 +21,19 @@ def frame(message: Any) -> bytes:
 
 
 class StdioServer:
-    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, *args: str, env: dict[str, str] | None = None, stderr: Path | None = None) -> None:
         environment = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
         environment.update(COPILOTO_CONFIG="/nonexistent/copiloto.toml", **(env or {}))
+        log = None if stderr is None else stderr.open("wb")
         self.process = subprocess.Popen(
             [*SERVER, *args],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL if log is None else log,
             env=environment,
         )
+        if log is not None:
+            log.close()  # the server has its own copy
         self.sent = 0  # messages (and raw frames) written
         self._next_id = 0
         self._replies: queue.Queue[dict[str, Any]] = queue.Queue()

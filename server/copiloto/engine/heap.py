@@ -13,7 +13,6 @@ Elsewhere (macOS, musl) there is no malloc_trim and this does nothing.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 import time
 from collections.abc import Callable
@@ -26,11 +25,10 @@ TRIM_EVERY_S = 30.0
 
 @cache
 def _malloc_trim() -> Callable[[int], int] | None:
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
+    # The C library this process already runs on, looked up without find_library (which would start ldconfig:
+    # the server starts no processes of its own, docs/security.md).
     try:
-        trim = ctypes.CDLL(name).malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):  # not glibc
         return None
     trim.argtypes = [ctypes.c_size_t]

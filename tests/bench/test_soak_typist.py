@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 
+from copiloto.lsp.documents import Document as ServedDocument
 from soak import DOCUMENTS, SIZE_BAND, Document, PromptCounters, Typist, tokens_per_request
 
 
@@ -24,26 +25,17 @@ def test_ten_thousand_edits_keep_every_document_within_its_band() -> None:
 
 
 def test_edits_replay_to_the_typists_text() -> None:
-    """What the server rebuilds from the didChange ranges (UTF-16 positions) is the typist's own text."""
+    """The server's document store, fed the didChange ranges (UTF-16 positions), ends with the typist's text."""
     docs = [Document.of(path) for path in DOCUMENTS[1:3]]
-    mirror = {doc.uri: doc.text for doc in docs}
+    served = {doc.uri: ServedDocument(doc.uri, doc.text, doc.version, doc.language_id) for doc in docs}
     typist = Typist(docs, random.Random(1))
     for _ in range(2_000):
         doc, change = typist.edit()
-        mirror[doc.uri] = apply_utf16(mirror[doc.uri], change)
-        assert mirror[doc.uri] == doc.text
-
-
-def apply_utf16(text: str, change: dict) -> str:
-    encoded = text.encode("utf-16-le")
-    lines = text.split("\n")
-
-    def offset(position: dict) -> int:
-        before = sum(len(line.encode("utf-16-le")) // 2 + 1 for line in lines[: position["line"]])
-        return 2 * (before + position["character"])
-
-    start, end = offset(change["range"]["start"]), offset(change["range"]["end"])
-    return (encoded[:start] + change["text"].encode("utf-16-le") + encoded[end:]).decode("utf-16-le")
+        start, end = change["range"]["start"], change["range"]["end"]
+        served[doc.uri].apply_change(
+            (start["line"], start["character"]), (end["line"], end["character"]), change["text"]
+        )
+        assert served[doc.uri].text == doc.text
 
 
 def test_tokens_per_request_between_samples() -> None:

@@ -466,7 +466,7 @@ async def soak(args: argparse.Namespace, warmup: int, log: Path) -> dict[str, An
             try:
                 samples.append(sample(server.pid, index))
                 counters.append(await prompt_counters(server, index))
-            except (OSError, KeyError):  # gone (a zombie has no VmRSS)
+            except (OSError, KeyError, asyncio.InvalidStateError):  # gone (a zombie has no VmRSS; no status answer)
                 crashed_at = index
                 break
         if index % PROGRESS_EVERY == 0:

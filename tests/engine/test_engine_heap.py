@@ -15,7 +15,6 @@ from copiloto.engine.types import GenerationRequest
 # 60,000 strings of 2 KB (malloc, not Python's small-object allocator), every 50th kept: ~120 MB freed in holes
 # below live objects, which glibc's free() cannot give back by itself.
 FRAGMENT = """
-import sys
 from copiloto.engine.heap import release_free_memory
 
 def anon_kb():

@@ -45,7 +45,7 @@ PROJECT = REPO / "server" / "copiloto" / "demo" / "project"
 FILES = {
     "small: the demo's export.py": PROJECT / "glpi_dashboard" / "export.py",
     "small: the demo's widget.class.php": PROJECT / "plugins" / "dashboard" / "inc" / "widget.class.php",
-    "medium: copiloto's cloud/redact.py": REPO / "server" / "copiloto" / "cloud" / "redact.py",
+    "medium: copiloto's cloud/client.py": REPO / "server" / "copiloto" / "cloud" / "client.py",
     "large: copiloto's lsp/server.py": REPO / "server" / "copiloto" / "lsp" / "server.py",
 }
 

@@ -94,7 +94,7 @@ SECRETS: list[tuple[str, str, str]] = [
     ('ldap_pass: "LdapBindPw#2024"', "LdapBindPw#2024", ""),
     ("private_key = 'raw-private-key-material-123'", "raw-private-key-material-123", ""),
     ("credentials = 'user:pa55word-xyz'", "user:pa55word-xyz", ""),
-    (f"SESSION_SALT = '{B64[:32]}'", B64[:32], "high-entropy-string"),
+    (f"SESSION_SALT = '{B64[:32]}'", B64[:32], "password-or-token"),
     (f'signing_key = "{B64[5:40]}"', B64[5:40], ""),
     ("hmac_seed = 'q8Zr4Lp0Xv2Nk6Tw9Ys1Bm3Jc5'", "q8Zr4Lp0Xv2Nk6Tw9Ys1Bm3Jc5", ""),
 ]
@@ -173,6 +173,34 @@ def test_entropy() -> None:
         ("src/Ticket.php", False),
         ("glpi_dashboard/tickets.py", False),
         ("Keys.md", False),
+        # Files that hold credentials whatever their content looks like.
+        ("team/passwords.kdbx", True),
+        ("deploy/service-account.json", True),
+        ("firebase/myapp-firebase-adminsdk-abc12.json", True),
+        ("/home/u/.kube/config", True),
+        ("ops/kubeconfig", True),
+        ("infra/terraform.tfstate", True),
+        ("infra/terraform.tfstate.backup", True),
+        ("infra/prod.tfvars", True),
+        ("site/wp-config.php", True),
+        ("/home/u/.pgpass", True),
+        ("/home/u/.my.cnf", True),
+        ("/home/u/.docker/config.json", True),
+        ("public/.htpasswd", True),
+        ("ansible/.vault_pass", True),
+        ("/home/u/.bash_history", True),
+        # ... and the copies editors and people leave of them.
+        ("config/config_db.php.bak", True),
+        ("config/config_db.php~", True),
+        ("config/.config_db.php.swp", True),
+        ("site/wp-config.php.orig", True),
+        ("app/.env.save", True),
+        # Names that only look alike.
+        ("src/docker/config.json", False),
+        ("src/Config.php", False),
+        ("files/_log/php-errors.log.1", False),
+        ("src/service.json", False),
+        ("docs/kubernetes.md", False),
     ],
 )
 def test_files_never_sent(path: str, excluded: bool) -> None:

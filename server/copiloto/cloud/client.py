@@ -1,5 +1,6 @@
 """The Claude client: one structured question per call, answered through a tool whose input schema is the
-pydantic model the answer must be, validated; redacted before it is sent; usage recorded against a daily budget.
+pydantic model the answer must be, validated; every request passes one gate (outbound.gate: the whole body redacted)
+right before it is sent; usage recorded against a daily budget.
 
 - Key: `ANTHROPIC_API_KEY` only (the VS Code extension passes its SecretStorage key this way); never written to
   settings, logs or messages. `ANTHROPIC_BASE_URL` (a proxy, a gateway, the tests' fake API) is the SDK's own.
@@ -28,7 +29,8 @@ from typing import Any, Generic, TypeVar
 from platformdirs import user_state_dir
 from pydantic import BaseModel, ValidationError
 
-from copiloto.cloud.redact import is_excluded, redact
+from copiloto.cloud.outbound import gate
+from copiloto.cloud.redact import is_excluded
 from copiloto.config import CloudSettings
 
 log = logging.getLogger(__name__)
@@ -149,19 +151,17 @@ class CloudClient:
             raise CloudUnavailable(why)
         if path is not None and self.never_sends(path):
             raise CloudUnavailable(f"{PurePath(path).name} matches cloud.exclude: it is never sent to Claude")
-        safe_context, safe_question = redact(context), redact(question)
         messages: list[dict[str, Any]] = [
             {
                 "role": "user",
                 "content": [
-                    {"type": "text", "text": safe_context.text, "cache_control": {"type": "ephemeral"}},
-                    {"type": "text", "text": safe_question.text},
+                    {"type": "text", "text": context, "cache_control": {"type": "ephemeral"}},
+                    {"type": "text", "text": question},
                 ],
             }
         ]
         async with self._sdk() as sdk:
-            redacted = safe_context.count + safe_question.count
-            return await self._ask(sdk, system, messages, answer, tool, redacted, progress)
+            return await self._ask(sdk, system, messages, answer, tool, progress)
 
     async def _ask(
         self,
@@ -170,15 +170,15 @@ class CloudClient:
         messages: list[dict[str, Any]],
         answer: type[M],
         tool: str,
-        redacted: int,
         progress: Progress | None,
     ) -> Answer[M]:
-        usage, sent = Usage(), []
+        usage, sent, redacted = Usage(), [], 0
         for attempt in (1, 2):
-            request = self._request(system, messages, answer, tool)
-            sent.append({**request, "stream": True})  # the body as the SDK sends it
+            gated = gate(self._request(system, messages, answer, tool))  # nothing reaches the SDK but through here
+            redacted = max(redacted, gated.redacted)
+            sent.append({**gated.body, "stream": True})  # the body as the SDK sends it
             self._audit(sent[-1])
-            message = await self._send(sdk, request, progress)
+            message = await self._send(sdk, gated.body, progress)
             used = _usage(message)
             usage.add(used)
             self.ledger.record(used)

@@ -1,0 +1,299 @@
+"""Secrets found by where they stand, not by their shape: the structural contexts.
+
+Each finder reads one family of syntax and yields the span of the secret value in it:
+- `assignments`: a name that says secret, then `=`, `:`, `=>`, `:=` and a value — in code, config files, YAML,
+  JSON, `.env`, INI/properties, subscripts (`app.config["SECRET_KEY"] = …`, `os.environ["DB_PASS"] = …`),
+  `KEY=value` anywhere on a line (`PGPASSWORD=x psql`, compose's `- VAR=x`, `?password=x&`, `Password=x;`);
+- `name_value_calls`: `define('DB_PASSWORD', '…')`, `getenv("API_KEY", "default")`, `setdefault(...)`;
+- `xml_elements`: `<password>…</password>`, `<add key="Password" value="…"/>`;
+- `dockerfile_env`: `ENV DB_PASSWORD secret`;
+- `authorization`: every `Authorization` scheme (Bearer, Basic, Token, Digest, GLPI's `user_token`, none);
+- `cookies`: the values in `Cookie:` / `Set-Cookie:` headers;
+- `url_credentials`: `scheme://user:pw@host`, Go/PDO DSNs `user:pw@tcp(…)`, `.pgpass` lines;
+- `command_lines`: `curl -u user:pw`, `mysql -ppw`, `sshpass -p pw`, `redis-cli -a pw`, `--password=pw`;
+- `credential_arguments`: the password argument of well-known calls (`mysqli->real_connect`, `new PDO`,
+  `ldap_bind`, `smtplib….login`, `HTTPBasicAuth`, `auth=(user, pw)`, `pymysql.connect`, `jwt.encode`), in
+  code and in the backtraces PHP writes to GLPI's logs.
+Whether a value found there is a secret is `plausible.is_secret_value`'s call.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from copiloto.cloud.redact.gitleaks import Hit
+from copiloto.cloud.redact.plausible import Strength, is_reference, is_secret_value, name_strength
+
+_QUOTED = r"\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'|`[^`\n]*`"
+_UNQUOTED = r"[^\s\"'`,;)\]}<>&|]+"
+
+_ASSIGNMENT = re.compile(
+    r"(?P<lead>[-?&;]*)(?<![\w$@.-])(?P<name>[A-Za-z_$@][\w$@.-]*?)(?P<close>[\"'`]?\]?)"
+    r"[ \t]*(?::[ \t]*[A-Za-z_][\w\[\], .|]*?[ \t]*(?==))?"  # a type annotation: `password: str = "…"`
+    r"(?P<space>[ \t]*)(?P<sep>=>|:=|\?\?=|\|\|=|\?=|(?<![=!<>])=(?![=~>])|(?<!:):(?![:/=]))[ \t]*"
+    rf"(?P<value>{_QUOTED}|{_UNQUOTED})"
+)
+_LINE_START = re.compile(
+    r"^[ \t]*(?:-[ \t]+|export[ \t]+|set[ \t]+|setx[ \t]+|ENV[ \t]+|ARG[ \t]+|SetEnv[ \t]+)?[\"']?$"
+)
+_INI_SECTION = re.compile(r"(?m)^[ \t]*\[[^\]\n]+\][ \t]*$")
+_CODE_MARKERS = re.compile(
+    r"(?m)^[ \t]*(?:def |class |import |from \S+ import|function |<\?php|public |private |const |let |var |#include)"
+)
+_NAME_VALUE_CALL = re.compile(rf"\(\s*([\"'])(?P<name>[\w.-]+)\1\s*,\s*(?P<value>{_QUOTED})")
+_XML_ELEMENT = re.compile(r"<(?P<name>[\w:.-]+)(?:\s[^<>]*)?>(?P<value>[^<>\n]{1,200})</(?P=name)>")
+_XML_KEY_VALUE = re.compile(
+    r"<\w+\s+(?:key|name)\s*=\s*\"(?P<name>[^\"]+)\"\s+value\s*=\s*\"(?P<value>[^\"]*)\"", re.IGNORECASE
+)
+_DOCKER_ENV = re.compile(r"(?m)^[ \t]*ENV[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+(?P<value>[^\s=][^\n]*?)[ \t]*$")
+_AUTHORIZATION = re.compile(
+    r"(?i:\b(?:proxy-)?authori[sz]ation\b)[\"']?\s*(?:[:=,]|=>)\s*[\"']?"
+    r"(?:(?P<scheme>[A-Za-z][\w-]*)[ \t]+)?(?P<cred>[^\s\"',;]+)"
+)
+_COOKIE_HEADER = re.compile(r"(?im)\b(?:set-)?cookie[\"']?\s*[:=]\s*[\"']?(?P<pairs>[^\n\"']+)")
+_COOKIE_PAIR = re.compile(r"(?P<name>[^=;\s]+)=(?P<value>[^;\s]+)")
+_COOKIE_ATTRIBUTES = frozenset(
+    ["path", "domain", "expires", "max-age", "samesite", "secure", "httponly", "priority", "version"]
+)
+_URL_CREDENTIALS = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@\"'<>]*:(?P<pw>[^\s@/\"'<>]+)@")
+_BARE_DSN = re.compile(
+    r"(?<![\w/:.@-])[\w.%-]+:(?P<pw>[^\s:@/\"'<>()]{3,})@(?:tcp|unix|udp)?\(?\[?[\w.-]+\]?(?::\d+)?[)/]"
+)
+_PGPASS = re.compile(r"(?m)^[\w.*-]+:(?:\d+|\*):[\w.*-]+:[\w.*@-]+:(?P<pw>[^\s:][^\n]*?)[ \t]*$")
+_CURL_USER = re.compile(r"(?<!\S)(?:-u|--user)(?:=|[ \t]+)[\"']?[^\s:\"']+:(?P<pw>[^\s\"']+)")
+_MYSQL_P = re.compile(rf"\b(?:mysql\w*|mariadb\w*)\b[^\n;|]*?[ \t]-p(?P<pw>{_QUOTED}|[^\s\"']+)")
+_FLAG_VALUE = {
+    "sshpass": re.compile(rf"\bsshpass\b[^\n;|]*?[ \t]-p[ \t]*(?P<pw>{_QUOTED}|[^\s\"']+)"),
+    "redis-cli": re.compile(rf"\bredis-cli\b[^\n;|]*?[ \t]-a[ \t]+(?P<pw>{_QUOTED}|[^\s\"']+)"),
+    "htpasswd": re.compile(rf"\bhtpasswd\b[^\n;|]*?[ \t]-\w*b\w*[ \t]+\S+[ \t]+\S+[ \t]+(?P<pw>{_QUOTED}|[^\s\"']+)"),
+}
+_LONG_FLAG = re.compile(rf"(?<!\S)--(?P<name>[A-Za-z][\w-]*)(?:=|[ \t]+)(?P<value>{_QUOTED}|[^\s\"';|&]+)")
+
+# Calls whose nth argument (0-based) is a password or key, whatever it is called in the code.
+_CREDENTIAL_CALLS: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"(?i)(?:->|::|\.)real_connect\s*\("), 2),
+    (re.compile(r"(?i)\bmysqli_real_connect\s*\("), 3),
+    (re.compile(r"(?i)\b(?:new\s+\\?mysqli|mysqli_connect|mysql_p?connect|mysqli::__construct)\s*\("), 2),
+    (re.compile(r"(?i)\b(?:new\s+\\?PDO|PDO->__construct|PDO::__construct)\s*\("), 2),
+    (re.compile(r"(?i)\bldap_bind\s*\("), 2),
+    (re.compile(r"(?i)\b(?:oci_p?connect|oci_new_connect)\s*\("), 1),
+    (re.compile(r"\.login\s*\("), 1),  # smtplib, imaplib, ftplib, poplib's APOP, Flask-Login style clients
+    (re.compile(r"\.pass_\s*\("), 0),
+    (re.compile(r"\b(?:HTTPBasicAuth|HTTPDigestAuth|HTTPProxyAuth|BasicAuth|DigestAuth)\s*\("), 1),
+    (re.compile(r"\bauth\s*=\s*[(\[]"), 1),
+    (re.compile(r"\b(?:pymysql|MySQLdb|mysql\.connector|mariadb|connector)\.connect\s*\("), 2),
+    (re.compile(r"\bjwt\.(?:encode|decode)\s*\("), 1),
+    (re.compile(r"\bhmac\.new\s*\("), 0),
+    (re.compile(r"\bFernet\s*\("), 0),
+)
+_PHP_TRUNCATED = re.compile(r"^'(?P<value>[^']*)\.\.\.'?$")  # PHP cuts arguments in traces: 'longpasswor...'
+
+
+def _value_span(match: re.Match[str], group: str) -> tuple[int, int, str, bool]:
+    """The span and text of a value without its quotes, and whether it was quoted."""
+    start, end = match.span(group)
+    value = match.group(group)
+    if len(value) >= 2 and value[0] in "\"'`" and value[-1] == value[0]:
+        return start + 1, end - 1, value[1:-1], True
+    return start, end, value, False
+
+
+def _line_of(text: str, index: int) -> tuple[str, str]:
+    """The text of `index`'s line before it and after it."""
+    first = text.rfind("\n", 0, index) + 1
+    last = text.find("\n", index)
+    return text[first:index], text[index : last if last >= 0 else len(text)]
+
+
+def _inside_string(before: str) -> bool:
+    """Whether a position follows an odd number of unescaped quotes of one kind on its line."""
+    return any(len(re.findall(rf"(?<!\\){q}", before)) % 2 == 1 for q in "\"'")
+
+
+class _Text:
+    """The text under redaction, with the facts finders ask about it computed once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.config_like = bool(_INI_SECTION.search(text)) or not _CODE_MARKERS.search(text)
+
+
+def assignments(doc: _Text) -> Iterator[Hit]:
+    text = doc.text
+    for match in _ASSIGNMENT.finditer(text):
+        strength = name_strength(match.group("name"))
+        if strength is None:
+            continue
+        start, end, value, quoted = _value_span(match, "value")
+        if quoted or _reads_as_literal(doc, match, value):
+            if is_secret_value(value, strength, quoted=True):
+                yield Hit(start, end, "password-or-token")
+        elif is_secret_value(value, strength, quoted=False):
+            yield Hit(start, end, "password-or-token")
+
+
+def _reads_as_literal(doc: _Text, match: re.Match[str], value: str) -> bool:
+    """Whether an unquoted value is a literal (config, shell, a query string) rather than an expression in code."""
+    name, sep, lead = match.group("name"), match.group("sep"), match.group("lead")
+    before, after = _line_of(doc.text, match.start("name"))
+    rest = doc.text[match.end("value") : match.end("value") + len(after)].split("\n", 1)[0].strip()
+    if lead or _inside_string(before):
+        return True  # `--password=x`, `?token=x&`, `;Password=x;`, "host=db password=x"
+    if sep == "=" and not match.group("space") and (name.isupper() or rest[:1] in ("", ";", "&")):
+        return True  # DB_PASSWORD=x, PGPASSWORD=x psql, password=x at the end of a line
+    at_line_start = bool(_LINE_START.match(before))
+    ends_line = rest == "" or rest.startswith(("#", ";"))
+    if at_line_start and ends_line and sep in (":", "="):
+        return sep == ":" or doc.config_like or any(not (c.isalnum() or c == "_") for c in value)
+    return False
+
+
+def name_value_calls(doc: _Text) -> Iterator[Hit]:
+    for match in _NAME_VALUE_CALL.finditer(doc.text):
+        strength = name_strength(match.group("name"))
+        start, end, value, _ = _value_span(match, "value")
+        if strength is not None and is_secret_value(value, strength, quoted=True):
+            yield Hit(start, end, "password-or-token")
+
+
+def xml_elements(doc: _Text) -> Iterator[Hit]:
+    for pattern in (_XML_ELEMENT, _XML_KEY_VALUE):
+        for match in pattern.finditer(doc.text):
+            strength = name_strength(match.group("name").split(":")[-1])
+            value = match.group("value")
+            if strength is not None and is_secret_value(value, strength, quoted=True):
+                yield Hit(*match.span("value"), "password-or-token")
+
+
+def dockerfile_env(doc: _Text) -> Iterator[Hit]:
+    for match in _DOCKER_ENV.finditer(doc.text):
+        strength = name_strength(match.group("name"))
+        start, end, value, _ = _value_span(match, "value")
+        if strength is not None and is_secret_value(value, strength, quoted=True):
+            yield Hit(start, end, "password-or-token")
+
+
+def authorization(doc: _Text) -> Iterator[Hit]:
+    for match in _AUTHORIZATION.finditer(doc.text):
+        cred = match.group("cred")
+        if match.group("scheme") is None and len(cred) < 8:
+            continue
+        if not is_reference(cred) and len(cred) >= 3 and not cred.endswith(("(", "[")):
+            yield Hit(*match.span("cred"), "authorization-header")
+
+
+def cookies(doc: _Text) -> Iterator[Hit]:
+    for header in _COOKIE_HEADER.finditer(doc.text):
+        offset = header.start("pairs")
+        for pair in _COOKIE_PAIR.finditer(header.group("pairs")):
+            value = pair.group("value")
+            if pair.group("name").lower() in _COOKIE_ATTRIBUTES or len(value) < 6 or is_reference(value):
+                continue
+            yield Hit(offset + pair.start("value"), offset + pair.end("value"), "cookie")
+
+
+def url_credentials(doc: _Text) -> Iterator[Hit]:
+    for pattern in (_URL_CREDENTIALS, _BARE_DSN, _PGPASS, _CURL_USER):
+        for match in pattern.finditer(doc.text):
+            if not is_reference(match.group("pw")):
+                yield Hit(*match.span("pw"), "url-credentials")
+
+
+def command_lines(doc: _Text) -> Iterator[Hit]:
+    for pattern in (_MYSQL_P, *_FLAG_VALUE.values()):
+        for match in pattern.finditer(doc.text):
+            start, end, value, _ = _value_span(match, "pw")
+            if not is_reference(value):
+                yield Hit(start, end, "password-or-token")
+    for match in _LONG_FLAG.finditer(doc.text):
+        strength = name_strength(match.group("name"))
+        start, end, value, _ = _value_span(match, "value")
+        if strength is not None and is_secret_value(value, strength, quoted=True):
+            yield Hit(start, end, "password-or-token")
+
+
+def credential_arguments(doc: _Text) -> Iterator[Hit]:
+    for pattern, index in _CREDENTIAL_CALLS:
+        for match in pattern.finditer(doc.text):
+            arguments = _arguments(doc.text, match.end())
+            if index >= len(arguments):
+                continue
+            start, end = arguments[index]
+            hit = _literal_hit(doc.text, start, end)
+            if hit is not None:
+                yield hit
+
+
+def _literal_hit(text: str, start: int, end: int) -> Hit | None:
+    """The inside of a string literal argument (`'pw'`, `b"key"`, PHP's cut `'longpass...'`) when it is a secret."""
+    raw = text[start:end]
+    stripped = raw.lstrip("bBrRuU")
+    start += len(raw) - len(stripped)
+    truncated = _PHP_TRUNCATED.match(stripped)
+    if truncated:
+        value = truncated.group("value")
+        return Hit(start + 1, start + 1 + len(value), "password-or-token") if value else None
+    if len(stripped) < 2 or stripped[0] not in "\"'" or stripped[-1] != stripped[0]:
+        return None
+    value = stripped[1:-1]
+    if not value or is_reference(value):
+        return None
+    return Hit(start + 1, start + len(stripped) - 1, "password-or-token")
+
+
+def _arguments(text: str, start: int, limit: int = 2000) -> list[tuple[int, int]]:
+    """The spans of the top-level arguments of a call whose `(` ends just before `start`, whitespace trimmed."""
+    spans: list[tuple[int, int]] = []
+    depth, quote, begin, i = 0, "", start, start
+    end = min(len(text), start + limit)
+    while i < end:
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}" and depth:
+            depth -= 1
+        elif c in ")]}" or c == ",":
+            spans.append(_trimmed(text, begin, i))
+            if c != ",":
+                return spans
+            begin = i + 1
+        i += 1
+    return spans
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+FINDERS: tuple[Callable[[_Text], Iterator[Hit]], ...] = (
+    assignments,
+    name_value_calls,
+    xml_elements,
+    dockerfile_env,
+    authorization,
+    cookies,
+    url_credentials,
+    command_lines,
+    credential_arguments,
+)
+
+
+def find(text: str) -> Iterator[Hit]:
+    doc = _Text(text)
+    for finder in FINDERS:
+        yield from finder(doc)
+
+
+__all__ = ["FINDERS", "Strength", "find"]

@@ -1,0 +1,359 @@
+"""Whether a name says "secret", and whether a value could be one: the false-positive controls.
+
+A value is not a secret because of the name next to it. Claude must see the user's code, so a value is kept
+when it is plainly something else: a placeholder or a reference (`${DB_PASSWORD}`, `%s`, `{}`, `{{ secrets.X }}`,
+`$password`), a URL or path without credentials, text with spaces, a dotted identifier (`accounts.User`), a
+validation rule (`required|min:8`), an enum-like constant (`Bearer`, `HS256`, `AES-256-CBC`), an expression
+in code (`os.environ[...]`, `get_secret()`), a short word.
+
+Names come in two strengths: a *password* name (`password`, `DB_PASS`, `$dbpassword`, `secret`, `client_secret`)
+makes any literal beyond a placeholder a secret, since people choose words as passwords; a *token* name
+(`api_key`, `auth`, `token`, `session_id`, `App-Token`) needs a value that also looks generated.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from copiloto.cloud.redact.gitleaks import entropy
+
+Strength = Literal["password", "token"]
+
+# Compact names (lower case, no separators) that say password: `dbpassword`, `smtp_passwd`, `PGPASS`, `passphrase`.
+_PASSWORD = re.compile(r"passw(?:or)?d|passwd|pwd|passphrase|passcode|pass$|^pass|secret|privatekey|masterkey")
+_NOT_PASSWORD = re.compile(r"(?:bypass|compass|overpass|underpass|passthrough|passive|passage|passenger)$")
+_TOKEN = re.compile(
+    r"token|apikey|api_key|accesskey|authkey|secretkey|signingkey|encryptionkey|cryptkey|credential|creds|"
+    r"^auth$|authorization|bearer|cookie|sess(?:ion)?_?id$|sessid|^sid$|salt$|hmac|dsn$|^key$|_key$|apitoken|"
+    r"connectionstring|connstr|webhook"
+)
+# The last word of a name that makes it about a secret, not the secret itself: `password_min_length`, `TOKEN_URL`.
+_NOT_A_SECRET_WORD = frozenset(
+    [
+        "url",
+        "uri",
+        "urls",
+        "endpoint",
+        "host",
+        "hostname",
+        "path",
+        "paths",
+        "file",
+        "filename",
+        "files",
+        "dir",
+        "directory",
+        "folder",
+        "name",
+        "names",
+        "type",
+        "types",
+        "id",
+        "ids",
+        "length",
+        "len",
+        "size",
+        "min",
+        "max",
+        "minimum",
+        "maximum",
+        "policy",
+        "field",
+        "fields",
+        "label",
+        "hint",
+        "model",
+        "class",
+        "header",
+        "headers",
+        "prefix",
+        "suffix",
+        "expiry",
+        "expires",
+        "expiration",
+        "ttl",
+        "lifetime",
+        "timeout",
+        "rule",
+        "rules",
+        "regex",
+        "pattern",
+        "hash",
+        "hashed",
+        "count",
+        "reset",
+        "env",
+        "var",
+        "variable",
+        "format",
+        "mode",
+        "enabled",
+        "disabled",
+        "required",
+        "algorithm",
+        "alg",
+        "cipher",
+        "method",
+        "scheme",
+        "strategy",
+        "provider",
+        "version",
+        "store",
+        "storage",
+        "manager",
+        "backend",
+        "service",
+        "handler",
+        "validator",
+        "serializer",
+        "form",
+        "input",
+        "prompt",
+        "message",
+        "msg",
+        "text",
+        "error",
+        "errors",
+        "help",
+        "placeholder",
+        "column",
+        "table",
+        "query",
+        "param",
+        "params",
+        "index",
+        "idx",
+        "ref",
+        "arn",
+        "location",
+        "source",
+        "kind",
+        "list",
+        "map",
+        "keys",
+        "fn",
+        "func",
+        "function",
+        "callback",
+        "hook",
+        "id_token_hint",
+        "characters",
+        "chars",
+        "label_text",
+        "confirm_text",
+        "location_id",
+        "mask",
+        "masked",
+        "visible",
+        "visibility",
+        "changed",
+        "change",
+        "reminder",
+        "question",
+        "questions",
+        "strength",
+        "complexity",
+        "attempts",
+        "retries",
+        "tries",
+        "limit",
+        "page",
+        "route",
+        "view",
+        "template",
+        "enc",
+        "encoding",
+        "charset",
+        "box",
+        "modal",
+        "dialog",
+        "generator",
+        "flag",
+        "flags",
+        "option",
+        "options",
+        "setting",
+        "settings",
+        "config",
+        "cfg",
+        "parameter",
+        "parameters",
+        "schema",
+        "property",
+        "properties",
+        "lifetime_seconds",
+        "display",
+        "widget",
+        "button",
+        "link",
+        "repo",
+        "repository",
+        "bucket",
+        "region",
+        "account",
+        "user",
+        "username",
+        "login",
+        "email",
+        "mail",
+    ]
+)
+
+_PLACEHOLDER = re.compile(
+    r"""(?ix)^(?:
+        \$\{[^}]*\}.* | \$\{\{.*\}\} | \{\{.*\}\} | \{%.*%\} | <%.*%> | \$\([^)]*\)     # templates, env, shell
+      | \$[A-Za-z_]\w* (?:(?:->|\.|::)\w+|\[[^\]]*\])* | %[A-Za-z_]\w*% | @[A-Za-z_]\w*@ # variables
+      | <[^<>]+> | \[[^\[\]]+\] | \#\{[^}]*\}                                          # <password>, [REDACTED]
+      | [x*._#-]+ | \?+ | 0+                                                            # xxxxx, *****
+      | none | null | nil | undefined | true | false | yes | no | on | off | n/?a | tbd | todo | fixme
+      | change_?(?:me|it|_?this) | (?:your|my|the)[_ -]?[a-z_ -]* | redacted | secret | password | passwd
+      | example | sample | dummy | test | fake | placeholder | \.\.\.
+    )$"""
+)
+_FORMAT = re.compile(
+    r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?[sdrifxX]|\{\d*\}|\{[A-Za-z_][\w.]*(?:![rsa])?(?::[^{}]*)?\}"
+)
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_URL_USERINFO = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@\s]+@")
+_PATH = re.compile(r"^(?:~?/|\.\.?/|[A-Za-z]:\\|\\\\)|^[\w.-]+/[\w./-]*\.\w{1,5}$")
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z_]*\d{0,3}(?:\.[A-Za-z_][A-Za-z_]*\d{0,3})+$")
+_HOST_OR_EMAIL = re.compile(r"^(?:[\w.+-]+@)?(?:[a-z0-9-]+\.)+[a-z]{2,}$", re.IGNORECASE)
+_VERSION = re.compile(r"^v?\d+(?:\.\d+)+(?:[-+.\w]*)$")
+_VALIDATION_RULE = re.compile(r"^[A-Za-z_]+(?::[^|\s]*)?(?:\|[A-Za-z_]+(?::[^|\s]*)?)+$")
+_LARAVEL_RULE = re.compile(
+    r"^(?:required\w*|nullable|sometimes|string|min|max|same|different|confirmed|email|unique|exists|in|not_in|"
+    r"regex|size|between|alpha\w*|numeric|integer|boolean|date\w*|current_password|password|gt|gte|lt|lte)(?::\S*)?$"
+)
+_CONSTANT = re.compile(r"^[A-Z][A-Z_]*[A-Z]$")  # ENV_NAME, HS_ALGO: a name, not a value
+_TYPE_LIKE = re.compile(r"^\w+\(\d+(?:,\s*\d+)?\)$|^(?:VAR)?CHAR\b", re.IGNORECASE)
+# An algorithm, cipher or scheme: letters and digits in dash-separated parts (`AES-256-CBC`, `HS256`, `sha512`).
+_ALGORITHM_NAME = (
+    r"(?:aes|des|3des|rsa|ecdsa|ecdh|ed25519|x25519|hs|rs|es|ps|sha|md5|hmac|bcrypt|argon2(?:id|i|d)?|pbkdf2|scrypt|"
+    r"blowfish|chacha20|poly1305|gcm|cbc|ctr|ecb|cfb|ofb|pkcs\d*|oaep|pss|p|secp|base64|hex|utf|basic|bearer|"
+    r"digest|oauth|jwt|saml|ldap|plain|none|sha\d+|hs\d+|rs\d+|es\d+|ps\d+)"
+)
+# An algorithm, cipher or scheme: known names and numbers in parts (`AES-256-CBC`, `HS256`, `sha512`, `OAuth2`).
+_ALGORITHM = re.compile(rf"(?i)^{_ALGORITHM_NAME}(?:[-_/]?(?:\d+|{_ALGORITHM_NAME}))*$")
+_KEYWORD = frozenset(
+    [
+        "str",
+        "int",
+        "bool",
+        "bytes",
+        "float",
+        "None",
+        "True",
+        "False",
+        "null",
+        "nil",
+        "undefined",
+        "Optional",
+        "SecretStr",
+        "string",
+        "number",
+        "boolean",
+        "self",
+        "this",
+        "new",
+        "return",
+        "await",
+        "yield",
+        "lambda",
+        "function",
+        "fn",
+        "def",
+    ]
+)
+_EXPRESSION = re.compile(r"^[A-Za-z_$@][\w$@]*(?:(?:\.|->|::|\?\.)[A-Za-z_$][\w$]*)*(?:\(.*|\[.*)?$")
+_WORD_RUN = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def name_strength(name: str) -> Strength | None:
+    """How strongly `name` says its value is a secret, or None when it does not."""
+    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)]
+    if not words:
+        return None
+    if words[-1] in _NOT_A_SECRET_WORD and len(words) > 1:
+        return None
+    if len(words) > 2 and words[-2] in _NOT_A_SECRET_WORD and words[-1] in {"id", "key"}:
+        return None
+    compact = "".join(words)
+    snake = "_".join(words)
+    if _PASSWORD.search(compact) and not _NOT_PASSWORD.search(compact):
+        return "password"
+    if _TOKEN.search(snake) or _TOKEN.search(compact):
+        return "token"
+    return None
+
+
+def is_reference(value: str) -> bool:
+    """A value that names or points at a secret instead of being one: placeholders, templates, format strings."""
+    v = value.strip()
+    return (
+        not v or v.startswith("[REDACTED:") or bool(_PLACEHOLDER.match(v)) or bool(_FORMAT.search(v)) or v in _KEYWORD
+    )
+
+
+def is_plain_value(value: str) -> bool:
+    """Something other than a secret whatever the name: a URL or path without credentials, prose, a dotted name,
+    a host or e-mail address, a version, a validation rule, a constant's name, a column type or an algorithm."""
+    v = value.strip()
+    if _URL.match(v):
+        return not _URL_USERINFO.match(v)
+    return bool(
+        " " in v
+        or _PATH.match(v)
+        or _DOTTED.match(v)
+        or _HOST_OR_EMAIL.match(v)
+        or _VERSION.match(v)
+        or _VALIDATION_RULE.match(v)
+        or _LARAVEL_RULE.match(v)
+        or _CONSTANT.match(v)
+        or _TYPE_LIKE.match(v)
+        or _ALGORITHM.match(v)
+    )
+
+
+def is_code(value: str) -> bool:
+    """An unquoted value that reads as an expression in code (`pw`, `args.password`, `get_secret()`, `$pass`)."""
+    return bool(_EXPRESSION.match(value.strip())) and not any(c.isdigit() for c in value.split("(")[0][-4:])
+
+
+def looks_generated(value: str) -> bool:
+    """Whether a value looks machine-made: long enough, mixed, and not made of words."""
+    v = value.strip().rstrip("=")
+    if len(v) < 8 or is_plain_value(v):
+        return False
+    classes = sum(
+        (any(c.islower() for c in v), any(c.isupper() for c in v), any(c.isdigit() for c in v), not v.isalnum())
+    )
+    if classes < 2 or entropy(v) < 2.8:
+        return False
+    return not is_wordy(v)
+
+
+def is_wordy(value: str) -> bool:
+    """Made mostly of word-like runs (`getUserToken`, `my-app-secret`): written by a person, not generated."""
+    letters = [run for run in _WORD_RUN.findall(value) if not run.isdigit()]
+    wordy = sum(len(run) for run in letters if len(run) >= 4 and _pronounceable(run))
+    return wordy >= 0.6 * len(value)
+
+
+def _pronounceable(run: str) -> bool:
+    """A run of letters with vowels where words have them (random letters rarely do)."""
+    lower = run.lower()
+    vowels = sum(c in "aeiouy" for c in lower)
+    return 0.2 <= vowels / len(lower) <= 0.7 and not re.search(r"[^aeiouy]{5}", lower)
+
+
+def is_secret_value(value: str, strength: Strength, *, quoted: bool) -> bool:
+    """Whether `value`, found under a name of `strength`, should be redacted."""
+    v = value.strip()
+    if len(v) < 3 or is_reference(v) or is_plain_value(v):
+        return False
+    if not quoted and is_code(v):
+        return False
+    if strength == "password":
+        return len(v) >= 4 or any(not c.isalpha() for c in v)
+    return looks_generated(v)

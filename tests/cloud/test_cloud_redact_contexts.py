@@ -1,0 +1,165 @@
+"""Redaction by context and its false-positive controls: one row per shape of syntax, each with a fake value made
+from a seeded generator (no realistic credential is written in this file), and ordinary code that must come back
+unchanged. The public corpus and its figures are in bench/redaction.py; this table pins the shapes."""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from copiloto.cloud.redact import redact
+
+_RANDOM = random.Random(18)
+
+
+def fake(length: int, alphabet: str = string.ascii_letters + string.digits) -> str:
+    """A made-up value of generated shape: at least one lower, upper and digit, so it reads as a token."""
+    chars = [_RANDOM.choice(alphabet) for _ in range(length - 3)]
+    return "".join([*chars, _RANDOM.choice("abcdefgh"), _RANDOM.choice("JKLMNP"), _RANDOM.choice("2345")])
+
+
+def lower_token(length: int) -> str:
+    return "".join(_RANDOM.choice(string.ascii_lowercase + string.digits) for _ in range(length))
+
+
+TOKEN, TOKEN2, GLPI_USER, GLPI_APP, GLPI_SESSION = fake(28), fake(40), lower_token(40), lower_token(40), lower_token(26)
+PASSWORD = "Gl" + "pi-" + fake(6) + "!"
+
+# (where it was seen, the text, the secret that must not survive)
+SECRETS: list[tuple[str, str, str]] = [
+    ("flask subscript", f'app.config["SECRET_KEY"] = "{PASSWORD}"', PASSWORD),
+    ("os.environ subscript", f'os.environ["DB_PASSWORD"] = "{PASSWORD}"', PASSWORD),
+    ("php define", f"define('DB_PASSWORD', '{PASSWORD}');", PASSWORD),
+    ("getenv default", f'db = os.getenv("DB_PASS", "{PASSWORD}")', PASSWORD),
+    ("environ.get default", f"token = os.environ.get('API_TOKEN', '{TOKEN}')", TOKEN),
+    ("ini with spaces", f"[database]\nhost = db\npassword = {PASSWORD}\n", PASSWORD),
+    ("ini plain word", "[database]\nhost = db\npassword = glpiadmin\n", "glpiadmin"),
+    ("properties", f"spring.datasource.password={PASSWORD}", PASSWORD),
+    ("compose list", f"environment:\n  - MYSQL_PASSWORD={PASSWORD}\n", PASSWORD),
+    ("dockerfile ENV space", f"ENV DB_PASSWORD {PASSWORD}", PASSWORD),
+    ("dockerfile ENV =", f"ENV API_TOKEN={TOKEN}", TOKEN),
+    ("shell prefix", f"PGPASSWORD={PASSWORD} psql -h db -U app", PASSWORD),
+    ("export", f"export MYSQL_PWD={PASSWORD}", PASSWORD),
+    ("jdbc query", f"jdbc:mysql://db:3306/glpi?user=glpi&password={PASSWORD}&useSSL=false", PASSWORD),
+    ("ado.net", f'"Server=db;Database=glpi;User Id=sa;Password={PASSWORD};"', PASSWORD),
+    ("libpq dsn", f"psycopg2.connect('host=db dbname=app user=app password={PASSWORD}')", PASSWORD),
+    ("xml element", f"<password>{PASSWORD}</password>", PASSWORD),
+    ("xml add key", f'<add key="ApiKey" value="{TOKEN}" />', TOKEN),
+    ("cookie header", f"Cookie: sessionid={TOKEN}; theme=dark", TOKEN),
+    ("set-cookie", f"Set-Cookie: PHPSESSID={GLPI_SESSION}; path=/; HttpOnly", GLPI_SESSION),
+    ("basic auth", "Authorization: Basic " + "dXNlcjpodW50ZXIy", "dXNlcjpodW50ZXIy"),
+    ("glpi user_token", f"Authorization: user_token {GLPI_USER}", GLPI_USER),
+    ("glpi App-Token", f"App-Token: {GLPI_APP}", GLPI_APP),
+    ("glpi Session-Token", f"curl -H 'Session-Token: {GLPI_SESSION}' http://glpi/apirest.php/Ticket", GLPI_SESSION),
+    ("glpi headers dict", f"headers = {{'App-Token': '{GLPI_APP}', 'Session-Token': '{GLPI_SESSION}'}}", GLPI_APP),
+    ("requests auth tuple", f"r = requests.get(url, auth=('admin', '{PASSWORD}'))", PASSWORD),
+    ("HTTPBasicAuth", f"auth = HTTPBasicAuth('admin', '{PASSWORD}')", PASSWORD),
+    ("curl -u", f"curl -u admin:{PASSWORD} https://glpi/apirest.php", PASSWORD),
+    ("mysql -p", f"mysql -u root -p{PASSWORD} glpi < dump.sql", PASSWORD),
+    ("mysqldump quoted", f"mysqldump -uroot -p'{PASSWORD}' glpi", PASSWORD),
+    ("sshpass", f"sshpass -p '{PASSWORD}' ssh deploy@host", PASSWORD),
+    ("long flag", f"glpi-cli --db-password={PASSWORD} --verbose", PASSWORD),
+    ("smtplib login", f"server.login('me@example.org', '{PASSWORD}')", PASSWORD),
+    ("ldap_bind", f"ldap_bind($ds, 'cn=admin,dc=example,dc=org', '{PASSWORD}');", PASSWORD),
+    ("new PDO", f'$pdo = new PDO("mysql:host=db;dbname=glpi", "glpi", "{PASSWORD}");', PASSWORD),
+    ("new mysqli", f"$db = new mysqli('localhost', 'glpi', '{PASSWORD}', 'glpi');", PASSWORD),
+    ("go dsn", f'dsn := "glpi:{PASSWORD}@tcp(127.0.0.1:3306)/glpi"', PASSWORD),
+    ("pgpass line", f"db.example.org:5432:glpi:glpi:{PASSWORD}", PASSWORD),
+    (
+        "glpi php-errors backtrace",
+        "[2026-11-30 10:02:11] glpiphplog.CRITICAL:   *** Uncaught Exception mysqli_sql_exception: Access denied\n"
+        "  Backtrace :\n"
+        f"  #0 /var/www/glpi/src/DBmysql.php(159): mysqli->real_connect('localhost', 'glpi', '{PASSWORD}', 'glpi')\n"
+        "  #1 /var/www/glpi/inc/db.function.php(61): DBmysql->connect()\n",
+        PASSWORD,
+    ),
+    (
+        "php trace cut",
+        "#0 src/DBmysql.php(159): mysqli->real_connect('localhost', 'glpi', 'averylongpasswo...')",
+        "averylongpasswo",
+    ),
+    ("pymysql positional", f"conn = pymysql.connect('db', 'app', '{PASSWORD}', 'glpi')", PASSWORD),
+    ("psycopg2 kwarg", f"conn = psycopg2.connect(host='db', user='app', password='{PASSWORD}')", PASSWORD),
+    ("boto3 kwarg", f"boto3.client('s3', aws_secret_access_key='{TOKEN2}')", TOKEN2),
+    ("client positional key", f"client = SomeApiClient('{TOKEN}')", TOKEN),
+    ("jwt.encode key", f"jwt.encode(payload, '{PASSWORD}', algorithm='HS256')", PASSWORD),
+    ("php property", f"$this->password = '{PASSWORD}';", PASSWORD),
+    ("php array plain word", "'password' => 'glpi',", "glpi"),
+    ("yaml plain word", "database:\n  password: glpiadmin\n", "glpiadmin"),
+    ("bare token name", f"token={TOKEN}", TOKEN),
+    ("x-api-key header", f"headers = {{'X-API-Key': '{TOKEN}'}}", TOKEN),
+    (
+        "kubeconfig client-key-data",
+        "client-key-data: "
+        + "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpN"
+        + "SUlFb3dJQkFBS0NBUUVBN3gKLS0tLS1FTkQgUlNBIFBSSVZBVEUgS0VZLS0tLS0K",
+        "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpN",
+    ),
+    ("private jwk", '{"kty":"RSA","n":"0vx7agoebGc","e":"AQAB","d":"' + TOKEN2 + '"}', TOKEN2),
+    ("generated token, no telling name", f"CALLBACK = register('{TOKEN2}')", TOKEN2),
+]
+
+
+@pytest.mark.parametrize(("shape", "text", "secret"), SECRETS, ids=[s for s, _, _ in SECRETS])
+def test_the_secret_in_each_context_is_removed(shape: str, text: str, secret: str) -> None:
+    done = redact(text)
+    assert secret not in done.text, done.text
+    assert done.count >= 1
+    assert redact(done.text).text == done.text, "redacting twice changes nothing"
+
+
+ORDINARY: list[tuple[str, str]] = [
+    ("url without credentials", 'TOKEN_URL = "https://auth.example.com/oauth/token"'),
+    ("token type", 'token_type = "Bearer"'),
+    ("i18n label", '"password": "Mot de passe",'),
+    ("laravel rules", "'password' => 'required|string|min:8|confirmed',"),
+    ("laravel single rule", "'password_confirmation' => 'same:password',"),
+    ("dotted model", 'AUTH_USER_MODEL = "accounts.User"'),
+    ("cipher", 'cipher = "AES-256-CBC"'),
+    ("lowercase cipher", 'ENCRYPTION_CIPHER = "aes-256-gcm"'),
+    ("jwt algorithm", "JWT_ALGORITHM = 'HS256'"),
+    ("key path", 'ssh_key_path = "~/.ssh/id_rsa"'),
+    ("column type", "password_column_type = 'VARCHAR(255)'"),
+    ("orm field", "password = models.CharField(max_length=128)"),
+    ("form value", "password = request.form['password']"),
+    ("method call", "token = self._get_token()"),
+    ("env placeholder", 'api_key = "${API_KEY}"'),
+    ("format string", "password = '%s'"),
+    ("format call", "secret = '{}'.format(value)"),
+    ("actions expression", "token: ${{ secrets.GITHUB_TOKEN }}"),
+    ("dotted list", "PASSWORD_HASHERS = ['django.contrib.auth.hashers.Argon2PasswordHasher']"),
+    ("function", "def login(self, user, password):\n    return self._auth(user, password)"),
+    ("php post", "$password = $_POST['password'];"),
+    ("glpi request", "$DB->request(['FROM' => 'glpi_users', 'WHERE' => ['name' => $login]]);"),
+    ("git sha", "commit = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4'"),
+    ("sri", 'integrity="sha512-v2kDEe57lecTulaDIuNTPy3Ry4gLGJ6Z1O3vE1krgXZNrsQ+5ycGEB5P0Ak5NpZCfBIRjNqJ6Urm"'),
+    ("key word", "primary_key = 'ticket_id'"),
+    ("secret name", "secret_name = 'glpi-db'"),
+    ("auth type", "AUTH_TYPE = 'ldap'"),
+    ("identifier", "getUserAccessTokenFromRequestHandler2 = None"),
+    ("version", "API_VERSION = 'v2.1.0'"),
+    ("kwargs pass-through", "connect(host=host, user=user, password=password)"),
+    ("env lookup", "api_key = os.environ.get('API_KEY')"),
+    ("redirect", "redirect_uri = 'http://localhost:8080/callback'"),
+    ("message", "msg = _('Your password has expired')"),
+    ("label", "label = 'Password:'"),
+    ("glpi random", "$token = Toolbox::getRandomString(40);"),
+    ("uuid", "uuid = '550e8400-e29b-41d4-a716-446655440000'"),
+    ("secretKeyRef", "secretKeyRef:\n  name: db\n  key: password"),
+    ("import", "from myapp.auth.tokens import PasswordResetTokenGenerator"),
+    ("log call", "logger.info('token refreshed for %s', user)"),
+    ("shell variable", 'mysql -u "$DB_USER" -p"$DB_PASSWORD" glpi'),
+    ("template", "password: {{ .Values.db.password }}"),
+    ("changeme", "DB_PASSWORD=changeme"),
+    ("email", "smtp_user = 'alerts@example.org'"),
+    ("host", "auth_host = 'ldap.example.org'"),
+]
+
+
+@pytest.mark.parametrize(("shape", "code"), ORDINARY, ids=[s for s, _ in ORDINARY])
+def test_ordinary_code_comes_back_unchanged(shape: str, code: str) -> None:
+    done = redact(code)
+    assert done.text == code, done.text
+    assert done.count == 0

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 
 from copiloto.cloud.redact import blocks, contexts, gitleaks, providers
 from copiloto.cloud.redact.excludes import DEFAULT_EXCLUDES, is_excluded
-from copiloto.cloud.redact.gitleaks import Hit, entropy
+from copiloto.cloud.redact.gitleaks import Hit
+from copiloto.cloud.redact.plausible import entropy, is_made_up, is_reference
 
 MARK = "[REDACTED:{}]"
 _MARK = re.compile(r"\[REDACTED:[\w-]+\]")
@@ -48,7 +49,13 @@ def redact(text: str, *, env_file: bool = False) -> Redacted:
     if env_file:
         hits += [Hit(*m.span("secret"), "env-value") for m in _ENV_LINE.finditer(text)]
     marks = [m.span() for m in _MARK.finditer(text)]
-    hits = [h for h in hits if h.end > h.start and not any(h.start < end and start < h.end for start, end in marks)]
+    hits = [
+        h
+        for h in hits
+        if h.end > h.start
+        and not any(h.start < end and start < h.end for start, end in marks)
+        and (h.kind in _WHATEVER_IT_HOLDS or not _placeholder(text[h.start : h.end], h.kind))
+    ]
     found: Counter[str] = Counter()
     pieces, at = [], 0
     for start, end, kind in _merged(hits):
@@ -57,6 +64,17 @@ def redact(text: str, *, env_file: bool = False) -> Redacted:
         at = end
     pieces.append(text[at:])
     return Redacted("".join(pieces), found)
+
+
+_WHATEVER_IT_HOLDS = frozenset({"private-key", "encoded-secret", "env-value"})
+_BY_NAME = frozenset({"generic-api-key", "hashicorp-tf-password", "password-or-token"})  # rules that go by a name
+
+
+def _placeholder(secret: str, kind: str) -> bool:
+    """`PASSWORD = "password"`, `bP88Q~xxxxxxxxxx…`: what a rule matched is a placeholder, not a value (a run of ten
+    x's is how documentation writes one)."""
+    secret = secret.strip("\"'`")
+    return is_reference(secret) or "xxxxxxxxxx" in secret or (kind in _BY_NAME and is_made_up(secret))
 
 
 def _hits(text: str, *, decode: bool) -> Iterator[Hit]:

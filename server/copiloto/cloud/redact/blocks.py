@@ -17,8 +17,8 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 
-from copiloto.cloud.redact.gitleaks import Hit, entropy
-from copiloto.cloud.redact.plausible import is_wordy
+from copiloto.cloud.redact.gitleaks import Hit
+from copiloto.cloud.redact.plausible import entropy, is_name, is_wordy
 
 _PEM = re.compile(
     r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
@@ -32,10 +32,13 @@ _ENCODED_SECRET = re.compile(
     r"PRIVATE KEY|\"auths?\"\s*:|\"password\"\s*:|aws_secret_access_key|client-key-data", re.IGNORECASE
 )
 # Runs of token characters, split at what cannot be inside a token.
-_TOKEN = re.compile(r"(?<![\w+/=~.-])(?P<token>[A-Za-z0-9][A-Za-z0-9_+/=~.-]{18,}[A-Za-z0-9=])(?![\w+/=~-])")
+_TOKEN = re.compile(r"(?<![\w+/~.-])(?P<token>[A-Za-z0-9][A-Za-z0-9_+/~.-]{18,}[A-Za-z0-9+/]={0,2})(?![\w+/=~-])")
 _HEX_OR_UUID = re.compile(r"^(?:[0-9a-fA-F]+|[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})$")
-_CHECKSUM_PREFIX = re.compile(r"(?i)(?:sha\d+|md5|h1|sha1|integrity|sri)[-:=][\"']?$")
-_PATH_LIKE = re.compile(r"^[\w.-]*(?:/[\w.-]+)+/?$|^(?:[\w-]+\.)+[A-Za-z]{2,6}$")
+_CHECKSUM_PREFIX = re.compile(r"(?i)(?:sha\d+|md5|h1|sha1|integrity|sri)[-:=][\"']?$|base64,$")
+# `public_key = "…"`, `csrf-token=…`: values named public are meant to be seen.
+_PUBLIC_NAME = re.compile(r"(?i)(?:public|\bpub|csrf|xsrf)[\w-]*[\"'\]]?\s*(?:=|:|=>)\s*[\"']?$")
+_CHECKSUM = re.compile(r"(?i)^(?:sha\d+|md5|h1)[-:]")
+_HOST_LIKE = re.compile(r"^(?:[\w-]+\.)+[A-Za-z]{2,6}$")
 MIN_TOKEN_ENTROPY = 3.7  # bits per character over a token of 20 or more: base62 at random gives ~4.3-5
 
 
@@ -67,22 +70,30 @@ def encoded_secrets(text: str, inner: Callable[[str], bool]) -> Iterator[Hit]:
 def generated_tokens(text: str) -> Iterator[Hit]:
     for match in _TOKEN.finditer(text):
         token = match.group("token")
-        if _is_generated(token) and not _CHECKSUM_PREFIX.search(text[max(0, match.start() - 12) : match.start()]):
+        before = text[max(0, match.start() - 40) : match.start()]
+        if _is_generated(token) and not _CHECKSUM_PREFIX.search(before[-12:]) and not _PUBLIC_NAME.search(before):
             yield Hit(*match.span("token"), "high-entropy-string")
 
 
 def _is_generated(token: str) -> bool:
     core = token.rstrip("=")
-    if len(core) < 20 or len(core) > 512 or _HEX_OR_UUID.match(core) or _PATH_LIKE.match(core):
+    if len(core) < 20 or len(core) > 512 or _HEX_OR_UUID.match(core) or _HOST_LIKE.match(core) or _CHECKSUM.match(core):
         return False
     lower, upper, digit = (any(test(c) for c in core) for test in (str.islower, str.isupper, str.isdigit))
     if not (lower and upper and digit):
         return False
-    if entropy(core) < MIN_TOKEN_ENTROPY or is_wordy(core):
+    if entropy(core) < MIN_TOKEN_ENTROPY or is_wordy(core) or is_name(core) or _is_dotted_name(core):
         return False
     # Random text changes character class often; identifiers and prose change it rarely.
     changes = sum(_kind(a) != _kind(b) for a, b in itertools.pairwise(core))
     return changes >= 0.3 * len(core)
+
+
+def _is_dotted_name(token: str) -> bool:
+    """`win32api.RegOpenKeyEx`, `xml.sax.sax2lib.LexicalHandler`, `static/js/main2Bundle.js`: short parts between
+    dots or slashes are names, where random text has long parts."""
+    parts = re.split(r"[./]", token)
+    return len(parts) > 1 and all(len(p) <= 12 or is_wordy(p) for p in parts)
 
 
 def _kind(c: str) -> int:

@@ -23,36 +23,74 @@ import re
 from collections.abc import Callable, Iterator
 
 from copiloto.cloud.redact.gitleaks import Hit
-from copiloto.cloud.redact.plausible import Strength, is_reference, is_secret_value, name_strength
+from copiloto.cloud.redact.plausible import (
+    Strength,
+    is_code,
+    is_reference,
+    is_secret_value,
+    looks_generated,
+    looks_like_password,
+    name_strength,
+)
 
-_QUOTED = r"\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'|`[^`\n]*`"
-_UNQUOTED = r"[^\s\"'`,;)\]}<>&|]+"
+_QUOTED = r"@?\"(?:\\.|[^\"\\\n])*\"|@?'(?:\\.|[^'\\\n])*'|`[^`\n]*`"  # @"…": Objective-C
+_UNQUOTED = r"[^\s\"'`,;)\]}<>&|\\]+"
 
 _ASSIGNMENT = re.compile(
-    r"(?P<lead>[-?&;]*)(?<![\w$@.-])(?P<name>[A-Za-z_$@][\w$@.-]*?)(?P<close>[\"'`]?\]?)"
-    r"[ \t]*(?::[ \t]*[A-Za-z_][\w\[\], .|]*?[ \t]*(?==))?"  # a type annotation: `password: str = "…"`
-    r"(?P<space>[ \t]*)(?P<sep>=>|:=|\?\?=|\|\|=|\?=|(?<![=!<>])=(?![=~>])|(?<!:):(?![:/=]))[ \t]*"
+    r"(?P<lead>[-?&;]*)(?<![\w$@.-])(?P<name>[A-Za-z_$@][\w$@.-]*?)(?P<close>(?:\[\])?[\"'`]?\]?)"
+    r"(?P<space>[ \t]*)(?::[ \t]*[A-Za-z_][\w\[\], .|]*?[ \t]*(?==))?"  # an annotation: `password: str = "…"`
+    r"(?P<sep>=>|:{1,3}=|\?\?=|\|\|=|\?=|(?<![=!<>])=(?![=~>])|(?<!:):(?![:/=]))[ \t]*"
     rf"(?P<value>{_QUOTED}|{_UNQUOTED})"
 )
+# Context sent to Claude is often numbered ("12: password = x"): a line may start with its number.
+_NUMBERED = r"(?:\d+:[ \t])?"
 _LINE_START = re.compile(
-    r"^[ \t]*(?:-[ \t]+|export[ \t]+|set[ \t]+|setx[ \t]+|ENV[ \t]+|ARG[ \t]+|SetEnv[ \t]+)?[\"']?$"
+    rf"^{_NUMBERED}[ \t]*(?:-[ \t]+|export[ \t]+|set[ \t]+|setx[ \t]+|ENV[ \t]+|ARG[ \t]+|SetEnv[ \t]+)?[\"']?$"
 )
-_INI_SECTION = re.compile(r"(?m)^[ \t]*\[[^\]\n]+\][ \t]*$")
+_INI_SECTION = re.compile(rf"(?m)^{_NUMBERED}[ \t]*\[[^\]\n]+\][ \t]*$")
 _CODE_MARKERS = re.compile(
-    r"(?m)^[ \t]*(?:def |class |import |from \S+ import|function |<\?php|public |private |const |let |var |#include)"
+    rf"(?m)^{_NUMBERED}[ \t]*(?:def |class |import |from \S+ import|function |<\?php|public |private |const |let |var "
+    r"|#include)"
 )
+# A name and its value with only a space between: `password 'x'` (a message), `user_token abc…` (GLPI's scheme).
+_SPACED = re.compile(
+    r"(?i)(?<![\w$@.-])(?P<name>[\w.-]*(?:pass|pwd|pw|secret|token|key|auth|cred|cookie|sess|salt|hmac|dsn)[\w.-]*)"
+    rf"(?:[ \t]*(?=@?[\"'`])|[ \t]+)(?P<value>{_QUOTED}|[^\s\"'`,;)\]}}<>|]+)"
+)
+_VERBS = frozenset({"pass", "passes", "key", "keys", "token", "tokens", "auth", "secret", "cookie", "cookies"})
+_CONFIG_LINE = re.compile(
+    rf"(?m)^{_NUMBERED}[ \t]*(?:export[ \t]+|-[ \t]+)?(?P<name>[\w.-]+)[ \t]*[=:][ \t]*"
+    r"(?P<value>[^\s\"'#;|>][^\s,]*),?[ \t]*$"
+)
+_CALL_OR_INDEX = re.compile(r"[\w\])]\s*[(\[]")  # `models.CharField(…)`, `request.form['password']`: code
+_OR_ELSE = r"\s*(?:\?:|\?\?|\|\||\bor\b)\s*"  # PHP ?: ??, JavaScript ||, Python or
+_ENV_FALLBACKS = (
+    re.compile(rf"(?:getenv|env|os\.getenv)\(\s*[\"'](?P<name>\w+)[\"'][^)\n]*\){_OR_ELSE}(?P<value>{_QUOTED})"),
+    re.compile(
+        r"(?:process\.env\.|process\.env\[[\"']|\$_(?:ENV|SERVER)\[[\"']|ENV\[[\"'])(?P<name>\w+)[\"']?\]?"
+        rf"{_OR_ELSE}(?P<value>{_QUOTED})"
+    ),
+)
+_ASSIGNED_TO = re.compile(r"(?P<name>[\w$]+)[\"'\]]*\s*(?:=|:=|=>|:)\s*[\"']?$")
+_SHELL_DEFAULT = re.compile(r"\$\{(?P<name>\w+):?[-=](?P<value>[^}\s]+)\}")
+_CONSTRUCTOR = re.compile(r"(?:\bnew\s+|\b)(?P<callee>(?:\w+\.)*[A-Z]\w*[a-z]\w*)\s*\(")  # not SQL's VALUES (
+_NOT_A_CLIENT = re.compile(r"(?i)uuid|guid|hash|digest|sha|md5|color|colour|version|commit|checksum|bytes|hex|id$")
+_HEX_KEY = re.compile(r"^[0-9a-f]{32,}$|^[0-9A-F]{32,}$")
 _NAME_VALUE_CALL = re.compile(rf"\(\s*([\"'])(?P<name>[\w.-]+)\1\s*,\s*(?P<value>{_QUOTED})")
 _XML_ELEMENT = re.compile(r"<(?P<name>[\w:.-]+)(?:\s[^<>]*)?>(?P<value>[^<>\n]{1,200})</(?P=name)>")
 _XML_KEY_VALUE = re.compile(
     r"<\w+\s+(?:key|name)\s*=\s*\"(?P<name>[^\"]+)\"\s+value\s*=\s*\"(?P<value>[^\"]*)\"", re.IGNORECASE
 )
-_DOCKER_ENV = re.compile(r"(?m)^[ \t]*ENV[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+(?P<value>[^\s=][^\n]*?)[ \t]*$")
+_DOCKER_ENV = re.compile(rf"(?m)^{_NUMBERED}[ \t]*ENV[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+(?P<value>[^\s=][^\n]*?)[ \t]*$")
 _AUTHORIZATION = re.compile(
     r"(?i:\b(?:proxy-)?authori[sz]ation\b)[\"']?\s*(?:[:=,]|=>)\s*[\"']?"
     r"(?:(?P<scheme>[A-Za-z][\w-]*)[ \t]+)?(?P<cred>[^\s\"',;]+)"
 )
-_COOKIE_HEADER = re.compile(r"(?im)\b(?:set-)?cookie[\"']?\s*[:=]\s*[\"']?(?P<pairs>[^\n\"']+)")
-_COOKIE_PAIR = re.compile(r"(?P<name>[^=;\s]+)=(?P<value>[^;\s]+)")
+_COOKIE_HEADER = re.compile(
+    r"(?im)(?:\b(?:set-)?cookie[\"']?\s*[:=]\s*|(?<!\S)(?:-b|--cookie)(?:=|[ \t]+))[\"']?(?P<pairs>[^\n\"']+)"
+)
+_DIGEST_RESPONSE = re.compile(r"(?i)\bresponse\s*=\s*\"?(?P<value>[0-9a-f]{32,})")
+_COOKIE_PAIR = re.compile(r"(?P<name>[^=;\s\\]+)=(?P<value>[^;\s\\]+)")
 _COOKIE_ATTRIBUTES = frozenset(
     ["path", "domain", "expires", "max-age", "samesite", "secure", "httponly", "priority", "version"]
 )
@@ -60,8 +98,8 @@ _URL_CREDENTIALS = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@\"'<>]*:(?P<p
 _BARE_DSN = re.compile(
     r"(?<![\w/:.@-])[\w.%-]+:(?P<pw>[^\s:@/\"'<>()]{3,})@(?:tcp|unix|udp)?\(?\[?[\w.-]+\]?(?::\d+)?[)/]"
 )
-_PGPASS = re.compile(r"(?m)^[\w.*-]+:(?:\d+|\*):[\w.*-]+:[\w.*@-]+:(?P<pw>[^\s:][^\n]*?)[ \t]*$")
-_CURL_USER = re.compile(r"(?<!\S)(?:-u|--user)(?:=|[ \t]+)[\"']?[^\s:\"']+:(?P<pw>[^\s\"']+)")
+_PGPASS = re.compile(rf"(?m)^{_NUMBERED}[\w.*-]+:(?:\d+|\*):[\w.*-]+:[\w.*@-]+:(?P<pw>[^\s:][^\n]*?)[ \t]*$")
+_CURL_USER = re.compile(r"(?<!\S)(?:-u|--user)(?:=|[ \t]+)[\"']?[^\s:\"']+[\"']?:[\"']?(?P<pw>[^\s\"'<>]+)")
 _MYSQL_P = re.compile(rf"\b(?:mysql\w*|mariadb\w*)\b[^\n;|]*?[ \t]-p(?P<pw>{_QUOTED}|[^\s\"']+)")
 _FLAG_VALUE = {
     "sshpass": re.compile(rf"\bsshpass\b[^\n;|]*?[ \t]-p[ \t]*(?P<pw>{_QUOTED}|[^\s\"']+)"),
@@ -80,6 +118,7 @@ _CREDENTIAL_CALLS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"(?i)\b(?:oci_p?connect|oci_new_connect)\s*\("), 1),
     (re.compile(r"\.login\s*\("), 1),  # smtplib, imaplib, ftplib, poplib's APOP, Flask-Login style clients
     (re.compile(r"\.pass_\s*\("), 0),
+    (re.compile(r"\.(?:simple_)?bind(?:_s)?\s*\("), 1),  # python-ldap
     (re.compile(r"\b(?:HTTPBasicAuth|HTTPDigestAuth|HTTPProxyAuth|BasicAuth|DigestAuth)\s*\("), 1),
     (re.compile(r"\bauth\s*=\s*[(\[]"), 1),
     (re.compile(r"\b(?:pymysql|MySQLdb|mysql\.connector|mariadb|connector)\.connect\s*\("), 2),
@@ -94,6 +133,8 @@ def _value_span(match: re.Match[str], group: str) -> tuple[int, int, str, bool]:
     """The span and text of a value without its quotes, and whether it was quoted."""
     start, end = match.span(group)
     value = match.group(group)
+    if value.startswith("@") and len(value) > 1 and value[1] in "\"'":
+        start, value = start + 1, value[1:]
     if len(value) >= 2 and value[0] in "\"'`" and value[-1] == value[0]:
         return start + 1, end - 1, value[1:-1], True
     return start, end, value, False
@@ -120,24 +161,31 @@ class _Text:
 
 
 def assignments(doc: _Text) -> Iterator[Hit]:
-    text = doc.text
-    for match in _ASSIGNMENT.finditer(text):
+    yield from _assignments_within(doc, 0, len(doc.text), inside_string=False)
+
+
+def _assignments_within(doc: _Text, begin: int, stop: int, *, inside_string: bool) -> Iterator[Hit]:
+    """Assignments in doc.text[begin:stop], and in the strings assigned to other names (a connection string's
+    `Password=…;`, a JDBC URL's `&password=…`): everything inside a string is a literal."""
+    for match in _ASSIGNMENT.finditer(doc.text, begin, stop):
         strength = name_strength(match.group("name"))
-        if strength is None:
-            continue
         start, end, value, quoted = _value_span(match, "value")
-        if quoted or _reads_as_literal(doc, match, value):
-            if is_secret_value(value, strength, quoted=True):
-                yield Hit(start, end, "password-or-token")
-        elif is_secret_value(value, strength, quoted=False):
+        literal = quoted or inside_string or _reads_as_literal(doc, match, value)
+        if strength is not None and is_secret_value(value, strength, quoted=literal):
             yield Hit(start, end, "password-or-token")
+        elif quoted and end - start > 3 and ("=" in value or ":" in value):
+            yield from _assignments_within(doc, start, end, inside_string=True)
 
 
 def _reads_as_literal(doc: _Text, match: re.Match[str], value: str) -> bool:
     """Whether an unquoted value is a literal (config, shell, a query string) rather than an expression in code."""
     name, sep, lead = match.group("name"), match.group("sep"), match.group("lead")
     before, after = _line_of(doc.text, match.start("name"))
+    if match.group("close")[:1] in ("'", '"', "`"):
+        before = before[:-1]  # the name's own opening quote: $input['password'] = …
     rest = doc.text[match.end("value") : match.end("value") + len(after)].split("\n", 1)[0].strip()
+    if sep == ":" and re.match(r"[ \t]+[A-Za-z]", rest and doc.text[match.end("value") :]):
+        return False  # prose: "pwd: expected bytes, got %s"
     if lead or _inside_string(before):
         return True  # `--password=x`, `?token=x&`, `;Password=x;`, "host=db password=x"
     if sep == "=" and not match.group("space") and (name.isupper() or rest[:1] in ("", ";", "&")):
@@ -145,8 +193,59 @@ def _reads_as_literal(doc: _Text, match: re.Match[str], value: str) -> bool:
     at_line_start = bool(_LINE_START.match(before))
     ends_line = rest == "" or rest.startswith(("#", ";"))
     if at_line_start and ends_line and sep in (":", "="):
-        return sep == ":" or doc.config_like or any(not (c.isalnum() or c == "_") for c in value)
+        # YAML, INI, .env; in a file of code the same line may be an annotation (`password: PasswordType`).
+        return doc.config_like or not is_code(value)
     return False
+
+
+def spaced_pairs(doc: _Text) -> Iterator[Hit]:
+    for match in _SPACED.finditer(doc.text):
+        strength = name_strength(match.group("name"))
+        if strength is None or match.group("name").lower() in _VERBS:
+            continue
+        start, end, value, quoted = _value_span(match, "value")
+        unquoted_secret = looks_generated(value) or (strength == "password" and looks_like_password(value))
+        if is_secret_value(value, strength, quoted=True) if quoted else unquoted_secret:
+            yield Hit(start, end, "password-or-token")
+
+
+def config_lines(doc: _Text) -> Iterator[Hit]:
+    """`NAME = value` to the end of the line in a config file (INI, properties, .env, YAML): the value may hold any
+    character (`bindpw = ^~w^t=HH5…`, `my_password= &$PFB~%…`)."""
+    if not doc.config_like:
+        return
+    for match in _CONFIG_LINE.finditer(doc.text):
+        strength = name_strength(match.group("name"))
+        value = match.group("value")
+        if strength is not None and not _CALL_OR_INDEX.search(value) and is_secret_value(value, strength, quoted=True):
+            yield Hit(*match.span("value"), "password-or-token")
+
+
+def env_defaults(doc: _Text) -> Iterator[Hit]:
+    """The fallback after an environment lookup: `getenv('X') ?: 'pw'`, `process.env.X || "pw"`, `${X:-pw}`."""
+    for pattern in (*_ENV_FALLBACKS, _SHELL_DEFAULT):
+        for match in pattern.finditer(doc.text):
+            target = _ASSIGNED_TO.search(_line_of(doc.text, match.start())[0])
+            names = (match.group("name"), target.group("name") if target else "")
+            strength = "password" if "password" in map(name_strength, names) else name_strength(names[0])
+            start, end, value, _ = _value_span(match, "value")
+            if strength is not None and is_secret_value(value, strength, quoted=True):
+                yield Hit(start, end, "password-or-token")
+
+
+def constructor_keys(doc: _Text) -> Iterator[Hit]:
+    """A key passed by position to a client's constructor: `Github("…")`, `new Mailchimp('…')`, `Client(sid, key)`."""
+    for match in _CONSTRUCTOR.finditer(doc.text):
+        if _NOT_A_CLIENT.search(match.group("callee")):
+            continue
+        for start, end in _arguments(doc.text, match.end()):
+            hit = _literal_hit(doc.text, start, end)
+            if hit is not None and _key_like(doc.text[hit.start : hit.end]):
+                yield hit
+
+
+def _key_like(value: str) -> bool:
+    return bool(_HEX_KEY.match(value)) or (len(value) >= 20 and looks_generated(value))
 
 
 def name_value_calls(doc: _Text) -> Iterator[Hit]:
@@ -183,12 +282,19 @@ def authorization(doc: _Text) -> Iterator[Hit]:
             yield Hit(*match.span("cred"), "authorization-header")
 
 
+def digest_responses(doc: _Text) -> Iterator[Hit]:
+    """HTTP Digest authentication: the response hash stands for the password."""
+    if "digest" in doc.text.lower():
+        for match in _DIGEST_RESPONSE.finditer(doc.text):
+            yield Hit(*match.span("value"), "authorization-header")
+
+
 def cookies(doc: _Text) -> Iterator[Hit]:
     for header in _COOKIE_HEADER.finditer(doc.text):
         offset = header.start("pairs")
         for pair in _COOKIE_PAIR.finditer(header.group("pairs")):
             value = pair.group("value")
-            if pair.group("name").lower() in _COOKIE_ATTRIBUTES or len(value) < 6 or is_reference(value):
+            if pair.group("name").lower() in _COOKIE_ATTRIBUTES or not (looks_generated(value) or len(value) >= 16):
                 continue
             yield Hit(offset + pair.start("value"), offset + pair.end("value"), "cookie")
 
@@ -279,10 +385,15 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 FINDERS: tuple[Callable[[_Text], Iterator[Hit]], ...] = (
     assignments,
+    spaced_pairs,
+    config_lines,
+    env_defaults,
+    constructor_keys,
     name_value_calls,
     xml_elements,
     dockerfile_env,
     authorization,
+    digest_responses,
     cookies,
     url_credentials,
     command_lines,

@@ -15,15 +15,16 @@ spelt out, and a `[` inside a class is escaped.
 from __future__ import annotations
 
 import functools
-import math
 import re
 import tomllib
 import warnings
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from copiloto.cloud.redact import plausible
+from copiloto.cloud.redact.plausible import entropy
 
 RULES_FILE = Path(__file__).with_name("rules") / "gitleaks.toml"
 
@@ -147,14 +148,6 @@ def load(path: Path = RULES_FILE) -> tuple[tuple[ProviderRule, ...], AllowList]:
     return rules, _allow_list(data.get("allowlist", {}))
 
 
-def entropy(text: str) -> float:
-    """Shannon entropy in bits per character."""
-    if not text:
-        return 0.0
-    counts = Counter(text)
-    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
-
-
 def find(text: str) -> Iterator[Hit]:
     """Every secret gitleaks' rules find in `text`, as the span of the secret itself."""
     rules, everywhere = load()
@@ -172,6 +165,8 @@ def find(text: str) -> Iterator[Hit]:
             line = _line_at(text, match.start(), match.end())
             if any(a.allows(secret, match.group(0), line) for a in (*rule.allow, everywhere)):
                 continue
+            if rule.id.startswith("generic") and not plausible.could_be_generated(secret):
+                continue  # the name-only rule: its value must not plainly be something else
             yield Hit(span[0], span[1], rule.id)
 
 

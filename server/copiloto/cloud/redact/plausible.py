@@ -13,20 +13,35 @@ makes any literal beyond a placeholder a secret, since people choose words as pa
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
+from collections import Counter
 from typing import Literal
-
-from copiloto.cloud.redact.gitleaks import entropy
 
 Strength = Literal["password", "token"]
 
 # Compact names (lower case, no separators) that say password: `dbpassword`, `smtp_passwd`, `PGPASS`, `passphrase`.
-_PASSWORD = re.compile(r"passw(?:or)?d|passwd|pwd|passphrase|passcode|pass$|^pass|secret|privatekey|masterkey")
+_PASSWORD = re.compile(
+    r"passw(?:or)?d|passwd|pwd|pw$|passphrase|passcode|pass$|secret|privatekey|masterkey$|apikey|api_?key|"
+    r"accesskey|authkey|secretkey|clientsecret|encryptionkey|signingkey|credential|creds$"
+)
+_PASSWORD_WORDS = frozenset({"pw", "pwd", "pass", "passwd", "pword", "pin"})
 _NOT_PASSWORD = re.compile(r"(?:bypass|compass|overpass|underpass|passthrough|passive|passage|passenger)$")
 _TOKEN = re.compile(
     r"token|apikey|api_key|accesskey|authkey|secretkey|signingkey|encryptionkey|cryptkey|credential|creds|"
-    r"^auth$|authorization|bearer|cookie|sess(?:ion)?_?id$|sessid|^sid$|salt$|hmac|dsn$|^key$|_key$|apitoken|"
+    r"^auth$|authorization|bearer|cookie|sess(?:ion)?_?id$|sessid|sid$|salt$|hmac|dsn$|^key$|_key$|apitoken|"
     r"connectionstring|connstr|webhook"
+)
+# Words that make any name about something public or harmless: `public_key`, `csrf_token`, `keyVaultToStoreSecrets`.
+_NOT_SECRET_QUALIFIERS = frozenset({"public", "pub", "csrf", "xsrf", "secrets", "tokens", "passwords", "keys"})
+_NOT_SECRET_KEYS = frozenset(
+    re.findall(
+        r"\w+",
+        "cache primary foreign sort lookup partition index dict map registry translation column field unique "
+        "composite hot shortcut keyboard route redis storage idempotency dedup namespace group object bucket prefix "
+        "config setting meta metadata label message row table hash natural sequence schema dedupe",
+    )
 )
 # The last word of a name that makes it about a secret, not the secret itself: `password_min_length`, `TOKEN_URL`.
 _NOT_A_SECRET_WORD = frozenset(
@@ -203,17 +218,23 @@ _NOT_A_SECRET_WORD = frozenset(
 _PLACEHOLDER = re.compile(
     r"""(?ix)^(?:
         \$\{[^}]*\}.* | \$\{\{.*\}\} | \{\{.*\}\} | \{%.*%\} | <%.*%> | \$\([^)]*\)     # templates, env, shell
-      | \$[A-Za-z_]\w* (?:(?:->|\.|::)\w+|\[[^\]]*\])* | %[A-Za-z_]\w*% | @[A-Za-z_]\w*@ # variables
+      | \$[A-Za-z_].* | %[A-Za-z_]\w*% | @[A-Za-z_]\w*@ # variables
       | <[^<>]+> | \[[^\[\]]+\] | \#\{[^}]*\}                                          # <password>, [REDACTED]
       | [x*._#-]+ | \?+ | 0+                                                            # xxxxx, *****
       | none | null | nil | undefined | true | false | yes | no | on | off | n/?a | tbd | todo | fixme
       | change_?(?:me|it|_?this) | (?:your|my|the)[_ -]?[a-z_ -]* | redacted | secret | password | passwd
-      | example | sample | dummy | test | fake | placeholder | \.\.\.
+      | example | sample | dummy | test | fake | placeholder | \.\.\. | pass | pwd | token | key | value | user
+      | y{3,} | z{3,} | \$\d+ | \$\{\d+\}
+      | [$%]?\{[^}]*\(.* | \$[{(].* | <.* | !.*                              # ${X, $(cmd, {f(x)}, <value, !tag
     )$"""
 )
+# A value that says it is made up: `somefakekey`, `my-example-token`, `xxxx-xxxx`.
+_MADE_UP = re.compile(r"(?i)fake|dummy|example|sample|placeholder|changeme|redacted|xxxx|\*\*\*\*")
 _FORMAT = re.compile(
-    r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?[sdrifxX]|\{\d*\}|\{[A-Za-z_][\w.]*(?:![rsa])?(?::[^{}]*)?\}"
+    r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?[sdrifxX](?![A-Za-z0-9])"  # %s, %(name)s, %-5d
+    r"|\{\d*\}|\{[A-Za-z_][\w.]*(?:\[[^\]]*\])*(?:![rsa])?(?::[^{}]*)?\}"  # {}, {0}, {name!r}, {attrs[2]:>4}
 )
+_UUID = re.compile(r"^[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _URL_USERINFO = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@\s]+@")
 _PATH = re.compile(r"^(?:~?/|\.\.?/|[A-Za-z]:\\|\\\\)|^[\w.-]+/[\w./-]*\.\w{1,5}$")
@@ -266,7 +287,33 @@ _KEYWORD = frozenset(
     ]
 )
 _EXPRESSION = re.compile(r"^[A-Za-z_$@][\w$@]*(?:(?:\.|->|::|\?\.)[A-Za-z_$][\w$]*)*(?:\(.*|\[.*)?$")
+# The letter pairs that make 95 % of those in English words and identifiers (counted over the standard library's
+# source): a word's pairs are nearly all among them, a random string's about a third.
+_ENGLISH_BIGRAMS = frozenset(
+    re.findall(
+        "..",
+        "abacadagaiakalamanaparasatauavaybabebjblbobubycacechcickclcocrctcudadddedidldodrdsdueaecedeeefegelem"
+        "enepeqeresetevewexeyfafefffiflfofrfugegigngrgsguhahehihoiaibicidieifigiliminioipirisitivixizjekelald"
+        "lelflilllolsltlulymambmemimmmompmsmunancndnenfngninnnonsntnunvobocodogokolomonoooporosotouovowpapepi"
+        "plpoppprptpupyqurarcrdrergrirmrnrorrrsrtrurysascseshsisospssstsusytatctethtitotrtstttutyubueufuiulum"
+        "unupurusutvaveviwawhwiwowrxcxtypysytze",
+    )
+)
 _WORD_RUN = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def entropy(text: str) -> float:
+    """Shannon entropy in bits per character."""
+    if not text:
+        return 0.0
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def could_be_generated(value: str) -> bool:
+    """Not plainly something else: no placeholder, plain value, name made of words."""
+    v = value.strip()
+    return not (is_reference(v) or is_plain_value(v) or is_name(v) or is_wordy(v))
 
 
 def name_strength(name: str) -> Strength | None:
@@ -274,17 +321,24 @@ def name_strength(name: str) -> Strength | None:
     words = [w.lower() for w in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)]
     if not words:
         return None
-    if words[-1] in _NOT_A_SECRET_WORD and len(words) > 1:
+    if (words[-1] in _NOT_A_SECRET_WORD and len(words) > 1) or _NOT_SECRET_QUALIFIERS.intersection(words):
         return None
     if len(words) > 2 and words[-2] in _NOT_A_SECRET_WORD and words[-1] in {"id", "key"}:
         return None
     compact = "".join(words)
     snake = "_".join(words)
-    if _PASSWORD.search(compact) and not _NOT_PASSWORD.search(compact):
+    if _PASSWORD_WORDS.intersection(words) or (_PASSWORD.search(compact) and not _NOT_PASSWORD.search(compact)):
         return "password"
+    if words[-1] == "key" and _NOT_SECRET_KEYS.intersection(words):
+        return None  # CACHE_KEY, primary_key, sort_key: keys into something, not keys to it
     if _TOKEN.search(snake) or _TOKEN.search(compact):
         return "token"
     return None
+
+
+def is_made_up(value: str) -> bool:
+    """A value that says it is not real: `somefakekey`, `my-example-token`, `dummy`."""
+    return bool(_MADE_UP.search(value))
 
 
 def is_reference(value: str) -> bool:
@@ -303,6 +357,8 @@ def is_plain_value(value: str) -> bool:
         return not _URL_USERINFO.match(v)
     return bool(
         " " in v
+        or (v.isalpha() and not v.isascii())  # a word in another language: 'Contraseña'
+        or ("/" in v and is_name(v))  # some/dir/a/file
         or _PATH.match(v)
         or _DOTTED.match(v)
         or _HOST_OR_EMAIL.match(v)
@@ -316,14 +372,20 @@ def is_plain_value(value: str) -> bool:
 
 
 def is_code(value: str) -> bool:
-    """An unquoted value that reads as an expression in code (`pw`, `args.password`, `get_secret()`, `$pass`)."""
-    return bool(_EXPRESSION.match(value.strip())) and not any(c.isdigit() for c in value.split("(")[0][-4:])
+    """An unquoted value that reads as an expression in code (`pw`, `args.password`, `get_secret()`, `$pass`,
+    `(a, b)`, `[x]`)."""
+    v = value.strip()
+    if v[:1] in ("(", "[", "{"):
+        return True
+    return bool(_EXPRESSION.match(v)) and not any(c.isdigit() for c in v.split("(")[0][-4:])
 
 
 def looks_generated(value: str) -> bool:
     """Whether a value looks machine-made: long enough, mixed, and not made of words."""
     v = value.strip().rstrip("=")
-    if len(v) < 8 or is_plain_value(v):
+    if _UUID.match(v):
+        return True  # Heroku's and many services' keys are UUIDs; under a secret's name, one is a key
+    if len(v) < 8 or is_reference(v) or is_plain_value(v) or is_name(v):
         return False
     classes = sum(
         (any(c.islower() for c in v), any(c.isupper() for c in v), any(c.isdigit() for c in v), not v.isalnum())
@@ -333,6 +395,26 @@ def looks_generated(value: str) -> bool:
     return not is_wordy(v)
 
 
+def is_name(value: str) -> bool:
+    """A name made of parts (`force_zip64`, `win32api.RegOpenKeyEx`, `my-app-secret`): every part between `_`, `-`,
+    `.` or `/` is a word or short; a generated value has at least one long random part."""
+    parts = [p for p in re.split(r"[_./-]", value) if p]
+    return len(parts) > 1 and all(_is_name_part(p) for p in parts)
+
+
+def _is_name_part(part: str) -> bool:
+    """`Gost28147`, `x64`, `20231217`, `SNAPSHOT`: letters and digits in few runs, as people write them."""
+    if part.isdigit() or len(part) <= 6:
+        return True
+    if len(part) > 16:
+        return False
+    if part.isalpha() or is_wordy(part):
+        return True
+    changes = sum(a.isdigit() != b.isdigit() or a.isupper() != b.isupper() for a, b in itertools.pairwise(part))
+    letters = [run for run in re.findall(r"[A-Za-z]{3,}", part)]
+    return changes < 0.35 * len(part) and all(_pronounceable(run, 0.5) for run in letters)
+
+
 def is_wordy(value: str) -> bool:
     """Made mostly of word-like runs (`getUserToken`, `my-app-secret`): written by a person, not generated."""
     letters = [run for run in _WORD_RUN.findall(value) if not run.isdigit()]
@@ -340,17 +422,27 @@ def is_wordy(value: str) -> bool:
     return wordy >= 0.6 * len(value)
 
 
-def _pronounceable(run: str) -> bool:
-    """A run of letters with vowels where words have them (random letters rarely do)."""
+def _pronounceable(run: str, share: float = 0.75) -> bool:
+    """A run of letters whose letter pairs are mostly ones English words use (random letters rarely manage it)."""
     lower = run.lower()
-    vowels = sum(c in "aeiouy" for c in lower)
-    return 0.2 <= vowels / len(lower) <= 0.7 and not re.search(r"[^aeiouy]{5}", lower)
+    pairs = [lower[i : i + 2] for i in range(len(lower) - 1)]
+    return sum(pair in _ENGLISH_BIGRAMS for pair in pairs) >= share * len(pairs)
+
+
+def looks_like_password(value: str) -> bool:
+    """A word that is not one: letters mixed with digits and symbols (`M4pl3&22`, `Tr0ub4dor&3`)."""
+    v = value.strip()
+    classes = sum(
+        (any(c.isalpha() for c in v), any(c.isdigit() for c in v), any(not c.isalnum() and c != "_" for c in v))
+    )
+    code = any(c in v for c in "{}[]()")  # `{attrs[2]}`: an expression, not a password
+    return len(v) >= 6 and classes == 3 and not code and not is_plain_value(v) and not is_reference(v)
 
 
 def is_secret_value(value: str, strength: Strength, *, quoted: bool) -> bool:
     """Whether `value`, found under a name of `strength`, should be redacted."""
     v = value.strip()
-    if len(v) < 3 or is_reference(v) or is_plain_value(v):
+    if len(v) < 3 or is_reference(v) or is_plain_value(v) or _MADE_UP.search(v):
         return False
     if not quoted and is_code(v):
         return False

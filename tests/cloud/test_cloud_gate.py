@@ -112,9 +112,10 @@ def test_the_sdk_is_only_handed_gated_bodies() -> None:
     assert [name for name, _ in sends] == ["_ask"], "_send is called from one place"
     (_, call), gated = sends[0], None
     for node in ast.walk(functions["_ask"]):
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            func = node.value.func
-            if isinstance(func, ast.Name) and func.id == "gate" and isinstance(node.targets[0], ast.Name):
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            value = node.value.value if isinstance(node.value, ast.Await) else node.value
+            called = [value.func, *value.args[:1]] if isinstance(value, ast.Call) else []  # gate(…), to_thread(gate, …)
+            if any(isinstance(f, ast.Name) and f.id == "gate" for f in called):
                 gated = node.targets[0].id
     assert gated is not None, "_ask passes the body through outbound.gate"
     body = call.args[1]

@@ -15,6 +15,7 @@ right before it is sent; usage recorded against a daily budget.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -174,7 +175,8 @@ class CloudClient:
     ) -> Answer[M]:
         usage, sent, redacted = Usage(), [], 0
         for attempt in (1, 2):
-            gated = gate(self._request(system, messages, answer, tool))  # nothing reaches the SDK but through here
+            # Nothing reaches the SDK but through the gate; redacting a large file takes a moment, so off the loop.
+            gated = await asyncio.to_thread(gate, self._request(system, messages, answer, tool))
             redacted = max(redacted, gated.redacted)
             sent.append({**gated.body, "stream": True})  # the body as the SDK sends it
             self._audit(sent[-1])

@@ -140,11 +140,15 @@ def _value_span(match: re.Match[str], group: str) -> tuple[int, int, str, bool]:
     return start, end, value, False
 
 
+LINE_WINDOW = 400  # characters of a line looked at on each side (a minified line must not cost its square)
+
+
 def _line_of(text: str, index: int) -> tuple[str, str]:
-    """The text of `index`'s line before it and after it."""
-    first = text.rfind("\n", 0, index) + 1
-    last = text.find("\n", index)
-    return text[first:index], text[index : last if last >= 0 else len(text)]
+    """The text of `index`'s line before it and after it, at most LINE_WINDOW characters each."""
+    floor = max(0, index - LINE_WINDOW)
+    first = text.rfind("\n", floor, index) + 1 or floor
+    last = text.find("\n", index, index + LINE_WINDOW)
+    return text[first:index], text[index : last if last >= 0 else min(len(text), index + LINE_WINDOW)]
 
 
 def _inside_string(before: str) -> bool:
@@ -184,7 +188,7 @@ def _reads_as_literal(doc: _Text, match: re.Match[str], value: str) -> bool:
     if match.group("close")[:1] in ("'", '"', "`"):
         before = before[:-1]  # the name's own opening quote: $input['password'] = …
     rest = doc.text[match.end("value") : match.end("value") + len(after)].split("\n", 1)[0].strip()
-    if sep == ":" and re.match(r"[ \t]+[A-Za-z]", rest and doc.text[match.end("value") :]):
+    if sep == ":" and re.match(r"[ \t]+[A-Za-z]", rest and doc.text[match.end("value") : match.end("value") + 8]):
         return False  # prose: "pwd: expected bytes, got %s"
     if lead or _inside_string(before):
         return True  # `--password=x`, `?token=x&`, `;Password=x;`, "host=db password=x"

@@ -47,6 +47,7 @@ class AllowList:
 class ProviderRule:
     id: str
     pattern: re.Pattern[str]
+    prefix: int  # how many name characters the rule's leading `[\w.-]{0,50}?` took before the match (0: none)
     keywords: tuple[str, ...]
     entropy: float
     secret_group: int
@@ -112,6 +113,9 @@ def translate(pattern: str) -> str:
     return "".join(out)
 
 
+_LAZY_PREFIX = r"[\w.-]{0,50}?"
+
+
 def _compile(pattern: str) -> re.Pattern[str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # "possible nested set": RE2 patterns are not Python's
@@ -136,7 +140,11 @@ def load(path: Path = RULES_FILE) -> tuple[tuple[ProviderRule, ...], AllowList]:
     rules = tuple(
         ProviderRule(
             id=raw["id"],
-            pattern=_compile(raw["regex"]),
+            # A leading lazy `[\w.-]{0,50}?` only moves where a match starts; for Python's backtracking engine it
+            # multiplies the work at every position (RE2 runs it in linear time), so it is taken out and the match
+            # is widened back over those characters afterwards, for the allow-lists that read the whole match.
+            pattern=_compile(raw["regex"].replace(_LAZY_PREFIX, "")),
+            prefix=50 * raw["regex"].count(_LAZY_PREFIX),
             keywords=tuple(k.lower() for k in raw.get("keywords", [])),
             entropy=float(raw.get("entropy", 0.0)),
             secret_group=int(raw.get("secretGroup", 0)),
@@ -148,26 +156,61 @@ def load(path: Path = RULES_FILE) -> tuple[tuple[ProviderRule, ...], AllowList]:
     return rules, _allow_list(data.get("allowlist", {}))
 
 
+SEGMENT = 2048  # characters searched at once: Python's regexes backtrack, so a long text is searched in pieces
+OVERLAP = 512  # ... that overlap, so that a match across a boundary is still found whole
+
+
 def find(text: str) -> Iterator[Hit]:
     """Every secret gitleaks' rules find in `text`, as the span of the secret itself."""
     rules, everywhere = load()
-    lowered = text.lower()
-    for rule in rules:
-        if rule.keywords and not any(k in lowered for k in rule.keywords):
-            continue
-        for match in rule.pattern.finditer(text):
-            span = _secret_span(match, rule.secret_group)
-            if span is None:
+    seen: set[tuple[int, int, str]] = set()
+    for start, end in segments(text):
+        lowered = text[start:end].lower()
+        for rule in rules:
+            if rule.keywords and not any(k in lowered for k in rule.keywords):
                 continue
-            secret = text[span[0] : span[1]]
-            if rule.entropy and entropy(secret) < rule.entropy:
-                continue
-            line = _line_at(text, match.start(), match.end())
-            if any(a.allows(secret, match.group(0), line) for a in (*rule.allow, everywhere)):
-                continue
-            if rule.id.startswith("generic") and not plausible.could_be_generated(secret):
-                continue  # the name-only rule: its value must not plainly be something else
-            yield Hit(span[0], span[1], rule.id)
+            for match in rule.pattern.finditer(text, start, end):
+                hit = _hit(text, match, rule, everywhere)
+                if hit is not None and (hit.start, hit.end, hit.kind) not in seen:
+                    seen.add((hit.start, hit.end, hit.kind))
+                    yield hit
+
+
+def segments(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) pieces of at most SEGMENT characters covering `text`, each starting OVERLAP before the previous
+    one ends, cut at a line's end where one is near."""
+    start = 0
+    while True:
+        end = min(len(text), start + SEGMENT)
+        if end < len(text):
+            newline = text.rfind("\n", start + SEGMENT // 2, end)
+            end = newline + 1 if newline >= 0 else end
+        yield start, end
+        if end >= len(text):
+            return
+        start = max(start + 1, end - OVERLAP)
+
+
+def _hit(text: str, match: re.Match[str], rule: ProviderRule, everywhere: AllowList) -> Hit | None:
+    span = _secret_span(match, rule.secret_group)
+    if span is None:
+        return None
+    secret = text[span[0] : span[1]]
+    if rule.entropy and entropy(secret) < rule.entropy:
+        return None
+    first = match.start()
+    while rule.prefix and first > 0 and match.start() - first < rule.prefix and _NAME_CHAR.match(text[first - 1]):
+        first -= 1
+    whole = text[first : match.end()]
+    line = _line_at(text, first, match.end())
+    if any(a.allows(secret, whole, line) for a in (*rule.allow, everywhere)):
+        return None
+    if rule.id.startswith("generic") and not plausible.could_be_generated(secret):
+        return None  # the name-only rule: its value must not plainly be something else
+    return Hit(span[0], span[1], rule.id)
+
+
+_NAME_CHAR = re.compile(r"[\w.-]")
 
 
 def _secret_span(match: re.Match[str], group: int) -> tuple[int, int] | None:

@@ -35,8 +35,15 @@ _ENCODED_SECRET = re.compile(
 _TOKEN = re.compile(r"(?<![\w+/~.-])(?P<token>[A-Za-z0-9][A-Za-z0-9_+/~.-]{18,}[A-Za-z0-9+/]={0,2})(?![\w+/=~-])")
 _HEX_OR_UUID = re.compile(r"^(?:[0-9a-fA-F]+|[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})$")
 _CHECKSUM_PREFIX = re.compile(r"(?i)(?:sha\d+|md5|h1|sha1|integrity|sri)[-:=][\"']?$|base64,$")
-# `public_key = "…"`, `csrf-token=…`: values named public are meant to be seen.
-_PUBLIC_NAME = re.compile(r"(?i)(?:public|\bpub|csrf|xsrf)[\w-]*[\"'\]]?\s*(?:=|:|=>)\s*[\"']?$")
+# `public_key = "…"`, `csrf-token=…`, `ssh-ed25519 AAAA…`, `Request ID: …`: values named public, and ids.
+_PUBLIC_NAME = re.compile(
+    r"(?i)(?:(?:public|\bpub|csrf|xsrf|(?:request|trace|correlation|message|msg|span|run|job|build|commit|object|"
+    r"event|item|user|account|org|workspace|project|client)[_ -]?id)[\w-]*[\"'\]]?\s*(?:=|:|=>)\s*[\"']?"
+    r"|\b(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d+|sk-ssh-ed25519@openssh\.com)\s+)$"
+)
+# `wrkspc_011CZkZaBF1tNoB5wlCeusgy`, `cus_J3k2…`, `msg_01…`: an API's object ids (a short word, then random);
+# secrets shaped so carry a word that says so (`sk_`, `pat_`, `secret_`) or a provider rule knows them.
+_OBJECT_ID = re.compile(r"^(?!\w*(?:sk|pat|key|secret|token|pw|auth|priv))[a-z]{2,8}_[A-Za-z0-9]{10,40}$")
 _CHECKSUM = re.compile(r"(?i)^(?:sha\d+|md5|h1)[-:]")
 _HOST_LIKE = re.compile(r"^(?:[\w-]+\.)+[A-Za-z]{2,6}$")
 MIN_TOKEN_ENTROPY = 3.7  # bits per character over a token of 20 or more: base62 at random gives ~4.3-5
@@ -78,6 +85,8 @@ def generated_tokens(text: str) -> Iterator[Hit]:
 def _is_generated(token: str) -> bool:
     core = token.rstrip("=")
     if len(core) < 20 or len(core) > 512 or _HEX_OR_UUID.match(core) or _HOST_LIKE.match(core) or _CHECKSUM.match(core):
+        return False
+    if _OBJECT_ID.match(core):
         return False
     lower, upper, digit = (any(test(c) for c in core) for test in (str.islower, str.isupper, str.isdigit))
     if not (lower and upper and digit):

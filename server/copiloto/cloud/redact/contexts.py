@@ -33,12 +33,17 @@ from copiloto.cloud.redact.plausible import (
     name_strength,
 )
 
-_QUOTED = r"@?\"(?:\\.|[^\"\\\n])*\"|@?'(?:\\.|[^'\\\n])*'|`[^`\n]*`"  # @"…": Objective-C
+# "…", '…', `…`, """…""", '''…''', and Objective-C's @"…".
+_QUOTED = (
+    r"\"\"\"[^\n]*?\"\"\"|'''[^\n]*?'''"
+    r"|@?\"(?:\\.|[^\"\\\n])*\"|@?'(?:\\.|[^'\\\n])*'|`[^`\n]*`"
+)
 _UNQUOTED = r"[^\s\"'`,;)\]}<>&|\\]+"
 
 _ASSIGNMENT = re.compile(
     r"(?P<lead>[-?&;]*)(?<![\w$@.-])(?P<name>[A-Za-z_$@][\w$@.-]*?)(?P<close>(?:\[\])?[\"'`]?\]?)"
     r"(?P<space>[ \t]*)(?::[ \t]*[A-Za-z_][\w\[\], .|]*?[ \t]*(?==))?"  # an annotation: `password: str = "…"`
+    r"(?:(?<=[ \t])(?:string|\[\]byte|String|str|char\s*\*|const\s+char\s*\*)[ \t]*(?==))?"  # Go, C: `pw string = "…"`
     r"(?P<sep>=>|:{1,3}=|\?\?=|\|\|=|\?=|(?<![=!<>])=(?![=~>])|(?<!:):(?![:/=]))[ \t]*"
     rf"(?P<value>{_QUOTED}|{_UNQUOTED})"
 )
@@ -57,10 +62,11 @@ _SPACED = re.compile(
     r"(?i)(?<![\w$@.-])(?P<name>[\w.-]*(?:pass|pwd|pw|secret|token|key|auth|cred|cookie|sess|salt|hmac|dsn)[\w.-]*)"
     rf"(?:[ \t]*(?=@?[\"'`])|[ \t]+)(?P<value>{_QUOTED}|[^\s\"'`,;)\]}}<>|]+)"
 )
+_PLAIN_NAMES = frozenset({"password", "passwd", "secret", "token", "key", "passphrase", "pin", "pass", "credentials"})
 _VERBS = frozenset({"pass", "passes", "key", "keys", "token", "tokens", "auth", "secret", "cookie", "cookies"})
 _CONFIG_LINE = re.compile(
     rf"(?m)^{_NUMBERED}[ \t]*(?:export[ \t]+|-[ \t]+)?(?P<name>[\w.-]+)[ \t]*[=:][ \t]*"
-    r"(?P<value>[^\s\"'#;|>][^\s,]*),?[ \t]*$"
+    r"(?P<value>[^\s\"'#;|>][^\n,]*?),?[ \t]*$"
 )
 _CALL_OR_INDEX = re.compile(r"[\w\])]\s*[(\[]")  # `models.CharField(…)`, `request.form['password']`: code
 _OR_ELSE = r"\s*(?:\?:|\?\?|\|\||\bor\b)\s*"  # PHP ?: ??, JavaScript ||, Python or
@@ -72,10 +78,35 @@ _ENV_FALLBACKS = (
     ),
 )
 _ASSIGNED_TO = re.compile(r"(?P<name>[\w$]+)[\"'\]]*\s*(?:=|:=|=>|:)\s*[\"']?$")
+_ASSIGNED_CALL = re.compile(r"(?P<name>[\w$]+)[\"'\]]*\s*(?:=|:=|=>|:)\s*[\w.$>:-]*\s*$")
 _SHELL_DEFAULT = re.compile(r"\$\{(?P<name>\w+):?[-=](?P<value>[^}\s]+)\}")
 _CONSTRUCTOR = re.compile(r"(?:\bnew\s+|\b)(?P<callee>(?:\w+\.)*[A-Z]\w*[a-z]\w*)\s*\(")  # not SQL's VALUES (
 _NOT_A_CLIENT = re.compile(r"(?i)uuid|guid|hash|digest|sha|md5|color|colour|version|commit|checksum|bytes|hex|id$")
 _HEX_KEY = re.compile(r"^[0-9a-f]{32,}$|^[0-9A-F]{32,}$")
+_SPLIT_NAME_VALUE = re.compile(
+    r"(?i)[\"']?\b(?:name|key)[\"']?\s*[:=]\s*[\"']?(?P<name>[\w.-]+)[\"']?\s*,?\s*(?:\n[ \t]*)?"
+    rf"[\"']?\bvalue[\"']?\s*[:=]\s*(?P<value>{_QUOTED}|[^\s\"',}}]+)"
+)
+_XML_NAMED_ELEMENT = re.compile(
+    r"<(?P<tag>[\w:.-]+)\s[^<>]*?\bname=\"(?P<name>[^\"]+)\"[^<>]*>(?P<value>[^<>\n]{1,200})</(?P=tag)>"
+)
+_DIRECTIVE = re.compile(
+    rf"(?m)^{_NUMBERED}[ \t]*(?:SetEnv[ \t]+|PassEnv[ \t]+|set[ \t]+)?(?P<name>[A-Za-z_][\w.-]*)[ \t]+"
+    rf"(?P<value>{_QUOTED}|[^\s\"'=:][^\s]*)[ \t]*$"
+)
+_NETRC = re.compile(
+    rf"(?m)^[ \t]*(?:machine|default)\b[^\n]*?\b(?P<name>password|passwd)[ \t]+(?P<value>{_QUOTED}|\S+)"
+)
+# `setPassword("…")`, `withApiKey("…")`, `.password("…")`: a setter, or a builder method named for the secret.
+_SETTER = re.compile(
+    r"(?<![\w$])(?P<name>(?:set|with|use)_?[A-Za-z_]\w*|(?<=\.)(?:password|passwd|secret|apiKey|api_key|token))"
+    rf"\s*\(\s*(?P<value>{_QUOTED})\s*[,)]"
+)
+_NOT_A_SETTER = re.compile(
+    r"(?i)^(?:get|check|verify|validate|hash|encrypt|decrypt|is|has|find|reset|forgot|compare|match|label|"
+    r"translate|gettext|_|n?gettext|trans|lang|t|__)"
+)
+_SQL_INSERT = re.compile(r"(?i)\bINSERT\s+INTO\s+[\w.`\"\[\]]+\s*\((?P<columns>[^)]{1,500})\)\s*VALUES\s*\(")
 _NAME_VALUE_CALL = re.compile(rf"\(\s*([\"'])(?P<name>[\w.-]+)\1\s*,\s*(?P<value>{_QUOTED})")
 _XML_ELEMENT = re.compile(r"<(?P<name>[\w:.-]+)(?:\s[^<>]*)?>(?P<value>[^<>\n]{1,200})</(?P=name)>")
 _XML_KEY_VALUE = re.compile(
@@ -102,6 +133,16 @@ _PGPASS = re.compile(rf"(?m)^{_NUMBERED}[\w.*-]+:(?:\d+|\*):[\w.*-]+:[\w.*@-]+:(
 _CURL_USER = re.compile(r"(?<!\S)(?:-u|--user)(?:=|[ \t]+)[\"']?[^\s:\"']+[\"']?:[\"']?(?P<pw>[^\s\"'<>]+)")
 _MYSQL_P = re.compile(rf"\b(?:mysql\w*|mariadb\w*)\b[^\n;|]*?[ \t]-p(?P<pw>{_QUOTED}|[^\s\"']+)")
 _FLAG_VALUE = {
+    "docker login": re.compile(
+        rf"\b(?:docker|podman|buildah|helm\s+registry|oras)\s+login\b[^\n;|]*?[ \t]-p[ \t]*(?P<pw>{_QUOTED}|[^\s\"']+)"
+    ),
+    "ldap tools": re.compile(rf"\bldap\w+\b[^\n;|]*?[ \t]-w[ \t]+(?P<pw>{_QUOTED}|[^\s\"']+)"),
+    "net use": re.compile(rf"(?i)\bnet\s+use\b[^\n]*?/user:\S+[ \t]+(?P<pw>{_QUOTED}|[^\s\"'/]+)"),
+    "powershell": re.compile(rf"(?i)\bConvertTo-SecureString\s+(?:-String\s+)?(?P<pw>{_QUOTED})"),
+    "sql": re.compile(
+        rf"(?i)\b(?:IDENTIFIED\s+(?:WITH\s+\w+\s+)?BY(?:\s+PASSWORD)?\s*|(?<![\w\"'`])PASSWORD(?:\s+|\s*\(\s*))"
+        rf"(?P<pw>{_QUOTED})"
+    ),
     "sshpass": re.compile(rf"\bsshpass\b[^\n;|]*?[ \t]-p[ \t]*(?P<pw>{_QUOTED}|[^\s\"']+)"),
     "redis-cli": re.compile(rf"\bredis-cli\b[^\n;|]*?[ \t]-a[ \t]+(?P<pw>{_QUOTED}|[^\s\"']+)"),
     "htpasswd": re.compile(rf"\bhtpasswd\b[^\n;|]*?[ \t]-\w*b\w*[ \t]+\S+[ \t]+\S+[ \t]+(?P<pw>{_QUOTED}|[^\s\"']+)"),
@@ -125,6 +166,16 @@ _CREDENTIAL_CALLS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"\bjwt\.(?:encode|decode)\s*\("), 1),
     (re.compile(r"\bhmac\.new\s*\("), 0),
     (re.compile(r"\bFernet\s*\("), 0),
+    (re.compile(r"\bgetConnection\s*\("), 2),  # JDBC DriverManager
+    (re.compile(r"\bmysql_real_connect\s*\("), 3),  # MySQL's C API
+    (
+        re.compile(r"\b(?:PlainCredentials|NetworkCredential|PasswordAuthentication|UsernamePasswordCredentials)\s*\("),
+        1,
+    ),
+    (re.compile(r"\bPlainAuth\s*\("), 2),  # Go net/smtp
+    (re.compile(r"\bnew\s+Sequelize\s*\("), 2),
+    (re.compile(r"(?i)\b(?:ftp_login|ssh2_auth_password)\s*\("), 2),
+    (re.compile(r"\bFTP(?:_TLS)?\s*\("), 2),
 )
 _PHP_TRUNCATED = re.compile(r"^'(?P<value>[^']*)\.\.\.'?$")  # PHP cuts arguments in traces: 'longpasswor...'
 
@@ -135,6 +186,8 @@ def _value_span(match: re.Match[str], group: str) -> tuple[int, int, str, bool]:
     value = match.group(group)
     if value.startswith("@") and len(value) > 1 and value[1] in "\"'":
         start, value = start + 1, value[1:]
+    if len(value) >= 6 and value[:3] in ('"""', "'''") and value[-3:] == value[:3]:
+        return start + 3, end - 3, value[3:-3], True
     if len(value) >= 2 and value[0] in "\"'`" and value[-1] == value[0]:
         return start + 1, end - 1, value[1:-1], True
     return start, end, value, False
@@ -208,6 +261,8 @@ def spaced_pairs(doc: _Text) -> Iterator[Hit]:
         if strength is None or match.group("name").lower() in _VERBS:
             continue
         start, end, value, quoted = _value_span(match, "value")
+        if quoted and doc.text[match.start() - 1 : match.start()] in ("'", '"', "`"):
+            continue  # `"password" name="…"`: the quote after a quoted name closes it, it opens no value
         unquoted_secret = looks_generated(value) or (strength == "password" and looks_like_password(value))
         if is_secret_value(value, strength, quoted=True) if quoted else unquoted_secret:
             yield Hit(start, end, "password-or-token")
@@ -225,13 +280,23 @@ def config_lines(doc: _Text) -> Iterator[Hit]:
             yield Hit(*match.span("value"), "password-or-token")
 
 
+def _assigned_name(text: str, index: int) -> str:
+    """The name a call's result is assigned to: `db_pass` in `db_pass = os.environ.get(…)`."""
+    before = _line_of(text, index)[0]
+    target = _ASSIGNED_TO.search(before) or _ASSIGNED_CALL.search(before)
+    return target.group("name") if target else ""
+
+
+def _stronger(*names: str) -> Strength | None:
+    strengths = [name_strength(n) for n in names if n]
+    return "password" if "password" in strengths else "token" if "token" in strengths else None
+
+
 def env_defaults(doc: _Text) -> Iterator[Hit]:
     """The fallback after an environment lookup: `getenv('X') ?: 'pw'`, `process.env.X || "pw"`, `${X:-pw}`."""
     for pattern in (*_ENV_FALLBACKS, _SHELL_DEFAULT):
         for match in pattern.finditer(doc.text):
-            target = _ASSIGNED_TO.search(_line_of(doc.text, match.start())[0])
-            names = (match.group("name"), target.group("name") if target else "")
-            strength = "password" if "password" in map(name_strength, names) else name_strength(names[0])
+            strength = _stronger(match.group("name"), _assigned_name(doc.text, match.start()))
             start, end, value, _ = _value_span(match, "value")
             if strength is not None and is_secret_value(value, strength, quoted=True):
                 yield Hit(start, end, "password-or-token")
@@ -252,9 +317,68 @@ def _key_like(value: str) -> bool:
     return bool(_HEX_KEY.match(value)) or (len(value) >= 20 and looks_generated(value))
 
 
+def split_name_value(doc: _Text) -> Iterator[Hit]:
+    """A name and its value in two fields: Kubernetes `- name: DB_PASSWORD` / `value: …`, a HAR's or Postman's
+    `{"name"|"key": …, "value": …}`, `<property name="…password">…</property>`. Cookies in such lists are
+    redacted by their value's shape, whatever they are called."""
+    for pattern in (_SPLIT_NAME_VALUE, _XML_NAMED_ELEMENT):
+        for match in pattern.finditer(doc.text):
+            start, end, value, _ = _value_span(match, "value")
+            strength = name_strength(match.group("name").split(".")[-1])
+            if strength is None and "cookie" in doc.text[max(0, match.start() - 300) : match.start()].lower():
+                strength = "token"
+            if strength is not None and is_secret_value(value, strength, quoted=True):
+                yield Hit(start, end, "password-or-token")
+
+
+def directive_lines(doc: _Text) -> Iterator[Hit]:
+    """`requirepass x` (redis.conf), `SetEnv DB_PASS x` (Apache), `machine h login u password x` (.netrc): a name
+    and its value separated by spaces, in a config file."""
+    if not doc.config_like:
+        return
+    for pattern in (_DIRECTIVE, _NETRC):
+        for match in pattern.finditer(doc.text):
+            name = match.group("name")
+            strength = name_strength(name)
+            start, end, value, quoted = _value_span(match, "value")
+            if strength is None or not is_secret_value(value, strength, quoted=True):
+                continue
+            # A plain word for a name ("password combination.") may be prose: then the value must look like one.
+            prose_risk = pattern is _DIRECTIVE and not quoted and name.lower() in _PLAIN_NAMES
+            if not prose_risk or looks_like_password(value) or looks_generated(value):
+                yield Hit(start, end, "password-or-token")
+
+
+def secret_setters(doc: _Text) -> Iterator[Hit]:
+    """A literal handed to a call named for a secret: `setPassword("…")`, `.password("…")`, `withApiKey("…")`."""
+    for match in _SETTER.finditer(doc.text):
+        name = match.group("name")
+        if _NOT_A_SETTER.match(name):
+            continue
+        strength = name_strength(re.sub(r"^(?:set|with|use)(?=[A-Z_])", "", name))
+        start, end, value, _ = _value_span(match, "value")
+        if strength is not None and is_secret_value(value, strength, quoted=True):
+            yield Hit(start, end, "password-or-token")
+
+
+def sql_inserts(doc: _Text) -> Iterator[Hit]:
+    """`INSERT INTO t (name, password) VALUES ('glpi', 'x')`: the value in the column named for a secret."""
+    for match in _SQL_INSERT.finditer(doc.text):
+        columns = [c.strip(' `"[]') for c in match.group("columns").split(",")]
+        secret_columns = [i for i, c in enumerate(columns) if name_strength(c) is not None]
+        if not secret_columns:
+            continue
+        values = _arguments(doc.text, match.end())
+        for index in secret_columns:
+            if index < len(values):
+                hit = _literal_hit(doc.text, *values[index])
+                if hit is not None and is_secret_value(doc.text[hit.start : hit.end], "password", quoted=True):
+                    yield hit
+
+
 def name_value_calls(doc: _Text) -> Iterator[Hit]:
     for match in _NAME_VALUE_CALL.finditer(doc.text):
-        strength = name_strength(match.group("name"))
+        strength = _stronger(match.group("name"), _assigned_name(doc.text, match.start()))
         start, end, value, _ = _value_span(match, "value")
         if strength is not None and is_secret_value(value, strength, quoted=True):
             yield Hit(start, end, "password-or-token")
@@ -280,8 +404,8 @@ def dockerfile_env(doc: _Text) -> Iterator[Hit]:
 def authorization(doc: _Text) -> Iterator[Hit]:
     for match in _AUTHORIZATION.finditer(doc.text):
         cred = match.group("cred")
-        if match.group("scheme") is None and len(cred) < 8:
-            continue
+        if match.group("scheme") is None and not looks_generated(cred):
+            continue  # `("authorization", "x-api-key")`: a bare value must look like a credential
         if not is_reference(cred) and len(cred) >= 3 and not cred.endswith(("(", "[")):
             yield Hit(*match.span("cred"), "authorization-header")
 
@@ -314,7 +438,7 @@ def command_lines(doc: _Text) -> Iterator[Hit]:
     for pattern in (_MYSQL_P, *_FLAG_VALUE.values()):
         for match in pattern.finditer(doc.text):
             start, end, value, _ = _value_span(match, "pw")
-            if not is_reference(value):
+            if is_secret_value(value, "password", quoted=True):
                 yield Hit(start, end, "password-or-token")
     for match in _LONG_FLAG.finditer(doc.text):
         strength = name_strength(match.group("name"))
@@ -393,6 +517,10 @@ FINDERS: tuple[Callable[[_Text], Iterator[Hit]], ...] = (
     config_lines,
     env_defaults,
     constructor_keys,
+    split_name_value,
+    directive_lines,
+    secret_setters,
+    sql_inserts,
     name_value_calls,
     xml_elements,
     dockerfile_env,

@@ -205,12 +205,23 @@ def _hit(text: str, match: re.Match[str], rule: ProviderRule, everywhere: AllowL
     line = _line_at(text, first, match.end())
     if any(a.allows(secret, whole, line) for a in (*rule.allow, everywhere)):
         return None
-    if rule.id.startswith("generic") and not plausible.could_be_generated(secret):
-        return None  # the name-only rule: its value must not plainly be something else
+    if rule.id.startswith("generic") and not _generic_holds(whole, secret):
+        return None
     return Hit(span[0], span[1], rule.id)
 
 
 _NAME_CHAR = re.compile(r"[\w.-]")
+_LAST_NAME = re.compile(
+    r"([A-Za-z_][\w.-]*)(?:[ \t]+(?:string|\[\]byte|String|str))?"  # Go's `token string = …`
+    r"[\"'\]\s]*(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'\"\s=]*$"
+)
+
+
+def _generic_holds(whole: str, secret: str) -> bool:
+    """The name-only rule's find stands when its value is not plainly something else and the name before it says
+    secret the way Copiloto reads names (`OAUTH_CLIENT_ID` does not: an id)."""
+    name = _LAST_NAME.search(whole[: max(0, whole.rfind(secret))])
+    return plausible.could_be_generated(secret) and (name is None or plausible.name_strength(name.group(1)) is not None)
 
 
 def _secret_span(match: re.Match[str], group: int) -> tuple[int, int] | None:

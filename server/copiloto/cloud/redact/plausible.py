@@ -26,11 +26,11 @@ _PASSWORD = re.compile(
     r"passw(?:or)?d|passwd|pwd|pw$|passphrase|passcode|pass$|secret|privatekey|masterkey$|apikey|api_?key|"
     r"accesskey|authkey|secretkey|clientsecret|encryptionkey|signingkey|credential|creds$"
 )
-_PASSWORD_WORDS = frozenset({"pw", "pwd", "pass", "passwd", "pword", "pin"})
+_PASSWORD_WORDS = frozenset({"pw", "pwd", "pass", "passwd", "pword", "pin", "psk", "passkey"})
 _NOT_PASSWORD = re.compile(r"(?:bypass|compass|overpass|underpass|passthrough|passive|passage|passenger)$")
 _TOKEN = re.compile(
     r"token|apikey|api_key|accesskey|authkey|secretkey|signingkey|encryptionkey|cryptkey|credential|creds|"
-    r"^auth$|authorization|bearer|cookie|sess(?:ion)?_?id$|sessid|sid$|salt$|hmac|dsn$|^key$|_key$|apitoken|"
+    r"(?:^|_)auth$|authorization|bearer|cookie|sess(?:ion)?_?id$|sessid|sid$|salt$|hmac|dsn$|^key$|_key$|apitoken|"
     r"connectionstring|connstr|webhook"
 )
 # Words that make any name about something public or harmless: `public_key`, `csrf_token`, `keyVaultToStoreSecrets`.
@@ -222,10 +222,11 @@ _PLACEHOLDER = re.compile(
       | <[^<>]+> | \[[^\[\]]+\] | \#\{[^}]*\}                                          # <password>, [REDACTED]
       | [x*._#-]+ | \?+ | 0+                                                            # xxxxx, *****
       | none | null | nil | undefined | true | false | yes | no | on | off | n/?a | tbd | todo | fixme
-      | change_?(?:me|it|_?this) | (?:your|my|the)[_ -]?[a-z_ -]* | redacted | secret | password | passwd
+      | change_?(?:me|it|_?this) | redacted | password | passwd
+      | (?:your|my|the)[_ -]?(?:password|passwd|pass|pwd|secret|key|token|api[_ -]?key|app[_ -]?\w+)[a-z_ -]*
       | example | sample | dummy | test | fake | placeholder | \.\.\. | pass | pwd | token | key | value | user
       | y{3,} | z{3,} | \$\d+ | \$\{\d+\}
-      | [$%]?\{[^}]*\(.* | \$[{(].* | <.* | !.*                              # ${X, $(cmd, {f(x)}, <value, !tag
+      | [$%]?\{[^}]*\(.* | \$[{(].* | <.* | ![!A-Za-z][\w!]*(?:\s.*)?  # ${X, $(cmd, {f(x)}, <value, !tag
     )$"""
 )
 # A value that says it is made up: `somefakekey`, `my-example-token`, `xxxx-xxxx`.
@@ -237,7 +238,7 @@ _FORMAT = re.compile(
 _UUID = re.compile(r"^[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _URL_USERINFO = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@\s]+@")
-_PATH = re.compile(r"^(?:~?/|\.\.?/|[A-Za-z]:\\|\\\\)|^[\w.-]+/[\w./-]*\.\w{1,5}$")
+_PATH = re.compile(r"^(?:~|\.\.?)?(?:/[\w.@ -]*)+$|^[A-Za-z]:\\|^\\\\|^[\w.-]+/[\w./-]*\.\w{1,5}$")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z_]*\d{0,3}(?:\.[A-Za-z_][A-Za-z_]*\d{0,3})+$")
 _HOST_OR_EMAIL = re.compile(r"^(?:[\w.+-]+@)?(?:[a-z0-9-]+\.)+[a-z]{2,}$", re.IGNORECASE)
 _VERSION = re.compile(r"^v?\d+(?:\.\d+)+(?:[-+.\w]*)$")
@@ -356,7 +357,7 @@ def is_plain_value(value: str) -> bool:
     if _URL.match(v):
         return not _URL_USERINFO.match(v)
     return bool(
-        " " in v
+        _is_prose(v)
         or (v.isalpha() and not v.isascii())  # a word in another language: 'Contraseña'
         or ("/" in v and is_name(v))  # some/dir/a/file
         or _PATH.match(v)
@@ -371,13 +372,36 @@ def is_plain_value(value: str) -> bool:
     )
 
 
+# Short words that prose has and random groups do not (English, French, Spanish, German).
+_FUNCTION_WORDS = frozenset(
+    re.findall(
+        r"\w+",
+        "a an the in of to is for and or on with at by not be are this that it your de la le les du des en et un une "
+        "el los las y con der die das und mit ist",
+    )
+)
+
+
+def _is_prose(value: str) -> bool:
+    """Text with spaces made of words ('Mot de passe', 'thirty minutes'); not random groups ('xkqz wpfm rtbn')."""
+    if " " not in value:
+        return False
+    if _FUNCTION_WORDS.intersection(value.lower().split()):
+        return True
+    words = re.findall(r"[A-Za-z]{3,}", value)
+    return not words or sum(_pronounceable(w, 0.6) for w in words) >= 0.5 * len(words)
+
+
 def is_code(value: str) -> bool:
     """An unquoted value that reads as an expression in code (`pw`, `args.password`, `get_secret()`, `$pass`,
     `(a, b)`, `[x]`)."""
     v = value.strip()
     if v[:1] in ("(", "[", "{"):
         return True
-    return bool(_EXPRESSION.match(v)) and not any(c.isdigit() for c in v.split("(")[0][-4:])
+    if not _EXPRESSION.match(v):
+        return False
+    # `hunter2` is a word with digits (a password); `hashlib.sha256(…)`, `cfg.db2` are code.
+    return any(c in v for c in "(.[>:") or not any(c.isdigit() for c in v[-4:])
 
 
 def looks_generated(value: str) -> bool:
@@ -419,14 +443,15 @@ def is_wordy(value: str) -> bool:
     """Made mostly of word-like runs (`getUserToken`, `my-app-secret`): written by a person, not generated."""
     letters = [run for run in _WORD_RUN.findall(value) if not run.isdigit()]
     wordy = sum(len(run) for run in letters if len(run) >= 4 and _pronounceable(run))
-    return wordy >= 0.6 * len(value)
+    return wordy >= 0.6 * max(1, sum(map(len, letters)))  # digits (`WebFetchTool20260309Param`) do not count
 
 
 def _pronounceable(run: str, share: float = 0.75) -> bool:
     """A run of letters whose letter pairs are mostly ones English words use (random letters rarely manage it)."""
     lower = run.lower()
     pairs = [lower[i : i + 2] for i in range(len(lower) - 1)]
-    return sum(pair in _ENGLISH_BIGRAMS for pair in pairs) >= share * len(pairs)
+    has_vowel = any(c in "aeiouy" for c in lower)
+    return has_vowel and sum(pair in _ENGLISH_BIGRAMS for pair in pairs) >= share * len(pairs)
 
 
 def looks_like_password(value: str) -> bool:
@@ -439,10 +464,20 @@ def looks_like_password(value: str) -> bool:
     return len(v) >= 6 and classes == 3 and not code and not is_plain_value(v) and not is_reference(v)
 
 
+def is_label(value: str) -> bool:
+    """A label, not a value: a name made of words, one of them a secret's (`"xet-auth"`, `"x-api-key"`,
+    `"session_token"`): the name of a header, field or setting."""
+    words = {w.lower() for w in re.split(r"[_.\-/ ]", value) if w}
+    return is_name(value) and not any(c.isdigit() for c in value) and bool(words & _SECRET_WORDS)
+
+
+_SECRET_WORDS = frozenset({"auth", "key", "token", "secret", "password", "passwd", "pass", "api", "session", "cookie"})
+
+
 def is_secret_value(value: str, strength: Strength, *, quoted: bool) -> bool:
     """Whether `value`, found under a name of `strength`, should be redacted."""
     v = value.strip()
-    if len(v) < 3 or is_reference(v) or is_plain_value(v) or _MADE_UP.search(v):
+    if len(v) < 3 or is_reference(v) or is_plain_value(v) or _MADE_UP.search(v) or is_label(v):
         return False
     if not quoted and is_code(v):
         return False

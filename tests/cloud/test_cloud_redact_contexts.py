@@ -4,6 +4,8 @@ unchanged. The public corpus and its figures are in bench/redaction.py; this tab
 
 from __future__ import annotations
 
+import base64
+import json
 import random
 import string
 
@@ -198,3 +200,44 @@ def test_ordinary_code_comes_back_unchanged(shape: str, code: str) -> None:
     done = redact(code)
     assert done.text == code, done.text
     assert done.count == 0
+
+
+HEX = "0123456789abcdef"
+_TLS_KEY = base64.b64encode(
+    ("-----BEGIN " + "PRIVATE KEY-----\n" + fake(64) + "\n-----END " + "PRIVATE KEY-----\n").encode()
+)
+_DOCKER_AUTH = base64.b64encode(b"ci:" + fake(16).encode()).decode()
+_DOCKERCONFIG = base64.b64encode(json.dumps({"auths": {"registry.example.org": {"auth": _DOCKER_AUTH}}}).encode())
+
+# Formats the issue found missing, by provider or file: (format, text, the random part that must go).
+PROVIDERS: list[tuple[str, str, str]] = [
+    (kind, template.format(secret), secret)
+    for kind, template, secret in [
+        ("stripe webhook secret", "endpoint = '{}'", "whsec_" + fake(32)),
+        ("slack app token", "x = '{}'", "xapp-1-A" + fake(10, string.ascii_uppercase + string.digits) + "-" + fake(13)),
+        ("vault token", "VAULT = '{}'", "hvs." + fake(90)),
+        ("grafana service account", "g = '{}'", "glsa_" + fake(32) + "_" + fake(8, HEX)),
+        ("docker pat", "DOCKER = '{}'", "dckr_pat_" + fake(27)),
+        ("gitlab feature-flag token", "x = '{}'", "glft-" + fake(20)),
+        ("gitlab ci build token", "x = '{}'", "glcbt-" + fake(5) + "_" + fake(20)),
+        ("atlassian", "x = '{}'", "ATATT3xFfGF0" + fake(180)),
+        ("heroku", "x = '{}'", "HRKU-" + fake(60)),
+        ("artifactory", "x = '{}'", "AKCp" + fake(69)),
+        ("azure ad client secret", "secret = '{}'", fake(3) + "8Q~" + fake(34)),
+        ("discord webhook", "url = 'https://discord.com/api/webhooks/123456789012345678/{}'", fake(68)),
+        ("age key", "{}", "AGE-SECRET-KEY-1" + fake(58, "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L")),
+        ("putty private lines", "Private-Lines: 1\n{}\nPrivate-MAC: " + "ab" * 32, fake(44)),
+        ("private jwk", '{{"kty":"EC","crv":"P-256","d":"{}"}}', fake(43)),
+        ("kubeconfig client-key-data", "users:\n- name: x\n  user:\n    client-key-data: {}", _TLS_KEY.decode()),
+        ("kubernetes tls.key", "kind: Secret\ntype: kubernetes.io/tls\ndata:\n  tls.key: {}", _TLS_KEY.decode()),
+        ("dockerconfigjson", "data:\n  .dockerconfigjson: {}", _DOCKERCONFIG.decode()),
+        ("docker config auth", '{{"auths": {{"https://index.docker.io/v1/": {{"auth": "{}"}}}}}}', _DOCKER_AUTH),
+    ]
+]
+
+
+@pytest.mark.parametrize(("kind", "text", "secret"), PROVIDERS, ids=[k for k, _, _ in PROVIDERS])
+def test_each_provider_format_is_removed(kind: str, text: str, secret: str) -> None:
+    done = redact(text)
+    assert secret not in done.text, done.text
+    assert done.count >= 1

@@ -24,7 +24,9 @@ _PEM = re.compile(
     r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
     r"(?P<body>[\s\S]*?)(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\Z)"
 )
-_PPK = re.compile(r"(?m)^Private-Lines:[ \t]*\d+[ \t]*\r?\n(?P<body>(?:[A-Za-z0-9+/=]+\r?\n)*[A-Za-z0-9+/=]+)(?=\r?\n|\Z)")
+_PPK = re.compile(
+    r"(?m)^Private-Lines:[ \t]*\d+[ \t]*\r?\n(?P<body>(?:[A-Za-z0-9+/=]+\r?\n)*[A-Za-z0-9+/=]+)(?=\r?\n|\Z)"
+)
 _PPK_MAC = re.compile(r"(?m)^Private-(?:MAC|Hash):[ \t]*(?P<mac>[0-9a-fA-F]{20,})")
 _JWK_PRIVATE = re.compile(r"\"(?:d|p|q|dp|dq|qi|k)\"\s*:\s*\"(?P<value>[A-Za-z0-9_-]{16,})\"")
 _BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/=_-])(?P<blob>[A-Za-z0-9+/]{40,}={0,2})(?![A-Za-z0-9+/=_-])")

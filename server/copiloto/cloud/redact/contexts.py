@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from copiloto.cloud.redact.gitleaks import Hit
 from copiloto.cloud.redact.plausible import (
     Strength,
+    is_bare_constant,
     is_code,
     is_reference,
     is_secret_value,
@@ -100,7 +101,7 @@ _NETRC = re.compile(
 # `setPassword("…")`, `withApiKey("…")`, `.password("…")`: a setter, or a builder method named for the secret.
 _SETTER = re.compile(
     r"(?<![\w$])(?P<name>(?:set|with|use)_?[A-Za-z_]\w*|(?<=\.)(?:password|passwd|secret|apiKey|api_key|token))"
-    rf"\s*\(\s*(?P<value>{_QUOTED})\s*[,)]"
+    rf"\s*\(\s*(?P<value>{_QUOTED})\s*\)"  # the only argument: `set_password(service, user, pw)` names first
 )
 _NOT_A_SETTER = re.compile(
     r"(?i)^(?:get|check|verify|validate|hash|encrypt|decrypt|is|has|find|reset|forgot|compare|match|label|"
@@ -133,6 +134,19 @@ _PGPASS = re.compile(rf"(?m)^{_NUMBERED}[\w.*-]+:(?:\d+|\*):[\w.*-]+:[\w.*@-]+:(
 _CURL_USER = re.compile(r"(?<!\S)(?:-u|--user)(?:=|[ \t]+)[\"']?[^\s:\"']+[\"']?:[\"']?(?P<pw>[^\s\"'<>]+)")
 _MYSQL_P = re.compile(rf"\b(?:mysql\w*|mariadb\w*)\b[^\n;|]*?[ \t]-p(?P<pw>{_QUOTED}|[^\s\"']+)")
 _FLAG_VALUE = {
+    # Oracle's user/password@host: sqlplus, JDBC thin URLs, connect strings.
+    "oracle": re.compile(
+        r"(?i)(?:\bsqlplus\s+(?:-\w+\s+)*|jdbc:oracle:\w+:|\bconn(?:ect)?\s+|\b(?:imp|exp|expdp|impdp|rman\s+target)\s+)"
+        r"[\w$#.]+/(?P<pw>[^\s@/\"']+)@"
+    ),
+    "debconf": re.compile(r"[\w.-]+/[\w/-]*password(?:_again)?\s+password\s+(?P<pw>[^\s'\"|]+)"),
+    "password-stdin": re.compile(
+        rf"\b(?:echo|printf)\s+(?:-\w+\s+)?(?P<pw>{_QUOTED}|[^\s|]+)\s*\|\s*[^|\n]*--password-stdin"
+    ),
+    "ldap3": re.compile(
+        rf"\bConnection\s*\(\s*[^,()]+,\s*(?:user\s*=\s*)?[\"'][^\"']*(?i:cn|uid|dc)=[^\"']*[\"']\s*,\s*"
+        rf"(?:password\s*=\s*)?(?P<pw>{_QUOTED})"
+    ),
     "docker login": re.compile(
         rf"\b(?:docker|podman|buildah|helm\s+registry|oras)\s+login\b[^\n;|]*?[ \t]-p[ \t]*(?P<pw>{_QUOTED}|[^\s\"']+)"
     ),
@@ -228,10 +242,20 @@ def _assignments_within(doc: _Text, begin: int, stop: int, *, inside_string: boo
         strength = name_strength(match.group("name"))
         start, end, value, quoted = _value_span(match, "value")
         literal = quoted or inside_string or _reads_as_literal(doc, match, value)
+        if not quoted and not inside_string and _pass_through(match.group("name"), value, match.group(0)):
+            continue
         if strength is not None and is_secret_value(value, strength, quoted=literal):
             yield Hit(start, end, "password-or-token")
         elif quoted and end - start > 3 and ("=" in value or ":" in value):
             yield from _assignments_within(doc, start, end, inside_string=True)
+
+
+def _pass_through(name: str, value: str, whole: str) -> bool:
+    """Code, not a value: `authkey=authkey`, `password=password` (a name passed on), `MUST_CHANGE_PASSWORD = 1820`
+    (a numeric constant), `INVALID_CREDENTIALS: InvalidCredentialsResult` (a class)."""
+    bare = name.rsplit(".", 1)[-1].lstrip("$").lower()
+    spaced_number = value.isdigit() and " " in whole
+    return value.lower() == bare or spaced_number or (not value.isdigit() and is_bare_constant(value))
 
 
 def _reads_as_literal(doc: _Text, match: re.Match[str], value: str) -> bool:
@@ -245,7 +269,12 @@ def _reads_as_literal(doc: _Text, match: re.Match[str], value: str) -> bool:
         return False  # prose: "pwd: expected bytes, got %s"
     if lead or _inside_string(before):
         return True  # `--password=x`, `?token=x&`, `;Password=x;`, "host=db password=x"
-    if sep == "=" and not match.group("space") and (name.isupper() or rest[:1] in ("", ";", "&")):
+    tight = (
+        not doc.text[match.start("sep") - 1].isspace()
+        and not doc.text[match.end("sep") : match.end("value")][:1].isspace()
+    )
+    in_config = doc.config_like and not ({"(", "["} & set(value)) and before.count("(") <= before.count(")")
+    if sep == "=" and tight and (name.isupper() or rest[:1] in ("", ";", "&") or in_config):
         return True  # DB_PASSWORD=x, PGPASSWORD=x psql, password=x at the end of a line
     at_line_start = bool(_LINE_START.match(before))
     ends_line = rest == "" or rest.startswith(("#", ";"))
@@ -275,8 +304,18 @@ def config_lines(doc: _Text) -> Iterator[Hit]:
         return
     for match in _CONFIG_LINE.finditer(doc.text):
         strength = name_strength(match.group("name"))
-        value = match.group("value")
-        if strength is not None and not _CALL_OR_INDEX.search(value) and is_secret_value(value, strength, quoted=True):
+        name, value = match.group("name"), match.group("value")
+        # `MUST_CHANGE_PASSWORD = 1820` is a constant in code; `DB_PASSWORD=123456` in a .env file is a password.
+        python_constant = name.isupper() and " " in match.group(0) and value.isdigit()
+        if strength is None or _CALL_OR_INDEX.search(value) or python_constant:
+            continue
+        if (
+            (not value.isdigit() and is_bare_constant(value))
+            or _pass_through(name, value, "")
+            or name.startswith("self.")
+        ):
+            continue
+        if is_secret_value(value, strength, quoted=True):
             yield Hit(*match.span("value"), "password-or-token")
 
 

@@ -240,7 +240,7 @@ _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _URL_USERINFO = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@\s]+@")
 _PATH = re.compile(r"^(?:~|\.\.?)?(?:/[\w.@ -]*)+$|^[A-Za-z]:\\|^\\\\|^[\w.-]+/[\w./-]*\.\w{1,5}$")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z_]*\d{0,3}(?:\.[A-Za-z_][A-Za-z_]*\d{0,3})+$")
-_HOST_OR_EMAIL = re.compile(r"^(?:[\w.+-]+@)?(?:[a-z0-9-]+\.)+[a-z]{2,}$", re.IGNORECASE)
+_HOST_OR_EMAIL = re.compile(r"^(?:[\w.+-]+@)?(?:[a-z0-9-]+\.)+[a-z]{2,12}$")  # written in lower case
 _VERSION = re.compile(r"^v?\d+(?:\.\d+)+(?:[-+.\w]*)$")
 _VALIDATION_RULE = re.compile(r"^[A-Za-z_]+(?::[^|\s]*)?(?:\|[A-Za-z_]+(?::[^|\s]*)?)+$")
 _LARAVEL_RULE = re.compile(
@@ -361,7 +361,7 @@ def is_plain_value(value: str) -> bool:
         or (v.isalpha() and not v.isascii())  # a word in another language: 'Contraseña'
         or ("/" in v and is_name(v))  # some/dir/a/file
         or _PATH.match(v)
-        or _DOTTED.match(v)
+        or (_DOTTED.match(v) and is_name(v))
         or _HOST_OR_EMAIL.match(v)
         or _VERSION.match(v)
         or _VALIDATION_RULE.match(v)
@@ -474,9 +474,21 @@ def is_label(value: str) -> bool:
 _SECRET_WORDS = frozenset({"auth", "key", "token", "secret", "password", "passwd", "pass", "api", "session", "cookie"})
 
 
+_CLASS_NAME = re.compile(r"^(?:[A-Z][a-z]+|[A-Z]{2,}(?=[A-Z][a-z])){2,}[A-Za-z]*$")  # LDAPInvalidCredentialsResult
+
+
+def is_bare_constant(value: str) -> bool:
+    """Unquoted, a number or a class name is a constant in code: `MUST_CHANGE_PASSWORD = 1820`,
+    `INVALID_CREDENTIALS: InvalidCredentialsResult`."""
+    v = value.strip().rstrip(",")
+    return v.lstrip("-").isdigit() or bool(_CLASS_NAME.match(v) and is_wordy(v))
+
+
 def is_secret_value(value: str, strength: Strength, *, quoted: bool) -> bool:
     """Whether `value`, found under a name of `strength`, should be redacted."""
     v = value.strip()
+    if not quoted and is_bare_constant(v):
+        return False
     if len(v) < 3 or is_reference(v) or is_plain_value(v) or _MADE_UP.search(v) or is_label(v):
         return False
     if not quoted and is_code(v):

@@ -75,8 +75,10 @@ def test_doctor_names_the_model_and_why(tiny_model: Path) -> None:
     assert "tiny" in done.stdout and "FIM template" in done.stdout and "qwen / psm" in done.stdout
     assert "GPU offload build" in done.stdout
     sandbox = next(line for line in done.stdout.splitlines() if "test sandbox" in line)
-    assert ("writes only in the sandbox (Landlock)" in sandbox) == confinement().files
-    assert ("no network (unshare -rn)" in sandbox) == (confinement().network == "cut")
+    assert ("writes only in the sandbox (" in sandbox) == confinement().files
+    assert ("no network (network namespace)" in sandbox) == (confinement().network == "cut")
+    assert ("files private (mount namespace" in sandbox) == confinement().private
+    assert ("die with it (PID namespace)" in sandbox) == confinement().pid
     assert ("but " in sandbox) == bool(confinement().gaps())
 
 

@@ -10,7 +10,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from platformdirs import user_config_dir
 from pydantic import BaseModel, ConfigDict, Field
@@ -117,6 +117,11 @@ class TestSettings(BaseModel):
     max_tests: int = Field(8, ge=1, le=50, description="Most tests written per function before verification.")
     rounds: int = Field(
         2, ge=1, le=5, description="Drafts per function: a later one sees why the earlier tests failed."
+    )
+    env_allow: list[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\*?$")]] = Field(
+        default_factory=list,
+        description="Environment variables of the server that generated tests may see, besides PATH, LANG, "
+        "LANGUAGE, LC_*, TZ and TERM: names, or prefixes ending in * (MYAPP_*). Nothing else reaches them.",
     )
 
 

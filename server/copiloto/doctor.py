@@ -85,14 +85,18 @@ def run_doctor(settings: Settings, *, load: bool = False) -> int:
 
 def _sandbox_words() -> str:
     """What confines a generated test here, and what cannot."""
-    from copiloto.testgen import confinement
+    from copiloto.testgen import confinement, jail
 
     fence = confinement()
-    held = ["rlimits", "its own HOME and TMPDIR"]
+    held = ["rlimits", "an allow-listed environment", "its own HOME and TMPDIR", "redacted output"]
+    if fence.private:
+        held.append("files private (mount namespace: no home, /tmp, /run, sockets)")
+    if fence.pid:
+        held.append("all its processes die with it (PID namespace)")
     if fence.files:
-        held.append("writes only in the sandbox (Landlock)")
+        held.append("writes only in the sandbox (" + ("Landlock" if jail.abi_version() else "read-only mounts") + ")")
     if fence.network == "cut":
-        held.append("no network (unshare -rn)")
+        held.append("no network (network namespace)")
     if fence.signals:
         held.append("no signals out")
     return "; ".join([", ".join(held), *(f"but {gap}" for gap in fence.gaps())])

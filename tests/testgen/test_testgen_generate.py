@@ -85,6 +85,7 @@ def test_kept_tests_pass_and_the_file_is_what_pytest_runs(tiny_engine: LocalEngi
     weak = dataclasses.replace(done, confinement=Confinement(files=False, network="open", signals=False))
     assert "(sandbox: tests can write outside the sandbox" in weak.summary(project)
     assert "tests can use the network" in weak.summary(project)
+    assert "tests can read the user's files" in weak.summary(project) and "no PID namespace" in weak.summary(project)
 
 
 @pytest.mark.model

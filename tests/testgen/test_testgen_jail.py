@@ -14,14 +14,20 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
 
 from copiloto.testgen import confinement, jail
+from copiloto.testgen.runner import _available_namespaces
 
 JAIL = Path(jail.__file__)
 ABI = jail.abi_version()
+PROBED = set(_available_namespaces())
 needs_landlock = pytest.mark.skipif(ABI < 1, reason="this kernel has no Landlock")
+needs_namespaces = pytest.mark.skipif(
+    not {"mount", "pid"} <= PROBED, reason="no mount and PID namespaces for this user here"
+)
 
 
 def jailed(code: str, *rules: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -124,7 +130,78 @@ def test_a_command_that_cannot_start_is_reported(tmp_path: Path) -> None:
 
 def test_confinement_says_what_holds_here() -> None:
     fence = confinement()
-    assert fence.files == (ABI >= 1)
-    assert fence.signals == (ABI >= 6)
+    assert fence.private == ("mount" in PROBED) and fence.pid == ("pid" in PROBED)
+    assert fence.files == (ABI >= 1 or fence.private)
+    assert fence.signals == (ABI >= 6 or fence.pid)
     assert fence.network in {"cut", "tcp", "open"}
-    assert (fence.gaps() == []) == (fence.files and fence.network == "cut")
+    assert (fence.gaps() == []) == (fence.files and fence.network == "cut" and fence.private and fence.pid)
+
+
+def namespaced(code: str, tmp_path: Path, *rules: str, namespaces: str = "user,net,mount,pid") -> CompletedProcess:
+    """`code` run by the venv's interpreter under the jail with these namespaces (mount: a root built in tmp_path)."""
+    box = tmp_path / "box"
+    (box / ".root").mkdir(parents=True, exist_ok=True)
+    prefixes = {sys.prefix, sys.base_prefix, *(p for p in sys.path if p.endswith("-packages"))}
+    command = [
+        sys.executable, "-I", "-S", str(JAIL), f"--namespaces={namespaces}", f"--root={box / '.root'}",
+        f"--write={box}", *(f"--read={p}" for p in prefixes), *rules,
+        "--if-available", "--", sys.executable, "-c", textwrap.dedent(code),
+    ]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True, timeout=30, cwd=box, check=False)
+
+
+@needs_namespaces
+def test_the_launcher_exits_as_the_command_did(tmp_path: Path) -> None:
+    """The command is PID 2 under jail.py's PID 1: its exit code and the signal that killed it come back out."""
+    assert namespaced("import os; assert os.getpid() == 2; raise SystemExit(3)", tmp_path).returncode == 3
+    killed = namespaced("import os, signal; os.kill(os.getpid(), signal.SIGXCPU)", tmp_path)
+    assert killed.returncode == -signal.SIGXCPU, killed.stderr
+
+
+@needs_namespaces
+def test_a_mount_namespace_shows_only_what_it_is_given(tmp_path: Path) -> None:
+    shown, other, home = tmp_path / "shown", tmp_path / "other", tmp_path / "shown" / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_rsa").write_text("key")
+    (shown / "mod.py").write_text("x = 1\n")
+    other.mkdir()
+    (other / "secret.txt").write_text("secret")
+    done = namespaced(
+        f"""
+        import os
+        print(open({str(shown / "mod.py")!r}).read().strip())
+        print(os.path.exists({str(other)!r}), os.listdir({str(home)!r}), os.listdir("/tmp") != [])
+        print(open("/etc/shadow").read() == "" if os.path.exists("/etc/shadow") else True)
+        for attempt in (lambda: open({str(shown / "new.py")!r}, "w"), lambda: open("/usr/planted", "w")):
+            try:
+                attempt()
+                print("ALLOWED")
+            except OSError as exc:
+                print(exc.errno in (1, 13, 30))
+        open({str(tmp_path / "box" / "made")!r}, "w").write("ok")
+        """,
+        tmp_path,
+        f"--read={shown}",
+        f"--hide={home}",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:5] == ["x = 1", "False [] True", "True", "True", "True"]
+    assert (tmp_path / "box" / "made").read_text() == "ok"
+    assert not (shown / "new.py").exists()
+
+
+@needs_namespaces
+def test_the_command_keeps_no_capabilities(tmp_path: Path) -> None:
+    """It cannot unmount what hides the user's files, even as uid 0 in its namespace."""
+    done = namespaced(
+        """
+        import ctypes
+        status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines())
+        print(int(status["CapEff"], 16), int(status["CapBnd"], 16))
+        libc = ctypes.CDLL(None, use_errno=True)
+        print(libc.umount2(b"/tmp", 2), ctypes.get_errno() in (1, 13))
+        """,
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "0", "-1", "True"]

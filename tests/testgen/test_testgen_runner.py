@@ -10,11 +10,11 @@ import shutil
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sightings import Sightings
 
 from copiloto.testgen import (
     Coverage,
@@ -46,38 +46,16 @@ SIGN_LINES = (5, 9)  # `def sign` to its last line
 
 
 @pytest.fixture
-def shared_file() -> Iterator[Path]:
-    """A file a sandboxed test may write for us to read: /dev/shm is the one place outside its own folder it can."""
-    if not Path("/dev/shm").is_dir():
-        pytest.skip("no /dev/shm here")
-    path = Path("/dev/shm", f"copiloto-test-{uuid.uuid4().hex}")
-    yield path
-    path.unlink(missing_ok=True)
+def sightings() -> Iterator[Sightings]:
+    """Processes started with a marked command line, watched from outside the sandbox (its PIDs are its own)."""
+    with Sightings() as watch:
+        yield watch
 
 
 def unshare_works() -> bool:
     """Asked of the system itself, not of the runner: can a process get a network namespace of its own?"""
     unshare = shutil.which("unshare")
     return unshare is not None and subprocess.run([unshare, "-rn", "true"], capture_output=True).returncode == 0
-
-
-def alive(pid: int) -> bool:
-    """Whether `pid` still runs; a killed process nobody has reaped yet (a zombie) does not."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat")
-    return not (stat.is_file() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")
-
-
-def gone(pids: list[int], within_s: float = 3.0) -> bool:
-    deadline = time.monotonic() + within_s
-    while any(alive(pid) for pid in pids):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def test_a_passing_test_is_kept_after_three_runs() -> None:
@@ -145,57 +123,52 @@ def test_the_cpu_limit_stops_a_busy_loop_before_the_wall_clock() -> None:
     assert "1 s of CPU time" in result.output
 
 
-def test_forked_children_die_with_the_run(shared_file: Path) -> None:
-    pids = shared_file
+def test_forked_children_die_with_the_run(sightings: Sightings) -> None:
     source = f"""\
-import os, time
+import os, sys, time
 
 
 def test_forks():
     for _ in range(2):
         if os.fork() == 0:
-            with open({str(pids)!r}, "a") as f:
-                f.write(f"{{os.getpid()}}\\n")
-            time.sleep(60)
-            os._exit(0)
+            os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(60)", {sightings.token!r}])
     time.sleep(60)
 """
     result = run_test(source, "test_forks", [], PYTHON, SHORT)
     assert result.runs == ("timeout",)
-    children = [int(line) for line in pids.read_text().split()]
-    assert len(children) == 2
-    assert gone(children)
+    assert len(sightings.seen) == 2
+    assert sightings.gone()
 
 
-def test_children_a_passing_test_leaves_behind_are_killed(shared_file: Path) -> None:
-    pids = shared_file
+def test_children_a_passing_test_leaves_behind_are_killed(sightings: Sightings) -> None:
     source = f"""\
-import os, subprocess, time
+import subprocess, sys
 
 
 def test_leaves_a_child():
-    child = subprocess.Popen(["sleep", "60"])
-    with open({str(pids)!r}, "w") as f:
-        f.write(str(child.pid))
+    child = subprocess.Popen({sightings.command()!r}, stdout=subprocess.PIPE)
+    assert child.stdout.readline() == b"up\\n"
 """
     result = run_test(source, "test_leaves_a_child", [], PYTHON, ONCE)
-    assert result.passed
-    assert gone([int(pids.read_text())])
+    assert result.passed, result.output
+    assert sightings.seen
+    assert sightings.gone()
 
 
-def test_a_daemon_that_left_the_process_group_is_killed_too(shared_file: Path) -> None:
+def test_a_daemon_that_left_the_process_group_is_killed_too(sightings: Sightings) -> None:
     source = f"""\
 import subprocess
 
 
 def test_starts_a_daemon():
-    daemon = subprocess.Popen(["sleep", "60"], start_new_session=True)  # its own session: killpg misses it
-    with open({str(shared_file)!r}, "w") as f:
-        f.write(str(daemon.pid))
+    # its own session: killpg misses it
+    daemon = subprocess.Popen({sightings.command()!r}, stdout=subprocess.PIPE, start_new_session=True)
+    assert daemon.stdout.readline() == b"up\\n"
 """
     result = run_test(source, "test_starts_a_daemon", [], PYTHON, ONCE)
-    assert result.passed
-    assert gone([int(shared_file.read_text())])
+    assert result.passed, result.output
+    assert sightings.seen
+    assert sightings.gone()
 
 
 def test_a_memory_hog_fails_under_the_memory_limit() -> None:
@@ -292,21 +265,22 @@ def test_plants_a_hook():
 """
     result = run_test(source, "test_plants_a_hook", [project], PYTHON, ONCE)
     assert not result.passed
-    assert "PermissionError" in result.output
+    # Landlock refuses it; in a mount namespace the project is also mounted read-only
+    assert "PermissionError" in result.output or "Read-only file system" in result.output
     assert not (project / ".git" / "hooks" / "pre-commit").exists()
     assert result.confinement.files
 
 
-def test_a_test_cannot_kill_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_test_cannot_kill_the_server() -> None:
     if not confinement().signals:
-        pytest.skip("this kernel's Landlock cannot scope signals (ABI < 6)")
+        pytest.skip("neither Landlock signal scoping (ABI 6) nor a PID namespace here")
     server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        monkeypatch.setenv("SERVER_PID", str(server.pid))
-        source = "import os, signal\n\n\ndef test_kill():\n    os.kill(int(os.environ['SERVER_PID']), signal.SIGKILL)\n"
+        source = f"import os, signal\n\n\ndef test_kill():\n    os.kill({server.pid}, signal.SIGKILL)\n"
         result = run_test(source, "test_kill", [], PYTHON, ONCE)
         assert not result.passed
-        assert "PermissionError" in result.output
+        # Landlock refuses it; in a PID namespace the server is not even there
+        assert "PermissionError" in result.output or "ProcessLookupError" in result.output
         assert server.poll() is None
     finally:
         server.kill()
@@ -385,7 +359,8 @@ def test_run_errors(interpreter: Path, limits: RunLimits, message: str) -> None:
 
 
 def test_no_secret_of_the_server_reaches_a_generated_test(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A test the model wrote could print or send them: keys, tokens and the SSH agent stay with the server."""
+    """A test the model wrote could print or send them: keys, tokens and the SSH agent stay with the server; only
+    what the allow-list (and tests.env_allow) names gets through."""
     secrets = {
         "ANTHROPIC_API_KEY": "sk-ant-server-only",
         "COPILOTO_ENGINE_API_KEY": "engine-bearer",
@@ -401,7 +376,7 @@ def test_no_secret_of_the_server_reaches_a_generated_test(monkeypatch: pytest.Mo
         f"    leaked = [n for n in {sorted(secrets)!r} if n in os.environ]\n"
         "    assert leaked == [] and os.environ['COPILOTO_HARMLESS'] == 'kept'\n"
     )
-    result = run_test(source, "test_env", [], PYTHON, ONCE)
+    result = run_test(source, "test_env", [], PYTHON, RunLimits(timeout_s=10, runs=1, env_allow=("COPILOTO_HARMLESS",)))
     assert result.passed, result.output
 
 
@@ -415,3 +390,32 @@ def test_a_test_that_fills_the_disk_stops_at_the_file_size_limit() -> None:
     )
     result = run_test(source, "test_fill", [], PYTHON, ONCE)
     assert not result.passed and "File too large" in result.output, result.output[-500:]
+
+
+@pytest.mark.parametrize(
+    ("namespaces", "abi"),
+    [((), 0), ((), None), (("user", "net"), None), (("user", "net", "pid"), None)],
+    ids=["nothing", "landlock-only", "no-mount-no-pid", "no-mount"],
+)
+def test_runs_still_happen_with_fewer_layers(
+    monkeypatch: pytest.MonkeyPatch, namespaces: tuple[str, ...], abi: int | None
+) -> None:
+    """Where a layer cannot be had (macOS, user namespaces forbidden, an old kernel), tests still run with what is
+    there, and the gaps say what is missing. The layers are taken away here, never faked in."""
+    from copiloto.testgen import runner
+
+    if not set(namespaces) <= set(runner._available_namespaces()):
+        pytest.skip(f"this machine cannot give {namespaces} to begin with")
+    monkeypatch.setattr(runner, "_available_namespaces", lambda: namespaces)
+    if abi is not None:
+        monkeypatch.setattr(runner, "_landlock_abi", lambda: abi)
+    failing = run_test("def test_f():\n    assert 1 + 1 == 3\n", "test_f", [], PYTHON, ONCE)
+    assert failing.runs == ("failed",) and failing.failure_kind == "assertion", failing.output
+    passing = run_test("def test_ok():\n    assert True\n", "test_ok", [], PYTHON, ONCE)
+    assert passing.passed, passing.output
+    gaps = " ".join(passing.confinement.gaps())
+    assert "no mount namespace" in gaps
+    assert ("no PID namespace" in gaps) == ("pid" not in namespaces)
+    landlock = runner._landlock_abi()
+    assert ("can use the network" in gaps) == ("net" not in namespaces and landlock < 4)
+    assert ("can write outside the sandbox" in gaps) == (landlock == 0)

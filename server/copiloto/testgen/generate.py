@@ -176,7 +176,12 @@ def generate_tests(
     units = _units(source, qualname)
     test_plan = plan(root, module_path, [qualname.split(".")[0]])
     interpreter = choose_interpreter(root, settings.python)
-    limits = RunLimits(timeout_s=settings.timeout_s, memory_mb=settings.memory_mb, cpu_s=math.ceil(settings.timeout_s))
+    limits = RunLimits(
+        timeout_s=settings.timeout_s,
+        memory_mb=settings.memory_mb,
+        cpu_s=math.ceil(settings.timeout_s),
+        env_allow=tuple(settings.env_allow),
+    )
     _check_importable(test_plan, interpreter, limits)
     session = _Session(engine, root, root / module_path, source, test_plan, interpreter, limits, units, cancelled)
     rounds, coverage = 0, None

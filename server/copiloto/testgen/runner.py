@@ -3,13 +3,17 @@
 Each run is a fresh `python -m pytest` in a temporary folder that holds the test module; nothing is
 written to the project (not even .pyc files). The child gets its own process group, killed whole when
 the run ends (a test's leftover children go too), rlimits on address space, CPU time, file size and
-process count, HOME and TMPDIR inside the sandbox, no network where `unshare -rn` works, and, where the
-kernel has Landlock (jail.py), no writes outside the sandbox, no TCP where the network could not be cut,
-and no signals to processes outside the run. `confinement()` says which of these hold here.
+process count, an environment built from an allow-list, HOME and TMPDIR inside the sandbox, and what
+jail.py can set up here: namespaces of its own (no network; a root of its own that shows the system, the
+project and its interpreter read-only, the sandbox folder read-write, and nothing of the user's home,
+/tmp, /run or /dev/shm, so no filesystem socket either; a PID namespace whose processes all die with the
+run) and Landlock (no writes outside the sandbox, no TCP where the network could not be cut, no signals
+to processes outside the run). `confinement()` says which of these hold here. What a run prints is
+redacted (copiloto.cloud.redact) before anyone sees it: it goes to the model and to Claude.
 
-Limits the OS does not give: RLIMIT_NPROC does nothing for root, and a child that calls setsid() leaves
-the process group: it is found by a mark in its environment and killed, unless it cleared its environment
-too. POSIX only.
+Limits the OS does not give: RLIMIT_NPROC does nothing for root; without a PID namespace, a child that
+calls setsid() leaves the process group: it is found by a mark in its environment and killed, unless it
+cleared its environment too. POSIX only.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import contextlib
 import functools
 import json
 import os
-import re
+import pwd
 import shutil
 import signal
 import subprocess
@@ -31,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from copiloto.cloud.redact import redact
 from copiloto.testgen import jail
 from copiloto.testgen.errors import TestgenError
 
@@ -53,14 +58,26 @@ _TAIL_BYTES = 64 * 1024
 _CHECK_TIMEOUT_S = 20.0
 _JAIL = Path(jail.__file__)
 _RUN_ENV = "COPILOTO_TESTGEN_RUN"  # marks every process of one run, so that strays can be found
+_ROOT = ".root"  # in the sandbox folder: where jail.py builds the run's root (a mount namespace)
+_PATHS_TTL_S = 30.0  # how long what an interpreter needs is remembered
+_NOT_STARTED = -1000  # _execute's answer when the command could not be started at all
 _STRAY_SWEEPS = 5
-# Variables that would change what the child's Python, pytest or coverage do, or where it writes
-# (XDG_* dirs would point outside the sandbox's HOME).
-_DROPPED_ENV_PREFIXES = ("PYTHON", "PYTEST_", "COVERAGE_", "XDG_")
-# Secrets never reach a generated test: the server's own keys (Claude, a remote engine, Hugging Face) and
-# anything named like one, and the SSH/GPG agents that would let a test act as the user elsewhere.
-_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|COOKIE|SESSION", re.IGNORECASE)
-_DROPPED_NAMES = frozenset({"SSH_AUTH_SOCK", "SSH_AGENT_PID", "GPG_AGENT_INFO"})
+# The server's environment reaches a generated test only through this allow-list (and tests.env_allow):
+# whatever else it holds (keys, DATABASE_URL, agents' sockets, CI tokens) stays with the server.
+ALLOWED_ENV = ("PATH", "LANG", "LANGUAGE", "LC_*", "TZ", "TERM")
+_PATHS_TAG = "copiloto-interpreter-paths:"
+# What the interpreter needs to start and import its packages, asked of it (in the sandbox, without the
+# project's paths): its prefixes, sys.path (.pth files included) and setuptools' editable finders.
+_PATHS_QUERY = f"""
+import json, sys
+paths = [sys.executable, sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix, *sys.path]
+for module in list(sys.modules.values()):
+    mapping = getattr(module, "MAPPING", None)
+    if getattr(module, "__name__", "").startswith("__editable__") and isinstance(mapping, dict):
+        paths += [str(path) for path in mapping.values()]
+print()
+print({_PATHS_TAG!r} + json.dumps([p for p in paths if isinstance(p, str) and p.startswith("/")]))
+"""
 # RLIMIT_AS counts reserved address space: every BLAS thread reserves a stack and a malloc arena.
 _FEWER_THREADS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -98,25 +115,35 @@ class RunLimits:
     runs: int = 3  # a test is kept only when it passes every time
     network: bool = False  # False: cut the network off where `unshare -rn` works
     processes: int = 64  # RLIMIT_NPROC counts all the user's processes and threads: this many more than now
+    env_allow: tuple[str, ...] = ()  # more of the server's environment variables for the test (names, or NAME_*)
 
 
 @dataclass(frozen=True)
 class Confinement:
     """How far a run is fenced in here: each part holds only where the system gives it."""
 
-    files: bool  # writes only inside the sandbox folder (Landlock)
+    files: bool  # writes only inside the sandbox folder (Landlock, or a mount namespace's read-only view)
     network: Network
-    signals: bool  # cannot signal processes outside the run (Landlock ABI 6)
+    signals: bool  # cannot signal processes outside the run (Landlock ABI 6, or a PID namespace)
+    private: bool = False  # a mount namespace: the user's files, /tmp, /run, /dev/shm and their sockets out of sight
+    pid: bool = False  # a PID namespace: every process of the run dies with it
 
     def gaps(self) -> list[str]:
         """What the sandbox cannot do here, in words for the user; empty when fully confined."""
         gaps = []
         if not self.files:
-            gaps.append("tests can write outside the sandbox (this kernel has no Landlock)")
+            gaps.append("tests can write outside the sandbox (neither Landlock nor a mount namespace here)")
+        if not self.private:
+            gaps.append(
+                "tests can read the user's files (~/.ssh, other projects) and reach Unix sockets such as "
+                "ssh-agent's (no mount namespace here)"
+            )
         if self.network == "open":
-            gaps.append("tests can use the network (neither `unshare -rn` nor Landlock network rules work here)")
+            gaps.append("tests can use the network (neither a network namespace nor Landlock network rules here)")
         elif self.network == "tcp":
-            gaps.append("only TCP is blocked, not UDP (`unshare -rn` does not work here)")
+            gaps.append("only TCP is blocked, not UDP (no network namespace here)")
+        if not self.pid:
+            gaps.append("a daemon that clears its environment can outlive the run (no PID namespace here)")
         return gaps
 
 
@@ -177,9 +204,10 @@ def run_test(
         if cover is not None:
             args = ["-m", "coverage", "run", "--branch", "--append", f"--data-file={cover.resolve()}", *args]
             writable.append(cover.resolve().parent)
+        readable = _readable(interpreter, plan_sys_path, box, limits)
         runs: list[_Run] = []
         for number in range(limits.runs):
-            runs.append(_run_once(interpreter, args, box, plan_sys_path, limits, number, writable))
+            runs.append(_run_once(interpreter, args, box, plan_sys_path, limits, number, writable, readable))
             if runs[-1].outcome != "passed":
                 break  # kept only when every run passes: the remaining runs would change nothing
     failed = next((run for run in runs if run.outcome != "passed"), None)
@@ -207,7 +235,8 @@ def collects(
         test_file = box / f"{TEST_MODULE}.py"
         test_file.write_text(test_file_text, encoding="utf-8")
         args = ["-m", "pytest", *_PYTEST_ARGS, "--collect-only", "--rootdir", str(box), str(test_file)]
-        run = _run_once(interpreter, args, box, plan_sys_path, limits, 0)
+        readable = _readable(interpreter, plan_sys_path, box, limits)
+        run = _run_once(interpreter, args, box, plan_sys_path, limits, 0, readable=readable)
     return run.outcome == "passed", run.output
 
 
@@ -238,7 +267,8 @@ def coverage_of(
     # Both spellings: coverage matches the file name the module was imported under.
     include = f"--include={target_file.absolute()},{target}"
     with _sandbox(conftest) as box:
-        missing = _coverage_missing(interpreter, box, limits)
+        readable = _readable(interpreter, plan_sys_path, box, limits, (target_file.absolute(), target))
+        missing = _coverage_missing(interpreter, box, limits, readable)
         if missing:
             return Coverage(None, None, (), missing)
         node_ids = []
@@ -249,10 +279,10 @@ def coverage_of(
         data, report = box / "coverage.data", box / "coverage.json"
         coverage_run = ["-m", "coverage", "run", "--branch", f"--data-file={data}", include]
         args = [*coverage_run, "-m", "pytest", *_PYTEST_ARGS, "--rootdir", str(box), *node_ids]
-        run = _run_once(interpreter, args, box, plan_sys_path, limits, 0)
+        run = _run_once(interpreter, args, box, plan_sys_path, limits, 0, readable=readable)
         if run.outcome == "timeout":
             return Coverage(None, None, (), f"the tests ran past their limits under coverage:\n{run.output}")
-        files = _coverage_json(interpreter, box, data, report, include, limits)
+        files = _coverage_json(interpreter, box, data, report, include, limits, readable)
     if files is None:
         return Coverage(None, None, (), f"the tests never ran {target_file}:\n{run.output}")
     found = next((v for k, v in files.items() if Path(box, k).resolve() == target), None)
@@ -269,10 +299,12 @@ def confinement(limits: RunLimits | None = None) -> Confinement:
     """Which parts of the sandbox hold for runs under `limits` on this system."""
     limits = limits or RunLimits()
     abi = _landlock_abi()
+    namespaces = _namespaces(limits)
     network: Network = "allowed"
     if not limits.network:
-        network = "cut" if _unshare() is not None else "tcp" if abi >= 4 else "open"
-    return Confinement(files=abi >= 1, network=network, signals=abi >= 6)
+        network = "cut" if "net" in namespaces else "tcp" if abi >= 4 else "open"
+    private, pid = "mount" in namespaces, "pid" in namespaces
+    return Confinement(files=abi >= 1 or private, network=network, signals=abi >= 6 or pid, private=private, pid=pid)
 
 
 @functools.cache
@@ -281,16 +313,23 @@ def _landlock_abi() -> int:
 
 
 @functools.cache
-def _unshare() -> str | None:
-    """The path of an `unshare` that can start a process in new user and network namespaces, else None."""
-    path = shutil.which("unshare")
-    if not sys.platform.startswith("linux") or path is None:
-        return None
+def _available_namespaces() -> tuple[str, ...]:
+    """The namespaces jail.py can set up here (it tries them for real, once): all of user, net, mount and pid,
+    fewer, or none (another OS, user namespaces forbidden to this user)."""
+    if not sys.platform.startswith("linux"):
+        return ()
+    command = [sys.executable, "-I", "-S", str(_JAIL), "--probe"]
     try:
-        done = subprocess.run([path, "-rn", "true"], capture_output=True, timeout=_CHECK_TIMEOUT_S, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return path if done.returncode == 0 else None
+        done = subprocess.run(command, capture_output=True, text=True, timeout=_CHECK_TIMEOUT_S, check=False)
+        found = json.loads(done.stdout.strip().splitlines()[-1])["namespaces"]
+    except (OSError, subprocess.TimeoutExpired, ValueError, KeyError, IndexError):
+        return ()
+    return tuple(name for name in jail.NAMESPACES if name in found)
+
+
+def _namespaces(limits: RunLimits) -> tuple[str, ...]:
+    """The namespaces a run under `limits` gets: all that work here, but the network's when it is allowed."""
+    return tuple(name for name in _available_namespaces() if not (name == "net" and limits.network))
 
 
 def _check_can_run(limits: RunLimits, interpreter: Path) -> None:
@@ -309,7 +348,7 @@ def _sandbox(conftest: Path | None) -> Iterator[Path]:
     # A test may leave read-only files behind; they must not turn its result into an exception.
     with tempfile.TemporaryDirectory(prefix="copiloto-testgen-", ignore_cleanup_errors=True) as tmp:
         box = Path(tmp).resolve()
-        for folder in ("home", "tmp", "probe"):
+        for folder in ("home", "tmp", "probe", _ROOT):
             (box / folder).mkdir()
         # Its own ini file: the rootdir and settings never come from whatever lies above the temp dir.
         (box / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
@@ -327,13 +366,56 @@ def _run_once(
     limits: RunLimits,
     number: int | str,
     writable: Sequence[Path] = (),
+    readable: Sequence[Path] = (),
 ) -> _Run:
-    """One sandboxed run of `interpreter args` in `box`; it may write only in `box` and `writable`."""
+    """One sandboxed run of `interpreter args` in `box`; it may write only in `box` and `writable`, and (in a
+    mount namespace) read only the system, `readable` and `sys_path`. Its output comes back redacted."""
     log, probe = box / f"run-{number}.log", box / f"probe-{number}.jsonl"
-    command = _confined([str(interpreter), *args], [box, *writable], confinement(limits))
+    view = [*readable, *sys_path]
+    returncode = _execute(
+        [str(interpreter), *args],
+        box,
+        _environment(box, sys_path, probe, limits),
+        limits,
+        log,
+        [box, *writable],
+        view,
+        private=True,
+    )
+    if returncode == _NOT_STARTED:
+        raise TestgenError(f"{interpreter} could not be started: {_tail(log).strip()}")
+    output = _tail(log)
+    if returncode is None:
+        return _Run("timeout", _last(output + f"\n[copiloto] stopped after {limits.timeout_s:g} s"), "timeout")
+    if returncode == -signal.SIGXCPU:
+        return _Run("timeout", _last(output + f"\n[copiloto] stopped after {limits.cpu_s} s of CPU time"), "timeout")
+    if returncode < 0:
+        name = signal.Signals(-returncode).name
+        return _Run("error", _last(output + f"\n[copiloto] killed by {name}"), "error")
+    if returncode == 0:
+        return _Run("passed", _last(output), None)
+    outcome: Outcome = "failed" if returncode == 1 else "error"
+    return _Run(outcome, _last(output), "assertion" if _first_failure_asserted(probe) else "error")
+
+
+def _execute(
+    command: list[str],
+    box: Path,
+    env: dict[str, str],
+    limits: RunLimits,
+    log: Path,
+    writable: Sequence[Path],
+    readable: Sequence[Path],
+    *,
+    private: bool,
+) -> int | None:
+    """Run `command` confined, its output into `log`: its exit status (negative: the signal that killed it), None
+    when it ran past the timeout, _NOT_STARTED when it could not be started. `private`: in a mount namespace
+    where there is one (else it sees the file system as the user does)."""
+    namespaces = tuple(n for n in _namespaces(limits) if private or n != "mount")
+    command = _confined(command, box, writable, readable, namespaces, confinement(limits))
     tasks = _user_tasks()
     nproc = tasks + limits.processes if tasks is not None else None
-    env = _environment(box, sys_path, probe)
     env[_RUN_ENV] = mark = uuid.uuid4().hex
     # Output goes to a file, not a pipe: a leftover grandchild holding a pipe open would block reading it.
     with log.open("wb") as out:
@@ -349,34 +431,98 @@ def _run_once(
                 preexec_fn=_limiter(limits, nproc),
             )
         except OSError as exc:
-            raise TestgenError(f"{interpreter} could not be started: {exc}") from None
+            out.write(str(exc).encode())
+            return _NOT_STARTED
     returncode = _wait_then_kill_group(process, limits.timeout_s)
-    _kill_strays(f"{_RUN_ENV}={mark}".encode())
-    output = _tail(log)
-    if returncode is None:
-        return _Run("timeout", _last(output + f"\n[copiloto] stopped after {limits.timeout_s:g} s"), "timeout")
-    if returncode == -signal.SIGXCPU:
-        return _Run("timeout", _last(output + f"\n[copiloto] stopped after {limits.cpu_s} s of CPU time"), "timeout")
-    if returncode < 0:
-        name = signal.Signals(-returncode).name
-        return _Run("error", _last(output + f"\n[copiloto] killed by {name}"), "error")
+    _kill_strays(f"{_RUN_ENV}={mark}".encode())  # only needed without a PID namespace
+    return returncode
+
+
+def _confined(
+    command: list[str],
+    box: Path,
+    writable: Sequence[Path],
+    readable: Sequence[Path],
+    namespaces: Sequence[str],
+    fence: Confinement,
+) -> list[str]:
+    """`command` behind what confines it here (jail.py): namespaces of its own, then Landlock."""
+    abi = _landlock_abi()
+    if not namespaces and abi == 0:
+        return command
+    rules = [f"--write={path}" for path in dict.fromkeys(map(str, writable))]
+    if namespaces:
+        rules.append(f"--namespaces={','.join(namespaces)}")
+    if "mount" in namespaces:
+        rules.append(f"--root={box / _ROOT}")
+        rules += [f"--read={path}" for path in _both_spellings(readable)]
+        rules += [f"--hide={path}" for path in _homes()]
+    if fence.network == "tcp":
+        rules.append("--no-tcp")
+    if abi == 0:
+        rules.append("--if-available")  # the namespaces alone
+    # -I -S: the jail needs nothing but the standard library, and nothing from the environment.
+    return [sys.executable, "-I", "-S", str(_JAIL), *rules, "--", *command]
+
+
+def _both_spellings(paths: Sequence[Path]) -> list[str]:
+    """Each path as given (made absolute) and with its links resolved: a run may use either."""
+    spelled: dict[str, None] = {}
+    for path in paths:
+        spelled[str(Path(path).absolute())] = None
+        with contextlib.suppress(OSError, RuntimeError):
+            spelled[str(Path(path).resolve())] = None
+    return list(spelled)
+
+
+def _homes() -> list[str]:
+    """What a run must never see, as the server knows it: the user's home (HOME, the account's, root's) and
+    the per-user runtime folder (the agents' sockets); /tmp, /run and /dev/shm are always fresh."""
+    found = {os.environ.get("HOME", ""), "/root", os.environ.get("XDG_RUNTIME_DIR", "")}
+    with contextlib.suppress(KeyError):
+        found.add(pwd.getpwuid(os.getuid()).pw_dir)
+    return _both_spellings([Path(path) for path in sorted(found) if path.startswith("/")])
+
+
+_interpreter_paths_seen: dict[str, tuple[float, tuple[Path, ...]]] = {}
+
+
+def _readable(
+    interpreter: Path, sys_path: Sequence[Path], box: Path, limits: RunLimits, extra: Sequence[Path] = ()
+) -> list[Path]:
+    """What a run in a mount namespace must be able to read besides the system: the interpreter with its
+    prefixes and packages, the project's import paths and `extra`."""
+    if "mount" not in _namespaces(limits):
+        return []
+    return [
+        Path(shutil.which(str(interpreter)) or interpreter),
+        *_interpreter_paths(interpreter, box, limits),
+        *sys_path,
+        *extra,
+    ]
+
+
+def _interpreter_paths(interpreter: Path, box: Path, limits: RunLimits) -> tuple[Path, ...]:
+    """The folders `interpreter` starts and imports from, asked of it (in the sandbox without the mount
+    namespace: it needs them to answer), remembered a little while."""
+    key = str(interpreter)
+    seen = _interpreter_paths_seen.get(key)
+    if seen is not None and time.monotonic() - seen[0] < _PATHS_TTL_S:
+        return seen[1]
+    log = box / "interpreter-paths.log"
+    env = _environment(box, (), box / "probe-paths.jsonl", limits)
+    returncode = _execute([str(interpreter), "-c", _PATHS_QUERY], box, env, limits, log, [box], [], private=False)
+    found: list[Path] = []
     if returncode == 0:
-        return _Run("passed", _last(output), None)
-    outcome: Outcome = "failed" if returncode == 1 else "error"
-    return _Run(outcome, _last(output), "assertion" if _first_failure_asserted(probe) else "error")
-
-
-def _confined(command: list[str], writable: Sequence[Path], fence: Confinement) -> list[str]:
-    """`command` behind what confines it here: its own network namespace, then Landlock (jail.py)."""
-    if fence.files:
-        rules = [f"--write={path}" for path in writable] + (["--no-tcp"] if fence.network == "tcp" else [])
-        # -I -S: the jail needs nothing but the standard library, and nothing from the environment.
-        command = [sys.executable, "-I", "-S", str(_JAIL), *rules, "--", *command]
-    unshare = _unshare()
-    if fence.network == "cut" and unshare is not None:
-        # First: unshare writes the new namespace's uid_map, which Landlock would refuse.
-        command = [unshare, "-rn", *command]
-    return command
+        for line in _tail(log).splitlines():
+            if line.startswith(_PATHS_TAG):
+                with contextlib.suppress(ValueError):
+                    found = [Path(p) for p in json.loads(line[len(_PATHS_TAG) :]) if isinstance(p, str)]
+    if not found:  # it could not say: its own folder's parent, as a guess (the run will tell)
+        found = [Path(shutil.which(str(interpreter)) or interpreter).resolve().parent.parent]
+    paths = tuple(path for path in found if path.exists() and not path.is_relative_to(box))  # box: this run's own
+    _interpreter_paths_seen[key] = (time.monotonic(), paths)
+    return paths
 
 
 def _wait_then_kill_group(process: subprocess.Popen[bytes], timeout_s: float) -> int | None:
@@ -459,18 +605,17 @@ def _user_tasks() -> int | None:
     return count
 
 
-def child_environment() -> dict[str, str]:
-    """The server's environment as a child running the project's code gets it: without what would change how
-    Python, pytest or coverage behave, and without secrets."""
-    return {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(_DROPPED_ENV_PREFIXES) and k not in _DROPPED_NAMES and not _SECRET_NAME.search(k)
-    }
+def child_environment(allow: Sequence[str] = ()) -> dict[str, str]:
+    """The server's environment as a child running the project's code gets it: only the variables named in
+    ALLOWED_ENV and `allow` (a name, or a prefix ending in `*`: `LC_*`); nothing else, secrets or not."""
+    patterns = [*ALLOWED_ENV, *allow]
+    exact = {p for p in patterns if not p.endswith("*")}
+    prefixes = tuple(p[:-1] for p in patterns if p.endswith("*"))
+    return {k: v for k, v in os.environ.items() if k in exact or (prefixes and k.startswith(prefixes))}
 
 
-def _environment(box: Path, sys_path: Sequence[Path], probe: Path) -> dict[str, str]:
-    env = child_environment()
+def _environment(box: Path, sys_path: Sequence[Path], probe: Path, limits: RunLimits) -> dict[str, str]:
+    env = child_environment(limits.env_allow)
     env.update(_FEWER_THREADS)
     for name in ("TMPDIR", "TEMP", "TMP"):
         env[name] = str(box / "tmp")
@@ -491,7 +636,9 @@ def _tail(log: Path) -> str:
 
 
 def _last(output: str) -> str:
-    return output[-OUTPUT_CHARS:]
+    """The end of a run's output, redacted: it is shown to the user, fed to the model and sent to Claude, and a
+    test can print whatever it read (an assertion message with a password in it)."""
+    return redact(output[-2 * OUTPUT_CHARS :]).text[-OUTPUT_CHARS:]
 
 
 def _first_failure_asserted(probe: Path) -> bool:
@@ -504,22 +651,22 @@ def _first_failure_asserted(probe: Path) -> bool:
     return False
 
 
-def _coverage_missing(interpreter: Path, box: Path, limits: RunLimits) -> str | None:
+def _coverage_missing(interpreter: Path, box: Path, limits: RunLimits, readable: Sequence[Path]) -> str | None:
     """Why `interpreter` cannot measure coverage, or None when it can (asked in the sandbox, as it is the project's)."""
-    run = _run_once(interpreter, ["-c", "import coverage"], box, (), limits, "has-coverage")
+    run = _run_once(interpreter, ["-c", "import coverage"], box, (), limits, "has-coverage", readable=readable)
     if run.outcome != "passed":
         return f"coverage is not installed for {interpreter} (pip install coverage): {run.output.strip()[-300:]}"
     return None
 
 
 def _coverage_json(
-    interpreter: Path, box: Path, data: Path, report: Path, include: str, limits: RunLimits
+    interpreter: Path, box: Path, data: Path, report: Path, include: str, limits: RunLimits, readable: Sequence[Path]
 ) -> dict[str, Any] | None:
     """coverage.py's JSON report, file name to its numbers; None when nothing was measured."""
     if not data.is_file():
         return None
     args = ["-m", "coverage", "json", f"--data-file={data}", "-o", str(report), include]
-    run = _run_once(interpreter, args, box, (), limits, "report")
+    run = _run_once(interpreter, args, box, (), limits, "report", readable=readable)
     if run.outcome != "passed" or not report.is_file():
         return None  # "No data to report": the target was never imported
     files: dict[str, Any] = json.loads(report.read_text(encoding="utf-8")).get("files", {})

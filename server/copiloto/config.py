@@ -178,7 +178,8 @@ class CloudSettings(BaseModel):
     exclude: list[str] = Field(
         default_factory=list,
         description="Files never sent to Claude besides the built-in list (.env*, *.pem, *.key, id_*, secrets.*, "
-        "settings.*, config_db.php, glpicrypt.key, ...): globs on the file name or path. '!glob' sends a file the "
+        "settings.*, kubeconfigs, *.tfstate, *.tfvars, .pgpass, .my.cnf, wp-config.php, config_db.php, glpicrypt.key, "
+        "and their backups, ...): globs on the file name or path. '!glob' sends a file the "
         "built-in list keeps back (as in .gitignore).",
     )
 

@@ -168,6 +168,35 @@ def test_read():
 
 
 @needs_mount_ns
+def test_secret_files_kept_in_the_project_are_seen_empty(project: Path) -> None:
+    """A project keeps its own credentials (`.env`, GLPI's `config_db.php`, a key): files never sent to Claude are
+    shown to a run empty, while the project's code stays importable."""
+    planted = {
+        project / ".env": "DB_PASSWORD=planted-in-dotenv\n",
+        project / "config" / "config_db.php": "<?php class DB extends DBmysql { public $dbpassword = 'planted'; }\n",
+        project / "deploy" / "server.pem": "-----BEGIN PRIVATE KEY-----\nplanted\n",
+    }
+    for path, text in planted.items():
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+    (project / "settings.py").write_text("NAME = 'settings are code: imported, not hidden'\n")
+    source = f"""\
+from mod import sign
+import settings
+
+
+def test_read():
+    assert sign(-1) == "negative" and settings.NAME
+    for path in {[str(p) for p in planted]!r}:
+        with open(path) as f:
+            assert f.read() == "", path
+"""
+    result = run_test(source, "test_read", [project], PYTHON, ONCE)
+    assert result.passed, result.output
+    assert all(path.read_text() == text for path, text in planted.items()), "the files themselves are untouched"
+
+
+@needs_mount_ns
 def test_an_interpreter_in_the_users_home_still_runs(tmp_path: Path, home: Path) -> None:
     """A project's venv under $HOME: bound read-only before the home is hidden, so it starts and imports."""
     venv = home / "project" / ".venv"

@@ -309,6 +309,7 @@ class _Setup:
         writable: Sequence[str],
         hidden: Sequence[str],
         *,
+        covered: Sequence[str] = (),
         namespaces: Sequence[str] = (),
         block_tcp: bool = False,
         abi: int = 0,
@@ -325,6 +326,7 @@ class _Setup:
             {os.path.abspath(p) for p in hidden if p and not any(_under(s, os.path.abspath(p)) for s in protected)},
             key=_depth,
         )
+        self.covered = sorted({os.path.abspath(p) for p in covered})  # files shown empty
         self.landlock_writable = list(self.writable)
 
     def build(self) -> None:
@@ -354,7 +356,6 @@ class _Setup:
             else:
                 _mount(libc, empty, root + path, None, _MS_BIND)
                 _read_only(libc, root + path, recursive=False)
-        os.unlink(empty)  # the binds keep it
         os.makedirs(root + "/var", exist_ok=True)
         os.symlink("../run", root + "/var/run")
         # Shown and covered, from the top down: a folder to hide inside one shown (the home holding the project)
@@ -379,6 +380,11 @@ class _Setup:
                 mode = "1777" if path in ("/tmp", "/var/tmp") else "0755"
                 _mount(libc, "tmpfs", target, "tmpfs", _MS_NOSUID | _MS_NODEV, f"mode={mode},{_TMP_SIZE}")
             done.append((path, step))
+        for path in self.covered:  # secrets kept in the project (.env, config_db.php): there, but empty
+            if os.path.isfile(root + path) and not os.path.islink(root + path):
+                _mount(libc, empty, root + path, None, _MS_BIND)
+                _read_only(libc, root + path, recursive=False)
+        os.unlink(empty)  # the binds keep it
         for path in self.writable:  # last: the sandbox folder, usually in /tmp
             self._bind(libc, path, root + path, read_only=False, recursive=False)
         self._devices(libc, root)
@@ -539,6 +545,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--write", action="append", default=[], help="a folder the command may write in")
     parser.add_argument("--read", action="append", default=[], help="a file or folder it may read (mount ns)")
     parser.add_argument("--hide", action="append", default=[], help="a folder shown empty (mount ns)")
+    parser.add_argument("--cover", action="append", default=[], help="a file shown empty (mount ns)")
     parser.add_argument("--root", help="an empty folder to build the new root in (mount ns)")
     parser.add_argument("--namespaces", default="", help="comma-separated: user, net, mount, pid")
     parser.add_argument("--no-tcp", action="store_true", help="no TCP connect or bind (Landlock ABI 4+)")
@@ -566,6 +573,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         args.read,
         args.write,
         args.hide,
+        covered=args.cover,
         namespaces=namespaces,
         block_tcp=args.no_tcp,
         abi=abi,

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from copiloto.cloud.redact import redact
+from copiloto.cloud.redact import is_excluded, redact
 from copiloto.testgen import jail
 from copiloto.testgen.errors import TestgenError
 
@@ -381,6 +381,7 @@ def _run_once(
         [box, *writable],
         view,
         private=True,
+        covered=_secret_files(sys_path) if readable else (),
     )
     if returncode == _NOT_STARTED:
         raise TestgenError(f"{interpreter} could not be started: {_tail(log).strip()}")
@@ -408,12 +409,13 @@ def _execute(
     readable: Sequence[Path],
     *,
     private: bool,
+    covered: Sequence[Path] = (),
 ) -> int | None:
     """Run `command` confined, its output into `log`: its exit status (negative: the signal that killed it), None
     when it ran past the timeout, _NOT_STARTED when it could not be started. `private`: in a mount namespace
     where there is one (else it sees the file system as the user does)."""
     namespaces = tuple(n for n in _namespaces(limits) if private or n != "mount")
-    command = _confined(command, box, writable, readable, namespaces, confinement(limits))
+    command = _confined(command, box, writable, readable, namespaces, confinement(limits), covered)
     tasks = _user_tasks()
     nproc = tasks + limits.processes if tasks is not None else None
     env[_RUN_ENV] = mark = uuid.uuid4().hex
@@ -445,6 +447,7 @@ def _confined(
     readable: Sequence[Path],
     namespaces: Sequence[str],
     fence: Confinement,
+    covered: Sequence[Path] = (),
 ) -> list[str]:
     """`command` behind what confines it here (jail.py): namespaces of its own, then Landlock."""
     abi = _landlock_abi()
@@ -457,6 +460,7 @@ def _confined(
         rules.append(f"--root={box / _ROOT}")
         rules += [f"--read={path}" for path in _both_spellings(readable)]
         rules += [f"--hide={path}" for path in _homes()]
+        rules += [f"--cover={path}" for path in _both_spellings(covered)]
     if fence.network == "tcp":
         rules.append("--no-tcp")
     if abi == 0:
@@ -482,6 +486,49 @@ def _homes() -> list[str]:
     with contextlib.suppress(KeyError):
         found.add(pwd.getpwuid(os.getuid()).pw_dir)
     return _both_spellings([Path(path) for path in sorted(found) if path.startswith("/")])
+
+
+# Folders never searched for secret files: they hold no project configuration, and can be huge.
+_NOT_SEARCHED = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "__pycache__",
+        "site-packages",
+        "dist-packages",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        "venv",
+        ".venv",
+    }
+)
+_SEARCH_DEPTH = 4
+_SEARCH_ENTRIES = 20_000  # a bound on the walk; what lies beyond it stays readable (docs/security.md)
+
+
+def _secret_files(folders: Sequence[Path]) -> list[Path]:
+    """Files in the folders a run is shown that are never sent to Claude either (`.env`, `config_db.php`, keys,
+    kubeconfigs…: cloud/redact/excludes.py), except source a test may import: the run sees them empty."""
+    found: list[Path] = []
+    seen = 0
+    for top in folders:
+        if not top.is_dir() or top.name in _NOT_SEARCHED:
+            continue
+        for folder, subfolders, files in os.walk(top):
+            depth = len(Path(folder).relative_to(top).parts)
+            subfolders[:] = [] if depth >= _SEARCH_DEPTH else [d for d in subfolders if d not in _NOT_SEARCHED]
+            seen += len(files) + len(subfolders)
+            found += [
+                Path(folder, f) for f in files if not f.endswith((".py", ".pyi")) and is_excluded(Path(folder, f))
+            ]
+            if seen > _SEARCH_ENTRIES:
+                return found
+    return found
 
 
 _interpreter_paths_seen: dict[str, tuple[float, tuple[Path, ...]]] = {}

@@ -47,6 +47,11 @@ SECRETS: list[tuple[str, str, str]] = [
     ("jdbc query", f"jdbc:mysql://db:3306/glpi?user=glpi&password={PASSWORD}&useSSL=false", PASSWORD),
     ("ado.net", f'"Server=db;Database=glpi;User Id=sa;Password={PASSWORD};"', PASSWORD),
     ("libpq dsn", f"psycopg2.connect('host=db dbname=app user=app password={PASSWORD}')", PASSWORD),
+    (
+        "libpq dsn, & in the password",
+        "psycopg2.connect('dbname=app password=ab&^bds^P1zDlV!8 host=db')",
+        "^bds^P1zDlV!8",
+    ),
     ("xml element", f"<password>{PASSWORD}</password>", PASSWORD),
     ("xml add key", f'<add key="ApiKey" value="{TOKEN}" />', TOKEN),
     ("cookie header", f"Cookie: sessionid={TOKEN}; theme=dark", TOKEN),
@@ -241,3 +246,8 @@ def test_each_provider_format_is_removed(kind: str, text: str, secret: str) -> N
     done = redact(text)
     assert secret not in done.text, done.text
     assert done.count >= 1
+
+
+def test_a_query_string_keeps_what_follows_the_secret() -> None:
+    done = redact(f'url = "https://glpi.example.org/callback?token={TOKEN}&next=/front/central.php"')
+    assert TOKEN not in done.text and done.text.endswith('&next=/front/central.php"'), done.text

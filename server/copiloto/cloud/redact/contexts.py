@@ -241,6 +241,11 @@ def _assignments_within(doc: _Text, begin: int, stop: int, *, inside_string: boo
     for match in _ASSIGNMENT.finditer(doc.text, begin, stop):
         strength = name_strength(match.group("name"))
         start, end, value, quoted = _value_span(match, "value")
+        before = doc.text[begin : match.start("name")] if inside_string else _line_of(doc.text, match.start("name"))[0]
+        in_string = inside_string or _inside_string(before)
+        if in_string and not quoted and "?" not in before:
+            end = _to_space(doc.text, end, stop)  # libpq's `password=a&b c=d`: no query string, `&` is a character
+            value = doc.text[start:end]
         literal = quoted or inside_string or _reads_as_literal(doc, match, value)
         if not quoted and not inside_string and _pass_through(match.group("name"), value, match.group(0)):
             continue
@@ -248,6 +253,12 @@ def _assignments_within(doc: _Text, begin: int, stop: int, *, inside_string: boo
             yield Hit(start, end, "password-or-token")
         elif quoted and end - start > 3 and ("=" in value or ":" in value):
             yield from _assignments_within(doc, start, end, inside_string=True)
+
+
+def _to_space(text: str, index: int, stop: int) -> int:
+    while index < stop and not text[index].isspace() and text[index] not in "\"';\\":
+        index += 1
+    return index
 
 
 def _pass_through(name: str, value: str, whole: str) -> bool:

@@ -129,6 +129,23 @@ SECRETS: list[tuple[str, str, str]] = [
     ("netrc", f"machine glpi.example.org login glpi password {PASSWORD}", PASSWORD),
     ("setter", f'ds.setPassword("{PASSWORD}");', PASSWORD),
     ("builder", f'Client.builder().username("u").password("{PASSWORD}").build()', PASSWORD),
+    ("mongo shell", f"mongo admin -u root -p {PASSWORD} --authenticationDatabase admin", PASSWORD),
+    ("smbclient", f"smbclient //srv/share -U 'CORP\\\\svc%{PASSWORD}'", PASSWORD),
+    ("snmp v3", f"snmpwalk -v3 -l authPriv -u mon -a SHA -A {PASSWORD} -x AES -X x{PASSWORD} host", "x" + PASSWORD),
+    ("go basic auth", f'req.SetBasicAuth("deploy", "{PASSWORD}")', PASSWORD),
+    ("php curl userpwd", f'curl_setopt($ch, CURLOPT_USERPWD, "glpi:{PASSWORD}");', PASSWORD),
+    (
+        "ruby constructor",
+        f'Twilio::REST::Client.new(account_sid, "{lower_token(32)[:0]}0123456789abcdef0123456789abcdef")',
+        "0123456789abcdef0123456789abcdef",
+    ),
+    ("java system property", f'JAVA_OPTS="-Djavax.net.ssl.keyStorePassword={PASSWORD} -Xmx1g"', PASSWORD),
+    ("totp seed", 'totp = pyotp.TOTP("JBSWY3DPEHPK3PXP")', "JBSWY3DPEHPK3PXP"),
+    ("prose", f"the new admin password for glpi is {PASSWORD} - change it", PASSWORD),
+    ("prose, French", f"Mot de passe : {PASSWORD}", PASSWORD),
+    ("prose, German, backticks", f"Passwort `{PASSWORD}`", PASSWORD),
+    ("name in another language", f'"contraseña": "{PASSWORD}"', PASSWORD),
+    ("newrelic, no name", f'default = "NRAK-{fake(27, string.ascii_uppercase + string.digits)}"', "NRAK-"),
 ]
 
 
@@ -197,6 +214,9 @@ ORDINARY: list[tuple[str, str]] = [
     ("compose reference", "environment:\n  MYSQL_ROOT_PASSWORD: ${MYSQL_ROOT_PASSWORD}\n"),
     ("cache key", 'CACHE_KEY = "tickets:4fb2a74b423f01e67daffdbad2cd9157"'),
     ("sql insert without secrets", "INSERT INTO glpi_tickets (name, content) VALUES ('Printer', 'Jammed again');"),
+    ("prose about passwords", "The password is required.\nYour password is too short.\npassword is incorrect for glpi"),
+    ("jvm flags", 'JAVA_OPTS="-Xmx1g -Dfile.encoding=UTF-8"'),
+    ("dict of credentials", '_extra = {"credentials": resolved_credentials, **extra}'),
 ]
 
 

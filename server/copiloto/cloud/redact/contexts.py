@@ -81,7 +81,9 @@ _ENV_FALLBACKS = (
 _ASSIGNED_TO = re.compile(r"(?P<name>[\w$]+)[\"'\]]*\s*(?:=|:=|=>|:)\s*[\"']?$")
 _ASSIGNED_CALL = re.compile(r"(?P<name>[\w$]+)[\"'\]]*\s*(?:=|:=|=>|:)\s*[\w.$>:-]*\s*$")
 _SHELL_DEFAULT = re.compile(r"\$\{(?P<name>\w+):?[-=](?P<value>[^}\s]+)\}")
-_CONSTRUCTOR = re.compile(r"(?:\bnew\s+|\b)(?P<callee>(?:\w+\.)*[A-Z]\w*[a-z]\w*)\s*\(")  # not SQL's VALUES (
+_CONSTRUCTOR = re.compile(
+    r"(?:\bnew\s+|\b)(?P<callee>(?:\w+(?:\.|::))*[A-Z]\w*[a-z]\w*)(?:\.new)?\s*\("  # not SQL's VALUES (; Ruby .new(
+)
 _NOT_A_CLIENT = re.compile(r"(?i)uuid|guid|hash|digest|sha|md5|color|colour|version|commit|checksum|bytes|hex|id$")
 _HEX_KEY = re.compile(r"^[0-9a-f]{32,}$|^[0-9A-F]{32,}$")
 _SPLIT_NAME_VALUE = re.compile(
@@ -134,6 +136,23 @@ _PGPASS = re.compile(rf"(?m)^{_NUMBERED}[\w.*-]+:(?:\d+|\*):[\w.*-]+:[\w.*@-]+:(
 _CURL_USER = re.compile(r"(?<!\S)(?:-u|--user)(?:=|[ \t]+)[\"']?[^\s:\"']+[\"']?:[\"']?(?P<pw>[^\s\"'<>]+)")
 _MYSQL_P = re.compile(rf"\b(?:mysql\w*|mariadb\w*)\b[^\n;|]*?[ \t]-p(?P<pw>{_QUOTED}|[^\s\"']+)")
 _FLAG_VALUE = {
+    "mongo": re.compile(
+        rf"\bmongo(?:sh|dump|restore|export|import)?\b[^\n;|]*?[ \t]-p[ \t]+(?P<pw>{_QUOTED}|[^\s\"'-][^\s\"']*)"
+    ),
+    "smbclient": re.compile(
+        r"\b(?:smbclient|rpcclient|smbmap|mount\.cifs)\b[^\n;|]*?-U[ \t]*[\"']?[^\s%\"']+%(?P<pw>[^\s\"']+)"
+    ),
+    "snmp auth": re.compile(rf"\bsnmp\w+\b[^\n;|]*?[ \t]-A[ \t]+(?P<pw>{_QUOTED}|[^\s\"']+)"),
+    "snmp privacy": re.compile(rf"\bsnmp\w+\b[^\n;|]*?[ \t]-X[ \t]+(?P<pw>{_QUOTED}|[^\s\"']+)"),
+    "curl userpwd": re.compile(r"\bCURLOPT_USERPWD\s*(?:,|=>)\s*[\"'][^\"':]*:(?P<pw>[^\"']+)[\"']"),
+    "java property": re.compile(
+        rf"(?<![^\s\"'])-D[\w.-]*(?i:password|passwd|secret|token|apikey|api\.key)[\w.-]*=(?P<pw>{_QUOTED}|[^\s\"']+)"
+    ),
+    "prose": re.compile(
+        r"(?i)\b(?:password|passwort|mot de passe|contrase(?:n|ñ)a|senha|wachtwoord|pass(?:phrase|code)?)\b"
+        r"(?:[ \t]*:|[^\n.:'\"]{0,40}?\b(?:is|est|es|ist|é)\b:?)"  # "password: X", "the password for glpi is X"
+        r"[ \t]*(?P<pw>`[^`\n]+`|\"[^\"\n]+\"|'[^'\n]+'|[^\s`'\"]+)"
+    ),
     # Oracle's user/password@host: sqlplus, JDBC thin URLs, connect strings.
     "oracle": re.compile(
         r"(?i)(?:\bsqlplus\s+(?:-\w+\s+)*|jdbc:oracle:\w+:|\bconn(?:ect)?\s+|\b(?:imp|exp|expdp|impdp|rman\s+target)\s+)"
@@ -190,6 +209,8 @@ _CREDENTIAL_CALLS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"\bnew\s+Sequelize\s*\("), 2),
     (re.compile(r"(?i)\b(?:ftp_login|ssh2_auth_password)\s*\("), 2),
     (re.compile(r"\bFTP(?:_TLS)?\s*\("), 2),
+    (re.compile(r"\bSetBasicAuth\s*\("), 1),  # Go net/http
+    (re.compile(r"\b(?:TOTP|HOTP)\s*\("), 0),  # pyotp: the seed
 )
 _PHP_TRUNCATED = re.compile(r"^'(?P<value>[^']*)\.\.\.'?$")  # PHP cuts arguments in traces: 'longpasswor...'
 
@@ -242,6 +263,8 @@ def _assignments_within(doc: _Text, begin: int, stop: int, *, inside_string: boo
         strength = name_strength(match.group("name"))
         start, end, value, quoted = _value_span(match, "value")
         before = doc.text[begin : match.start("name")] if inside_string else _line_of(doc.text, match.start("name"))[0]
+        if match.group("close")[:1] in ("'", '"', "`"):
+            before = before[:-1]  # the name's own opening quote
         in_string = inside_string or _inside_string(before)
         if in_string and not quoted and "?" not in before:
             end = _to_space(doc.text, end, stop)  # libpq's `password=a&b c=d`: no query string, `&` is a character
@@ -303,7 +326,9 @@ def spaced_pairs(doc: _Text) -> Iterator[Hit]:
         start, end, value, quoted = _value_span(match, "value")
         if quoted and doc.text[match.start() - 1 : match.start()] in ("'", '"', "`"):
             continue  # `"password" name="…"`: the quote after a quoted name closes it, it opens no value
-        unquoted_secret = looks_generated(value) or (strength == "password" and looks_like_password(value))
+        unquoted_secret = not value.startswith("-") and (  # `-Xmx1g`: the next flag, not a value
+            looks_generated(value) or (strength == "password" and looks_like_password(value))
+        )
         if is_secret_value(value, strength, quoted=True) if quoted else unquoted_secret:
             yield Hit(start, end, "password-or-token")
 
@@ -485,9 +510,12 @@ def url_credentials(doc: _Text) -> Iterator[Hit]:
 
 
 def command_lines(doc: _Text) -> Iterator[Hit]:
+    prose = _FLAG_VALUE["prose"]
     for pattern in (_MYSQL_P, *_FLAG_VALUE.values()):
         for match in pattern.finditer(doc.text):
-            start, end, value, _ = _value_span(match, "pw")
+            start, end, value, quoted = _value_span(match, "pw")
+            if pattern is prose and not quoted and not (looks_like_password(value) or looks_generated(value)):
+                continue  # "the password is required": a bare word in prose must look like a password
             if is_secret_value(value, "password", quoted=True):
                 yield Hit(start, end, "password-or-token")
     for match in _LONG_FLAG.finditer(doc.text):

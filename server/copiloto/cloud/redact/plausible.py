@@ -23,7 +23,8 @@ Strength = Literal["password", "token"]
 
 # Compact names (lower case, no separators) that say password: `dbpassword`, `smtp_passwd`, `PGPASS`, `passphrase`.
 _PASSWORD = re.compile(
-    r"passw(?:or)?d|passwd|pwd|pw$|passphrase|passcode|pass$|secret|privatekey|masterkey$|apikey|api_?key|"
+    r"passw(?:or)?[dt]|passwd|pwd|pw$|contrase(?:n|ñ)a|motdepasse|senha|wachtwoord|l(?:o|ö)senord|parola|has(?:l|ł)o|"
+    r"salasana|adgangskode|пароль|passphrase|passcode|pass$|secret|privatekey|masterkey$|apikey|api_?key|"
     r"accesskey|authkey|secretkey|clientsecret|encryptionkey|signingkey|credential|creds$"
 )
 _PASSWORD_WORDS = frozenset({"pw", "pwd", "pass", "passwd", "pword", "pin", "psk", "passkey"})
@@ -326,7 +327,7 @@ def name_strength(name: str) -> Strength | None:
         return None
     if len(words) > 2 and words[-2] in _NOT_A_SECRET_WORD and words[-1] in {"id", "key"}:
         return None
-    compact = "".join(words)
+    compact = "".join(words) if name.isascii() else re.sub(r"[\W_]", "", name.lower())  # contraseña, пароль
     snake = "_".join(words)
     if _PASSWORD_WORDS.intersection(words) or (_PASSWORD.search(compact) and not _NOT_PASSWORD.search(compact)):
         return "password"

@@ -83,6 +83,21 @@ RULES: tuple[Rule, ...] = (
     _rule("heroku-token", "hrku-", r"\bHRKU-[A-Za-z0-9_-]{20,}"),
     _rule("artifactory-key", "akc", r"\bAKC[a-zA-Z0-9]{10,}"),
     _rule("age-secret-key", "age-secret-key-1", r"\bAGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{50,}"),
+    # Prefixes distinctive enough to need no name beside them (gitleaks asks for one).
+    _rule("newrelic-key", "nrak- nrii- nrjs- nraa-", r"\bNR(?:AK|II|JS|AA)-[A-Za-z0-9]{20,}"),
+    _rule("supabase-token", "sbp_", r"\bsbp_[a-f0-9]{40}\b"),
+    _rule("adafruit-key", "aio_", r"\baio_[A-Za-z0-9]{28}\b"),
+    _rule("figma-token", "figd_", r"\bfigd_[A-Za-z0-9_-]{40,}"),
+    _rule("notion-token", "secret_ ntn_", r"\b(?:secret_[A-Za-z0-9]{43}|ntn_[A-Za-z0-9]{40,})\b"),
+    _rule("linear-key", "lin_api_", r"\blin_api_[A-Za-z0-9]{40}\b"),
+    _rule("postman-key", "pmak-", r"\bPMAK-[a-f0-9]{24}-[a-f0-9]{34}\b"),
+    _rule("sentry-token", "sntrys_ sntryu_", r"\bsntry[su]_[A-Za-z0-9+/=_]{30,}"),
+    _rule("terraform-token", "atlasv1", r"\b[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,}"),
+    _rule("pulumi-token", "pul-", r"\bpul-[a-f0-9]{40}\b"),
+    _rule("fly-token", "fo1_", r"\bfo1_[A-Za-z0-9_-]{40,}"),
+    _rule("planetscale-token", "pscale_", r"\bpscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.=-]{32,}"),
+    _rule("doppler-token", "dp.", r"\bdp\.(?:pt|st|ct|sa|scim|audit)\.[A-Za-z0-9]{40,}"),
+    _rule("shippo-token", "shippo_", r"\bshippo_(?:live|test)_[a-f0-9]{40}\b"),
 )
 
 

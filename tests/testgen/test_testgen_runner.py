@@ -29,7 +29,9 @@ from copiloto.testgen import (
 
 PYTHON = Path(sys.executable)
 ONCE = RunLimits(timeout_s=10, runs=1)
-SHORT = RunLimits(timeout_s=2, runs=3)
+SHORT = RunLimits(timeout_s=2, runs=3)  # for tests that end at the timeout
+# For runs that must end by themselves: pytest alone takes ~2 s to start on this 2-core machine, more under load.
+ROOMY = RunLimits(timeout_s=20, runs=3)
 
 MODULE = """\
 def other(x):
@@ -82,7 +84,7 @@ def test_a_passing_test_is_kept_after_three_runs() -> None:
     ],
 )
 def test_failures_are_classified(source: str, kind: str, shown: str) -> None:
-    result = run_test(source, "test_f", [], PYTHON, SHORT)
+    result = run_test(source, "test_f", [], PYTHON, ROOMY)
     assert not result.passed
     assert len(result.runs) == 1  # the first failure settles it
     assert result.runs[0] in ("failed", "error")
@@ -93,14 +95,14 @@ def test_failures_are_classified(source: str, kind: str, shown: str) -> None:
 def test_an_assert_in_the_code_under_test_is_not_the_tests_assertion(tmp_path: Path) -> None:
     (tmp_path / "checked.py").write_text("def f(x):\n    assert x > 0\n    return x\n")
     source = "from checked import f\n\n\ndef test_f():\n    assert f(-1) == -1\n"
-    result = run_test(source, "test_f", [tmp_path], PYTHON, SHORT)
+    result = run_test(source, "test_f", [tmp_path], PYTHON, ROOMY)
     assert result.runs == ("failed",)
     assert result.failure_kind == "error"
     assert "assert x > 0" in result.output
 
 
 def test_a_collection_error_is_an_error_run() -> None:
-    result = run_test("import no_such_module_here\n\n\ndef test_f():\n    pass\n", "test_f", [], PYTHON, SHORT)
+    result = run_test("import no_such_module_here\n\n\ndef test_f():\n    pass\n", "test_f", [], PYTHON, ROOMY)
     assert result.runs == ("error",)
 
 
@@ -219,7 +221,7 @@ def test_flaky():
     counter.write_text(str(runs + 1))
     assert runs == 0
 """
-    result = run_test(source, "test_flaky", [], PYTHON, SHORT)
+    result = run_test(source, "test_flaky", [], PYTHON, ROOMY)
     assert not result.passed
     assert result.runs == ("passed", "failed")
     assert result.failure_kind == "assertion"

@@ -236,10 +236,10 @@ def cmd_review(args: argparse.Namespace) -> int:
     JSON; `--deep` also asks the deep reviewer (Claude)."""
     import asyncio
 
+    from copiloto.review.flows import layer1_findings
     from copiloto.review.functions import ReviewMemory
     from copiloto.review.handoff import DeepReviewRequest, deep_review
     from copiloto.review.local import LocalFinding, review_text
-    from copiloto.review.security import security_findings
     from copiloto.runtime import start_cloud, start_runtime
 
     path = Path(args.file)
@@ -254,7 +254,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         print(f"copiloto: cannot read {path}: {exc}", file=sys.stderr)
         return 2
-    layer1 = security_findings(text, path.name)
+    layer1 = layer1_findings(text, path.name)
     rows: list[dict[str, Any]] = [finding.model_dump(mode="json") for finding in layer1]
     local: list[LocalFinding] = []
     if not args.no_local:

@@ -17,6 +17,7 @@ from copiloto.lsp.positions import index_to_utf16
 from copiloto.orchestrate.review import AGREEMENT_NOTE, Compared
 from copiloto.review.handoff import DeepFinding
 from copiloto.review.local import LocalFinding, checked_fix
+from copiloto.review.security import SOURCE as BANDIT_SOURCE
 from copiloto.review.security import SecurityFinding
 from copiloto.testgen.generate import GeneratedTests
 
@@ -45,14 +46,23 @@ def whole_line(line: int) -> types.Range:
     return types.Range(types.Position(line - 1, 0), types.Position(line, 0))
 
 
+def _rated(finding: SecurityFinding) -> str:
+    """Bandit's findings say how bandit rates them; the flow check's say they are flows."""
+    if finding.source != BANDIT_SOURCE:
+        return f"{finding.name}, flow check"
+    return (
+        f"{finding.name}, bandit severity {finding.bandit_severity.lower()}, "
+        f"confidence {finding.bandit_confidence.lower()}"
+    )
+
+
 def security_diagnostic(finding: SecurityFinding, text: str) -> types.Diagnostic:
     lines = text.split("\n")
     row = min(finding.line - 1, len(lines) - 1)
     end = finding.end_column if finding.end_column is not None else len(lines[row].rstrip("\r"))
     return types.Diagnostic(
         range=types.Range(types.Position(row, finding.column), types.Position(row, max(end, finding.column))),
-        message=f"{finding.message} ({finding.name}, bandit severity {finding.bandit_severity.lower()}, "
-        f"confidence {finding.bandit_confidence.lower()})",
+        message=f"{finding.message} ({_rated(finding)})",
         severity=SEVERITIES[finding.severity],
         source=finding.source,
         code=finding.code,

@@ -51,10 +51,14 @@ from copiloto.lsp.framing import serve_frames
 from copiloto.lsp.positions import InvalidPosition, line_starts, offset_to_position
 from copiloto.orchestrate.docstrings import write_docstring
 from copiloto.orchestrate.review import compare
+from copiloto.review.fixes import REGISTRY as FIX_REGISTRY
+from copiloto.review.fixes import finding_at, verified_fixes
+from copiloto.review.flows import layer1_findings
 from copiloto.review.functions import ReviewMemory, function_spans
 from copiloto.review.handoff import DeepFinding, DeepReviewRequest, deep_review, to_hand_off
 from copiloto.review.local import LocalReview, remembered, review_text
-from copiloto.review.security import SecurityFinding, security_findings
+from copiloto.review.security import SOURCE as SECURITY_SOURCE
+from copiloto.review.security import SecurityFinding
 from copiloto.runtime import Cloud, Runtime, claude_for_tests, start_cloud, start_runtime
 from copiloto.testgen import TestgenError
 from copiloto.testgen.action import KIND as TESTS_KIND
@@ -689,7 +693,7 @@ async def did_save(ls: CopilotoServer, params: types.DidSaveTextDocumentParams) 
         why = "it holds NUL bytes" if "\x00" in text else f"it is over review.max_file_kb ({settings.max_file_kb} KB)"
         log.info("not reviewing %s: %s", name, why)
         return
-    found = await asyncio.get_running_loop().run_in_executor(None, security_findings, text, name)
+    found = await asyncio.get_running_loop().run_in_executor(None, layer1_findings, text, name)
     ls.publish(doc.uri, "bandit", [security_diagnostic(finding, text) for finding in found], version)
     if settings.local_model:
         ls.spawn(ls.review_locally(doc.uri, text, version, found))
@@ -771,8 +775,9 @@ async def completion(ls: CopilotoServer, params: types.CompletionParams) -> type
         resolve_provider=True,
     ),
 )
-def code_action(ls: CopilotoServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
-    """Listing is instant: which def/class, no model; the work happens in codeAction/resolve."""
+async def code_action(ls: CopilotoServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    """Listing is instant: which def/class, no model; the work happens in codeAction/resolve. Rewrites of
+    bandit's findings are the exception: none is offered unchecked, so bandit checks them here, off the loop."""
     doc = ls.documents.get(params.text_document.uri)
     if doc is None:
         return None
@@ -784,6 +789,10 @@ def code_action(ls: CopilotoServer, params: types.CodeActionParams) -> list[type
             fix = local_fix_action(diagnostic, doc.uri, doc.version, doc.text, preview) or _explain_action(diagnostic)
             if fix is not None:
                 fixes.append(fix)
+        bandit = _bandit_diagnostics(ls, doc.uri, params)
+        if bandit:
+            loop = asyncio.get_running_loop()
+            fixes += await loop.run_in_executor(None, _bandit_fixes, bandit, doc.uri, doc.version, doc.text)
     line = params.range.start.line
     listed: list[tuple[str, str, Offer]] = []
     for kind, action, offers in (
@@ -885,6 +894,43 @@ async def resolve_tests(ls: CopilotoServer, action: types.CodeAction, doc: Docum
     if done.kept:
         action.edit = _test_file_edit(ls, done)
     return action
+
+
+def _bandit_diagnostics(ls: CopilotoServer, uri: str, params: types.CodeActionParams) -> list[types.Diagnostic]:
+    """The request's bandit diagnostics that have a rewrite, and the published ones on its lines."""
+    first, last = params.range.start.line, params.range.end.line
+    published = ls._diagnostics.get(uri, {}).get("bandit", [])
+    near = [d for d in published if d.range.start.line <= last and d.range.end.line >= first]
+    found: dict[tuple[str, int, int], types.Diagnostic] = {}
+    for diagnostic in [*params.context.diagnostics, *near]:
+        if diagnostic.source == SECURITY_SOURCE and str(diagnostic.code) in FIX_REGISTRY:
+            start = diagnostic.range.start
+            found.setdefault((str(diagnostic.code), start.line, start.character), diagnostic)
+    return list(found.values())
+
+
+def _bandit_fixes(diagnostics: list[types.Diagnostic], uri: str, version: int, text: str) -> list[types.CodeAction]:
+    """The verified rewrites of each finding still in `text` (bandit runs here: call it off the event loop)."""
+    actions = []
+    for diagnostic in diagnostics:
+        start = diagnostic.range.start  # bandit's line and column, as security_diagnostic published them
+        try:
+            finding = finding_at(text, str(diagnostic.code), start.line + 1, start.character)
+            offered = verified_fixes(text, finding) if finding is not None else []
+        except Exception:  # bandit on a text it cannot take: no fix, the other actions still come
+            log.exception("no fix for %s at %s:%s", diagnostic.code, uri, start.line + 1)
+            continue
+        for done in offered:
+            assert done.text is not None
+            actions.append(
+                types.CodeAction(
+                    title=f"Copiloto: {done.fix.title}",
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[diagnostic],
+                    edit=types.WorkspaceEdit(document_changes=[_replacing(uri, version, text, done.text)]),
+                )
+            )
+    return actions
 
 
 def _explain_action(diagnostic: types.Diagnostic) -> types.CodeAction | None:

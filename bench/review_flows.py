@@ -1,0 +1,293 @@
+"""The flow check of layer 1 (copiloto/flows): what it finds that bandit does not, and how often it flags clean code.
+
+    .venv/bin/python bench/review_flows.py [--cache /tmp/copiloto-flows-corpus] [--bandit-examples DIR]
+
+Every program here was written by others and comes from PyPI sdists at pinned versions, downloaded with pip into
+--cache and unpacked there (nothing is vendored), plus bandit's own examples from shared/data:
+
+- Insecure programs: hackscan 0.5.0's labelled suite (benchmarks/suite: Flask, Django, FastAPI and CLI modules
+  whose sink lines say `# vuln: <class>` or `# safe: <class>`) and its framework corpus (tests/corpus/frameworks,
+  `# expect: RULE!` = request data reaches it); the Python snippets with a request or input() source that the
+  test suites of aegis-ai-core 1.5.0 and aigis-sast 0.5.0 hold as strings; bandit's examples/ (93 files).
+  `--extra DIR` adds a folder of insecure programs got by other means (see bench/README.md) as one more part.
+  Per file: flagged by bandit, flagged by the flows, flagged beyond bandit (a flow finding that layer 1 keeps,
+  i.e. not on a line bandit flags for the same CWE), flagged by the flows where bandit flags nothing at all.
+- The labelled sink lines (SQL and command injection, the classes both tools cover): caught and false alarms of
+  each tool, a line counting as flagged when a finding of the tool's matching CWE starts on it.
+- Clean code: HumanEval's 164 reference solutions, FastAPI 0.115.0's docs_src (701 example apps), Flask 3.1.2's
+  examples and source, Django 5.2.8's views and contrib admin/auth, hackscan's `safe/` corpus: the share of files
+  with a flow finding (target ≤ 5 %), each one listed.
+- Seconds per file (flows alone; bandit alongside on the insecure corpus), and how often each rule fired.
+Writes bench/results/review_flows-<date>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import re
+import statistics
+import subprocess
+import sys
+import tarfile
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from copiloto.review.flows import flow_findings, layer1_findings
+from copiloto.review.security import SecurityFinding, security_findings
+from docgen import problems
+from machine import describe
+
+ROOT = Path(__file__).resolve().parent
+SDISTS = {
+    "hackscan": "0.5.0",
+    "aegis-ai-core": "1.5.0",
+    "aigis-sast": "0.5.0",
+    "flask": "3.1.2",
+    "django": "5.2.8",
+    "fastapi": "0.115.0",
+}
+SOURCE = re.compile(
+    r"request\.(args|form|values|json|get_json|cookies|headers|files|data|GET|POST|COOKIES|body|FILES|META)"
+    r"|\binput\(|sys\.argv|@\w+\.(get|post|put|delete|route)\("
+)
+LABEL = re.compile(r"#\s*(vuln|safe):\s*(sqli|cmdi)\b|#\s*expect:\s*HS-(SQLI|CMDI)-001(!?)")
+CWE_OF = {"sqli": 89, "cmdi": 78}
+Case = tuple[str, str]  # (name, text)
+
+
+def fetch(cache: Path) -> dict[str, Path]:
+    """Each pinned sdist, downloaded once with pip and unpacked under `cache`."""
+    cache.mkdir(parents=True, exist_ok=True)
+    folders: dict[str, Path] = {}
+    for name, version in SDISTS.items():
+        stem = f"{name.replace('-', '_')}-{version}"
+        folder = next(
+            (p for p in cache.glob("*") if p.is_dir() and p.name.lower() in (stem, f"{name}-{version}")), None
+        )
+        if folder is None:
+            archive = next(iter(cache.glob(f"{stem}.tar.gz")), None) or next(
+                iter(cache.glob(f"{name}-{version}.tar.gz")), None
+            )
+            if archive is None:
+                subprocess.run(
+                    [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
+                     f"{name}=={version}", "-d", str(cache)],
+                    check=True,
+                )  # fmt: skip
+                archive = next(cache.glob(f"{stem}.tar.gz"), None) or next(cache.glob(f"{name}-{version}.tar.gz"))
+            with tarfile.open(archive) as tar:
+                tar.extractall(cache, filter="data")
+            folder = cache / archive.name.removesuffix(".tar.gz")
+        folders[name] = folder
+    return folders
+
+
+def files(folder: Path, pattern: str = "*.py") -> list[Case]:
+    return [
+        (str(p.relative_to(folder.parent)), p.read_text(encoding="utf-8", errors="replace"))
+        for p in sorted(folder.rglob(pattern))
+    ]
+
+
+def snippets(folder: Path) -> list[Case]:
+    """The Python programs a test suite holds as strings: ≥ 2 lines, parse, a source and a call in them."""
+    found: list[Case] = []
+    for name, text in files(folder / "tests"):
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and "\n" in node.value.strip():
+                try:
+                    ast.parse(node.value)
+                except SyntaxError:
+                    continue
+                if SOURCE.search(node.value) and re.search(r"\w\(", node.value):
+                    found.append((f"{name}:{node.lineno}", node.value))
+    return found
+
+
+def insecure_corpus(sdists: dict[str, Path], bandit_examples: Path) -> dict[str, list[Case]]:
+    hackscan = sdists["hackscan"]
+    return {
+        "hackscan suite": files(hackscan / "benchmarks" / "suite"),
+        "hackscan frameworks": files(hackscan / "tests" / "corpus" / "frameworks"),
+        "test-suite snippets (aegis-ai-core, aigis-sast)": snippets(sdists["aegis-ai-core"])
+        + snippets(sdists["aigis-sast"]),
+        "bandit examples": files(bandit_examples),
+    }
+
+
+def clean_corpus(sdists: dict[str, Path]) -> dict[str, list[Case]]:
+    django = sdists["django"] / "django"
+    hackscan_safe = [c for c in files(sdists["hackscan"] / "tests" / "corpus") if "/safe/" in c[0]]
+    return {
+        "HumanEval reference solutions": [
+            (p["task_id"], p["prompt"] + p["canonical_solution"]) for p in problems(None)
+        ],
+        "FastAPI docs_src": files(sdists["fastapi"] / "docs_src"),
+        "Flask examples and source": files(sdists["flask"] / "examples") + files(sdists["flask"] / "src"),
+        "Django views, contrib admin and auth": [
+            c for c in files(django) if "/views" in c[0] or "/contrib/admin/" in c[0] or "/contrib/auth/" in c[0]
+        ],
+        "hackscan safe corpus": hackscan_safe,
+    }
+
+
+def timed(function: Any, text: str, name: str) -> tuple[list[SecurityFinding], float]:
+    start = time.perf_counter()
+    found = function(text, name)
+    return found, time.perf_counter() - start
+
+
+def filename(case: str) -> str:
+    return Path(case.split(":", 1)[0]).name if case.split(":", 1)[0].endswith(".py") else "snippet.py"
+
+
+def measure_insecure(corpus: dict[str, list[Case]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    total: Counter[str] = Counter()
+    rules: Counter[str] = Counter()
+    flows_s: list[float] = []
+    bandit_s: list[float] = []
+    beyond_files: list[dict[str, Any]] = []
+    for part, cases in corpus.items():
+        counts: Counter[str] = Counter()
+        for name, text in cases:
+            flows, seconds = timed(flow_findings, text, filename(name))
+            bandit, bandit_seconds = timed(security_findings, text, filename(name))
+            flows_s.append(seconds)
+            bandit_s.append(bandit_seconds)
+            kept = [f for f in layer1_findings(text, filename(name)) if f.source == "copiloto/flows"]
+            counts["files"] += 1
+            counts["bandit"] += bool(bandit)
+            counts["flows"] += bool(flows)
+            counts["beyond bandit"] += bool(kept)
+            counts["flows where bandit is silent"] += bool(flows) and not bandit
+            rules.update({f.code for f in flows})
+            if kept:
+                beyond_files.append({"file": name, "flows": [f"{f.line}: {f.code} {f.message}" for f in kept]})
+        total.update(counts)
+        out[part] = _shares(counts)
+    return {
+        "by part": out,
+        "all": _shares(total),
+        "rules (files where each fired)": dict(rules.most_common()),
+        "rules (share of flagged files)": {k: round(v / max(total["flows"], 1), 3) for k, v in rules.most_common()},
+        "ms per file, flows": _ms(flows_s),
+        "ms per file, bandit": _ms(bandit_s),
+        "files beyond bandit": beyond_files,
+    }
+
+
+def _shares(counts: Counter[str]) -> dict[str, Any]:
+    n = max(counts["files"], 1)
+    return {k: {"files": v, "share": round(v / n, 3)} if k != "files" else v for k, v in counts.items()}
+
+
+def _ms(seconds: list[float]) -> dict[str, float]:
+    if not seconds:
+        return {}
+    return {"mean": round(statistics.fmean(seconds) * 1000, 2), "p50": round(statistics.median(seconds) * 1000, 2),
+            "max": round(max(seconds) * 1000, 2)}  # fmt: skip
+
+
+def labelled_lines(corpus: dict[str, list[Case]]) -> dict[str, Any]:
+    """Sink lines labelled vulnerable or safe (SQL and command injection): what each tool flags."""
+    tally: Counter[str] = Counter()
+    missed: list[str] = []
+    for part in ("hackscan suite", "hackscan frameworks"):
+        for name, text in corpus[part]:
+            bandit = security_findings(text, filename(name))
+            flows = flow_findings(text, filename(name))
+            for number, line in enumerate(text.split("\n"), 1):
+                match = LABEL.search(line)
+                if match is None or (match.group(3) and not match.group(4)):  # an `expect` without `!`: no source
+                    continue
+                kind = "vuln" if match.group(3) else match.group(1)
+                cwe = CWE_OF[(match.group(2) or match.group(3)).lower()]
+                by_bandit = any(f.line == number and f.cwe == cwe for f in bandit)
+                by_flows = any(f.line == number and f.cwe == cwe for f in flows)
+                tally[f"{kind} lines"] += 1
+                tally[f"{kind}: bandit flags"] += by_bandit
+                tally[f"{kind}: flows flag"] += by_flows
+                tally[f"{kind}: flows flag, bandit does not"] += by_flows and not by_bandit
+                if kind == "vuln" and not by_flows:
+                    missed.append(f"{name}:{number}: {line.strip()}")
+                if kind == "safe" and by_flows:
+                    missed.append(f"FALSE ALARM {name}:{number}: {line.strip()}")
+    return {"counts": dict(tally), "flows missed / false alarms": missed}
+
+
+def measure_clean(corpus: dict[str, list[Case]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    flagged: list[str] = []
+    seconds: list[float] = []
+    rules: Counter[str] = Counter()
+    total = hits = 0
+    for part, cases in corpus.items():
+        n = h = 0
+        for name, text in cases:
+            flows, spent = timed(flow_findings, text, filename(name))
+            seconds.append(spent)
+            n += 1
+            if flows:
+                h += 1
+                rules.update({f.code for f in flows})
+                flagged += [f"{name}:{f.line}: {f.code} {f.message}" for f in flows]
+        out[part] = {"files": n, "with a flow finding": h, "share": round(h / max(n, 1), 4)}
+        total, hits = total + n, hits + h
+    return {
+        "by part": out,
+        "all": {"files": total, "with a flow finding": hits, "share": round(hits / max(total, 1), 4)},
+        "rules (files where each fired)": dict(rules.most_common()),
+        "ms per file, flows": _ms(seconds),
+        "flagged": flagged,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/copiloto-flows-corpus"))
+    parser.add_argument(
+        "--bandit-examples", type=Path, default=ROOT.parent.parent / "shared/data/bandit-examples/examples"
+    )
+    parser.add_argument(
+        "--extra",
+        type=Path,
+        action="append",
+        default=[],
+        help="a folder of insecure programs got by other means (its .py files are one more part of the corpus)",
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / f"review_flows-{date.today()}.json")
+    args = parser.parse_args()
+    sdists = fetch(args.cache)
+    insecure = insecure_corpus(sdists, args.bandit_examples)
+    for folder in args.extra:
+        insecure[f"extra: {folder.name}"] = files(folder)
+    result: dict[str, Any] = {
+        "date": str(date.today()),
+        "machine": describe(),
+        "sdists": SDISTS,
+        "insecure": measure_insecure(insecure),
+        "labelled sink lines": labelled_lines(insecure),
+        "clean": measure_clean(clean_corpus(sdists)),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    for section in ("insecure", "clean"):
+        summary = {k: v for k, v in result[section].items() if k not in ("files beyond bandit", "flagged")}
+        print(section, json.dumps(summary, indent=1, ensure_ascii=False))
+    print("labelled sink lines", json.dumps(result["labelled sink lines"], indent=1, ensure_ascii=False))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Layer 1's second half: source → sink flows that bandit cannot see, found without a model.
+
+Bandit looks at one call at a time; it cannot tell `cursor.execute(query)` with a constant query from one
+built from `request.args`. This package follows request data (and the local user's input) through each
+function to the calls that must not get it — SQL text, a shell, a file path, a redirect, an outbound URL, a
+template, a deserialiser — for Python, and for PHP (GLPI) `$_GET`/`$_POST`/... into queries, output and
+includes. Its findings are `SecurityFinding`s with source "copiloto/flows".
+"""
+
+from __future__ import annotations
+
+import logging
+
+from copiloto.review.flows.rules import SOURCE, finding
+from copiloto.review.security import SecurityFinding, security_findings
+
+__all__ = ["SOURCE", "flow_findings", "layer1_findings"]
+log = logging.getLogger(__name__)
+PYTHON_SUFFIXES = (".py", ".pyw", ".pyi")
+PHP_SUFFIXES = (".php", ".inc", ".phtml")
+
+
+def flow_findings(text: str, filename: str = "module.py") -> list[SecurityFinding]:
+    """The source → sink flows of `text` as findings; the language comes from the file name (Python unless
+    it ends in .php)."""
+    if filename.lower().endswith(PHP_SUFFIXES):
+        from copiloto.review.flows.php import php_flows
+
+        flows = php_flows(text)
+    else:
+        from copiloto.review.flows.python import python_flows
+
+        flows = python_flows(text)
+    return [finding(flow) for flow in flows]
+
+
+def layer1_findings(text: str, filename: str = "module.py") -> list[SecurityFinding]:
+    """Layer 1 of the review: bandit's findings (Python only), then the flows bandit did not already flag on
+    the same line for the same CWE, in line order."""
+    php = filename.lower().endswith(PHP_SUFFIXES)
+    bandit = [] if php else security_findings(text, filename)
+    try:
+        flows = flow_findings(text, filename)
+    except Exception:  # a bug of ours must not take bandit's findings with it
+        log.exception("the flow check failed on %s", filename)
+        flows = []
+    flagged = {(f.line, f.cwe) for f in bandit}
+    kept = [f for f in flows if (f.line, f.cwe) not in flagged]
+    return sorted([*bandit, *kept], key=lambda f: (f.line, f.column, f.code))

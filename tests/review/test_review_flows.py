@@ -1,0 +1,536 @@
+"""The source → sink check of layer 1: one table row per rule, each with a clean twin that must stay silent
+(sanitised, parametrised, constant, or from a source that does not count there)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from copiloto.review.flows import flow_findings, layer1_findings
+from copiloto.review.security import SecurityFinding
+
+FLASK = "from flask import request, redirect, render_template_string, send_file\n"
+
+# (id, code of the rule, vulnerable text, clean twin); the text of a case is Python unless the id says php
+CASES: list[tuple[str, str, str, str]] = [
+    (
+        "sql-fstring",
+        "CF-SQL",
+        """
+        def find(cursor):
+            name = request.args['name']
+            query = f"SELECT * FROM users WHERE name = '{name}'"
+            cursor.execute(query)
+        """,
+        """
+        def find(cursor):
+            name = request.args['name']
+            cursor.execute("SELECT * FROM users WHERE name = ?", (name,))
+        """,
+    ),
+    (
+        "sql-percent-django",
+        "CF-SQL",
+        """
+        def view(request):
+            q = request.GET.get("q", "")
+            rows = User.objects.raw("SELECT * FROM auth_user WHERE username = '%s'" % q.strip())
+        """,
+        """
+        def view(request):
+            q = int(request.GET.get("q", "0"))
+            rows = User.objects.raw("SELECT * FROM auth_user WHERE id = %s" % q)
+        """,
+    ),
+    (
+        "sql-format-text",
+        "CF-SQL",
+        """
+        def view():
+            sort = request.form.get("sort")
+            return session.execute(text("SELECT * FROM t ORDER BY {}".format(sort)))
+        """,
+        """
+        def view():
+            sort = request.form.get("sort")
+            return session.execute(text("SELECT * FROM t WHERE a = :a"), {"a": sort})
+        """,
+    ),
+    (
+        "shell-system",
+        "CF-SHELL",
+        """
+        def ping():
+            host = request.values["host"]
+            os.system("ping -c 1 " + host)
+        """,
+        """
+        def ping():
+            host = request.values["host"]
+            os.system("ping -c 1 " + shlex.quote(host))
+        """,
+    ),
+    (
+        "shell-subprocess",
+        "CF-SHELL",
+        """
+        def run():
+            cmd = request.json["cmd"]
+            subprocess.run(f"git log {cmd}", shell=True)
+        """,
+        """
+        def run():
+            cmd = request.json["cmd"]
+            subprocess.run(["git", "log", cmd])
+        """,
+    ),
+    (
+        "shell-input",
+        "CF-SHELL",
+        """
+        name = input("file? ")
+        os.popen("cat " + name)
+        """,
+        """
+        name = "report.txt"
+        os.popen("cat " + name)
+        """,
+    ),
+    (
+        "path-open",
+        "CF-PATH",
+        """
+        def download():
+            name = request.args.get("file")
+            path = os.path.join("/srv/files", name)
+            with open(path) as handle:
+                return handle.read()
+        """,
+        """
+        def download():
+            name = request.args.get("file")
+            path = os.path.join("/srv/files", secure_filename(name))
+            with open(path) as handle:
+                return handle.read()
+        """,
+    ),
+    (
+        "path-route-parameter",
+        "CF-PATH",
+        """
+        @app.route("/files/<name>")
+        def download(name):
+            return send_file("/srv/" + name)
+        """,
+        """
+        @app.route("/files/<int:number>")
+        def download(number):
+            return send_file(f"/srv/{number}.pdf")
+        """,
+    ),
+    (
+        "path-fastapi",
+        "CF-PATH",
+        """
+        @router.get("/files")
+        def read(name: str, db: Session = Depends(get_db)):
+            return FileResponse(Path("/srv") / name)
+        """,
+        """
+        @router.get("/files")
+        def read(number: int, db: Session = Depends(get_db)):
+            return FileResponse(Path("/srv") / f"{number}.txt")
+        """,
+    ),
+    (
+        "path-basename-only-for-paths",
+        "CF-SHELL",
+        """
+        def remove():
+            name = os.path.basename(request.form["name"])
+            os.system("rm " + name)
+        """,
+        """
+        def remove():
+            name = os.path.basename(request.form["name"])
+            os.remove(name)
+        """,
+    ),
+    (
+        "redirect",
+        "CF-REDIRECT",
+        """
+        def login():
+            target = request.args.get("next")
+            return redirect(target)
+        """,
+        """
+        def login():
+            target = request.args.get("next")
+            return redirect("/home/" + target)
+        """,
+    ),
+    (
+        "redirect-django",
+        "CF-REDIRECT",
+        """
+        def view(request):
+            return HttpResponseRedirect(request.POST["back"])
+        """,
+        """
+        def view(request):
+            return HttpResponseRedirect(reverse("home"))
+        """,
+    ),
+    (
+        "ssrf",
+        "CF-SSRF",
+        """
+        def fetch():
+            url = request.args["url"]
+            return requests.get(url, timeout=5).text
+        """,
+        """
+        def fetch():
+            user = request.args["user"]
+            return requests.get(f"https://api.example.com/users/{user}", timeout=5).text
+        """,
+    ),
+    (
+        "ssrf-urlopen",
+        "CF-SSRF",
+        """
+        def fetch():
+            host = request.headers.get("X-Host")
+            return urllib.request.urlopen("http://" + host).read()
+        """,
+        """
+        def fetch():
+            host = request.headers.get("X-Host")
+            return urllib.request.urlopen("http://localhost/status").read()
+        """,
+    ),
+    (
+        "template-string",
+        "CF-TEMPLATE",
+        """
+        def hello():
+            name = request.args.get("name", "")
+            return render_template_string("<h1>Hello " + name + "</h1>")
+        """,
+        """
+        def hello():
+            name = request.args.get("name", "")
+            return render_template_string("<h1>Hello {{ name }}</h1>", name=name)
+        """,
+    ),
+    (
+        "template-jinja",
+        "CF-TEMPLATE",
+        """
+        def page():
+            body = request.form["body"]
+            return Template(body).render()
+        """,
+        """
+        def page():
+            body = request.form["body"]
+            return Template("<p>{{ body }}</p>").render(body=body)
+        """,
+    ),
+    (
+        "markup",
+        "CF-XSS",
+        """
+        def comment():
+            text = request.form["text"]
+            return Markup(f"<p>{text}</p>")
+        """,
+        """
+        def comment():
+            text = request.form["text"]
+            return Markup(f"<p>{escape(text)}</p>")
+        """,
+    ),
+    (
+        "pickle",
+        "CF-DESERIALISE",
+        """
+        def load():
+            blob = base64.b64decode(request.cookies.get("state"))
+            return pickle.loads(blob)
+        """,
+        """
+        def load():
+            blob = base64.b64decode(request.cookies.get("state"))
+            return json.loads(blob)
+        """,
+    ),
+    (
+        "yaml",
+        "CF-DESERIALISE",
+        """
+        def load():
+            return yaml.load(request.get_data())
+        """,
+        """
+        def load():
+            return yaml.load(request.get_data(), Loader=yaml.SafeLoader)
+        """,
+    ),
+    (
+        "marshal-files",
+        "CF-DESERIALISE",
+        """
+        def upload():
+            data = request.files["code"].read()
+            return marshal.loads(data)
+        """,
+        """
+        def upload():
+            with open("cache.bin", "rb") as handle:
+                return marshal.loads(handle.read())
+        """,
+    ),
+    (
+        "class-based-view",
+        "CF-SQL",
+        """
+        class Search(View):
+            def get(self, *args):
+                term = self.request.GET["term"]
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT * FROM items WHERE name LIKE '%" + term + "%'")
+        """,
+        """
+        class Search(View):
+            def get(self, *args):
+                term = self.request.GET["term"]
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT * FROM items WHERE name LIKE %s", ["%" + term + "%"])
+        """,
+    ),
+    (
+        "reassigned-clean",
+        "CF-SQL",
+        """
+        def view(cursor):
+            order = request.args.get("order")
+            cursor.execute("SELECT * FROM t ORDER BY " + order)
+        """,
+        """
+        def view(cursor):
+            order = request.args.get("order")
+            order = "name"
+            cursor.execute("SELECT * FROM t ORDER BY " + order)
+        """,
+    ),
+    (
+        "sql-allow-list",
+        "CF-SQL",
+        """
+        def ordered(cursor):
+            column = request.args.get("sort", "name")
+            cursor.execute(f"SELECT * FROM t ORDER BY {column}")
+        """,
+        """
+        def ordered(cursor):
+            column = request.args.get("sort", "name")
+            if column not in ALLOWED_SORT:
+                return {"error": "bad sort"}, 400
+            cursor.execute(f"SELECT * FROM t ORDER BY {column}")
+        """,
+    ),
+    (
+        "sql-through-a-list",
+        "CF-SQL",
+        """
+        def search(cursor):
+            clauses = []
+            for key, value in request.get_json().items():
+                clauses.append(f"{key} = '{value}'")
+            cursor.execute("SELECT * FROM t WHERE " + " AND ".join(clauses))
+        """,
+        """
+        def search(cursor):
+            clauses = []
+            for key in ("a", "b"):
+                clauses.append(f"{key} = ?")
+            cursor.execute("SELECT * FROM t WHERE " + " AND ".join(clauses), list(request.get_json().values()))
+        """,
+    ),
+    (
+        "redirect-checked-host",
+        "CF-REDIRECT",
+        """
+        def set_language(request):
+            next_url = request.POST.get("next")
+            return HttpResponseRedirect(next_url)
+        """,
+        """
+        def set_language(request):
+            next_url = request.POST.get("next")
+            if not url_has_allowed_host_and_scheme(url=next_url, allowed_hosts={request.get_host()}):
+                next_url = "/"
+            return HttpResponseRedirect(next_url)
+        """,
+    ),
+    (
+        "deserialise-imported-name",
+        "CF-DESERIALISE",
+        """
+        from pickle import loads
+
+        def before():
+            return loads(b64decode(request.cookies.get("preferences")))
+        """,
+        """
+        from json import loads
+
+        def before():
+            return loads(b64decode(request.cookies.get("preferences")))
+        """,
+    ),
+    (
+        "php-sql",
+        "CF-SQL",
+        """
+        <?php
+        function item() {
+            global $DB;
+            $id = $_GET['id'];
+            $DB->query("SELECT * FROM glpi_items WHERE id = $id");
+        }
+        """,
+        """
+        <?php
+        function item() {
+            global $DB;
+            $id = (int) $_GET['id'];
+            $DB->query("SELECT * FROM glpi_items WHERE id = $id");
+        }
+        """,
+    ),
+    (
+        "php-mysqli",
+        "CF-SQL",
+        """
+        <?php
+        $name = trim($_POST['name']);
+        mysqli_query($link, "DELETE FROM users WHERE name = '" . $name . "'");
+        """,
+        """
+        <?php
+        $name = mysqli_real_escape_string($link, trim($_POST['name']));
+        mysqli_query($link, "DELETE FROM users WHERE name = '" . $name . "'");
+        """,
+    ),
+    (
+        "php-echo",
+        "CF-XSS",
+        """
+        <?php
+        $q = $_REQUEST['q'];
+        echo "<p>You searched for $q</p>";
+        """,
+        """
+        <?php
+        $q = $_REQUEST['q'];
+        echo "<p>You searched for " . htmlspecialchars($q) . "</p>";
+        """,
+    ),
+    (
+        "php-include",
+        "CF-INCLUDE",
+        """
+        <?php
+        $page = $_COOKIE['page'];
+        include 'pages/' . $page . '.php';
+        """,
+        """
+        <?php
+        $page = basename($_COOKIE['page']);
+        include 'pages/' . $page . '.php';
+        """,
+    ),
+]
+
+
+def flows_in(text: str, php: bool) -> list[SecurityFinding]:
+    source = textwrap.dedent(text).lstrip("\n")
+    return flow_findings(source if php else FLASK + source, "case.php" if php else "case.py")
+
+
+@pytest.mark.parametrize(("case", "code", "vulnerable", "clean"), CASES, ids=[c[0] for c in CASES])
+def test_a_flow_is_found_and_its_clean_twin_is_not(case: str, code: str, vulnerable: str, clean: str) -> None:
+    php = case.startswith("php")
+    found = flows_in(vulnerable, php)
+    assert [f.code for f in found] == [code], found
+    assert flows_in(clean, php) == []
+    finding = found[0]
+    assert finding.source == "copiloto/flows" and finding.severity in ("error", "warning")
+    assert finding.cwe is not None and finding.cwe_link == f"https://cwe.mitre.org/data/definitions/{finding.cwe}.html"
+
+
+def test_the_message_names_the_source_and_the_sink_with_their_lines() -> None:
+    text = (
+        FLASK
+        + "\n\ndef find(cursor):\n    name = request.args['name']\n"
+        + ("    sql = f\"SELECT * FROM users WHERE name = '{name}'\"\n" * 4)
+    )
+    text += "    cursor.execute(sql)\n"
+    (finding,) = flow_findings(text, "app.py")
+    assert finding.line == 10 and finding.column == 4
+    assert finding.message.startswith("request.args['name'] (line 5) reaches cursor.execute SQL text (line 10)")
+    assert finding.cwe == 89 and finding.code == "CF-SQL" and finding.severity == "error"
+
+
+def test_local_input_counts_for_the_shell_but_not_for_a_path() -> None:
+    text = "import os\nname = input()\nopen(name)\nos.system('ls ' + name)\n"
+    assert [(f.code, f.line, f.severity) for f in flow_findings(text, "tool.py")] == [("CF-SHELL", 4, "warning")]
+
+
+def test_a_branch_adds_taint_and_never_takes_it_away() -> None:
+    text = FLASK + (
+        "def view(cursor, flag):\n"
+        "    q = request.args['q']\n"
+        "    if flag:\n"
+        "        q = 'constant'\n"
+        "    cursor.execute('SELECT ' + q)\n"
+    )
+    assert [f.code for f in flow_findings(text, "app.py")] == ["CF-SQL"]
+
+
+def test_layer1_drops_a_flow_bandit_already_flags_on_that_line() -> None:
+    text = FLASK + "import os\n\n\ndef ping():\n    os.system('ping ' + request.args['host'])\n"
+    found = layer1_findings(text, "app.py")
+    assert [f.source for f in found if f.line == 6] == ["copiloto/bandit"]  # B605, CWE-78: bandit says it
+    assert flow_findings(text, "app.py")[0].line == 6
+
+
+def test_layer1_keeps_bandits_findings_and_adds_the_flows() -> None:
+    text = FLASK + "import subprocess\n\n\ndef go(url):\n    return redirect(request.args['next'])\n"
+    found = layer1_findings(text, "app.py")
+    assert {(f.source, f.code) for f in found} == {("copiloto/bandit", "B404"), ("copiloto/flows", "CF-REDIRECT")}
+
+
+def test_php_gets_flows_and_no_bandit() -> None:
+    text = "<?php\necho $_GET['q'];\n?>\n<p><?= $_POST['name'] ?></p>\n"
+    assert [(f.code, f.line) for f in layer1_findings(text, "front/item.php")] == [("CF-XSS", 2), ("CF-XSS", 4)]
+
+
+def test_broken_code_still_gives_the_flows_of_the_parts_that_parse() -> None:
+    text = FLASK + "def view(cursor):\n    q = request.args['q']\n    cursor.execute(q)\n\ndef broken(:\n"
+    assert [f.code for f in flow_findings(text, "app.py")] == ["CF-SQL"]
+
+
+def test_the_page_address_is_a_template_source_but_not_an_open_redirect() -> None:
+    text = FLASK + (
+        "def not_found(error):\n"
+        "    template = '<h3>%s</h3>' % request.url\n"
+        "    return render_template_string(template), 404\n\n"
+        "def upload():\n"
+        "    return redirect(request.url)\n"
+    )
+    assert [(f.code, f.line) for f in flow_findings(text, "app.py")] == [("CF-TEMPLATE", 4)]

@@ -30,7 +30,9 @@ def apply(text: str, edit: types.WorkspaceEdit, uri: str, version: int) -> str:
     assert isinstance(change, types.TextDocumentEdit)
     assert change.text_document.uri == uri and change.text_document.version == version
     [one] = change.edits
-    assert not isinstance(one, types.SnippetTextEdit)
+    # annotated, so that VS Code shows the diff before applying it (as the model's fixes do)
+    assert isinstance(one, types.AnnotatedTextEdit) and edit.change_annotations
+    assert "+++ after" in (edit.change_annotations[one.annotation_id].description or "")
     lines = text.split("\n")
     starts = [0]
     for line in lines[:-1]:

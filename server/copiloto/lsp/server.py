@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import difflib
 import inspect
 import itertools
 import logging
@@ -36,6 +37,7 @@ from copiloto.logs.classify import ModelClassifier
 from copiloto.logs.report import resolve
 from copiloto.logs.watch import LogWatch, discover
 from copiloto.lsp.diagnostics import (
+    FIX_LABEL,
     bug_diagnostics,
     compared_diagnostic,
     deep_diagnostic,
@@ -792,7 +794,7 @@ async def code_action(ls: CopilotoServer, params: types.CodeActionParams) -> lis
         bandit = _bandit_diagnostics(ls, doc.uri, params)
         if bandit:
             loop = asyncio.get_running_loop()
-            fixes += await loop.run_in_executor(None, _bandit_fixes, bandit, doc.uri, doc.version, doc.text)
+            fixes += await loop.run_in_executor(None, _bandit_fixes, bandit, doc.uri, doc.version, doc.text, preview)
     line = params.range.start.line
     listed: list[tuple[str, str, Offer]] = []
     for kind, action, offers in (
@@ -909,8 +911,11 @@ def _bandit_diagnostics(ls: CopilotoServer, uri: str, params: types.CodeActionPa
     return list(found.values())
 
 
-def _bandit_fixes(diagnostics: list[types.Diagnostic], uri: str, version: int, text: str) -> list[types.CodeAction]:
-    """The verified rewrites of each finding still in `text` (bandit runs here: call it off the event loop)."""
+def _bandit_fixes(
+    diagnostics: list[types.Diagnostic], uri: str, version: int, text: str, preview: bool
+) -> list[types.CodeAction]:
+    """The verified rewrites of each finding still in `text` (bandit runs here: call it off the event loop).
+    `preview`: annotated as needing confirmation, so VS Code shows the diff first, like the model's fixes."""
     actions = []
     for diagnostic in diagnostics:
         start = diagnostic.range.start  # bandit's line and column, as security_diagnostic published them
@@ -927,7 +932,7 @@ def _bandit_fixes(diagnostics: list[types.Diagnostic], uri: str, version: int, t
                     title=f"Copiloto: {done.fix.title}",
                     kind=types.CodeActionKind.QuickFix,
                     diagnostics=[diagnostic],
-                    edit=types.WorkspaceEdit(document_changes=[_replacing(uri, version, text, done.text)]),
+                    edit=_previewed(_replacing(uri, version, text, done.text), text, done.text, preview),
                 )
             )
     return actions
@@ -998,6 +1003,21 @@ def _test_file_edit(ls: CopilotoServer, done: GeneratedTests) -> types.Workspace
         changes.append(types.CreateFile(uri=uri, options=types.CreateFileOptions(ignore_if_exists=True)))
     changes.append(_replacing(uri, open_doc.version if open_doc else None, existing or "", merged))
     return types.WorkspaceEdit(document_changes=changes)
+
+
+def _previewed(change: types.TextDocumentEdit, old: str, new: str, preview: bool) -> types.WorkspaceEdit:
+    """`change` with a change annotation carrying the unified diff; `preview`: the client asks first."""
+    diff = "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), "before", "after"))
+    annotation = types.ChangeAnnotation(label=FIX_LABEL, needs_confirmation=preview, description=diff)
+    edits: list[types.TextEdit | types.AnnotatedTextEdit | types.SnippetTextEdit] = [
+        types.AnnotatedTextEdit(range=edit.range, new_text=edit.new_text, annotation_id=FIX_LABEL)
+        for edit in change.edits
+        if isinstance(edit, types.TextEdit)
+    ]
+    return types.WorkspaceEdit(
+        document_changes=[types.TextDocumentEdit(text_document=change.text_document, edits=edits)],
+        change_annotations={FIX_LABEL: annotation},
+    )
 
 
 def _replacing(uri: str, version: int | None, old: str, new: str) -> types.TextDocumentEdit:

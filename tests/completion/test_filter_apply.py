@@ -12,6 +12,8 @@ from copiloto.completion.filters import (
     drop_prefix_echo,
     drop_repetition,
     drop_trailing_comment,
+    first_statement,
+    keep_parsing,
     limit_scope,
     single_line,
     stop_at_suffix,
@@ -124,6 +126,8 @@ def test_default_order() -> None:
         stop_at_suffix,
         limit_scope,
         drop_repetition,
+        first_statement,
+        keep_parsing,
         balance_brackets,
         trim,
     )

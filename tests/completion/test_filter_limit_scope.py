@@ -12,7 +12,47 @@ def ctx(prefix: str = "", suffix: str = "", *, indent_unit: str = "    ") -> Fil
     return FilterContext(prefix, suffix, (), (), True, indent_unit)
 
 
+def blank_line(prev: tuple[str, ...], nxt: tuple[str, ...] = ()) -> FilterContext:
+    """The cursor on an empty line between `prev` and `nxt`."""
+    return FilterContext("", "", prev, nxt, True, "    ")
+
+
+DOCSTRING_ONLY = ("def f(a):", '    """Sum of a.', "", '    More words.', '    """')
+IF_OPENED = ("def f(xs):", "    if not xs:")
+
+
 CASES = [
+    (
+        "dedent out of scope: it starts outside the body that has only its docstring",
+        "def main():\n    print(f(1))",
+        blank_line(DOCSTRING_ONLY),
+        "",
+    ),
+    (
+        "a module docstring is no body: a top-level line stays",
+        "def main():\n    pass",
+        blank_line(("import os", '"""Tools."""')),
+        "def main():\n    pass",
+    ),
+    ("the body after a docstring stays", "    return sum(a)", blank_line(DOCSTRING_ONLY), "    return sum(a)"),
+    (
+        "closing the if and going on at the following line's level is kept",
+        "        return None\n\n    top = max(xs)\nprint(f([]))",
+        blank_line(IF_OPENED, ("    for x in xs:",)),
+        "        return None\n\n    top = max(xs)",
+    ),
+    (
+        "below the following line's level is cut",
+        "        return None\nprint(f([]))",
+        blank_line(IF_OPENED, ("    for x in xs:",)),
+        "        return None",
+    ),
+    (
+        "a following top-level definition does not let the body's end dedent",
+        "    y = x + 1\n\nif __name__ == '__main__':\n    f(1)",
+        blank_line(("def f(x):", "    x = 1"), ("def g():",)),
+        "    y = x + 1",
+    ),
     ("empty", "", ctx("    "), ""),
     ("single line untouched", "x = 1", ctx("    "), "x = 1"),
     ("dedent below the block ends it", "x = 1\n    return x\nprint(f())", ctx("    "), "x = 1\n    return x"),

@@ -4,7 +4,16 @@ import re
 
 import pytest
 
-from copiloto.completion.pipeline import BLANK_RUN, anchored, policy, scope_exit, stop_strings, word_fragment
+from copiloto.completion.pipeline import (
+    BLANK_RUN,
+    anchored,
+    answer_context,
+    code_follows,
+    policy,
+    scope_exit,
+    stop_strings,
+    word_fragment,
+)
 from copiloto.context import build_context
 from copiloto.engine.types import GenerationResult
 
@@ -47,6 +56,37 @@ def test_auto_stops_at_the_following_line_and_blank_runs() -> None:
 def test_anchored(reason: str, hit: str | None, expected: bool) -> None:
     result = GenerationResult("a\nb", reason, stop_hit=hit)  # type: ignore[arg-type]
     assert anchored(result, (BLANK_RUN, "\n    return y")) is expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("def f(x):\n    y = 1\n    █\n    return y\n", True),  # more of the function follows
+        ("def f(x):\n    y = 1\n    █\n\n\ndef g():\n    pass\n", False),  # a new top-level definition
+        ("def f(x):\n    y = 1\n    █\n", False),  # the end of the file
+        ("<?php\nfunction f($x) {\n    $y = 1;\n    █\n}\n", False),  # only the function's closing brace
+    ],
+)
+def test_code_follows(source: str, expected: bool) -> None:
+    assert code_follows(ctx_at(source)) is expected
+
+
+@pytest.mark.parametrize(
+    ("source", "reason", "multiline", "first_statement"),
+    [
+        ("def f(x):\n    y = 1\n    █\n    return y\n", "length", True, True),  # ran on before more code
+        ("def f(x):\n    y = 1\n    █\n    return y\n", "eot", True, False),  # it ended the hole itself
+        ("def f(x):\n    y = 1\n    █\n", "length", True, False),  # nothing follows: the rest of the body
+        ("def f(x):\n    █\n", "length", True, False),  # an empty body: "multi"
+        ("x = foo(█)\n", "length", False, False),  # mid-line: one line
+    ],
+)
+def test_answer_context(source: str, reason: str, multiline: bool, first_statement: bool) -> None:
+    ctx = ctx_at(source)
+    how = policy(ctx)
+    result = GenerationResult("a\nb", reason)  # type: ignore[arg-type]
+    filters = answer_context(ctx, how, result, stop_strings(ctx, how))
+    assert (filters.multiline, filters.first_statement) == (multiline, first_statement)
 
 
 @pytest.mark.parametrize(

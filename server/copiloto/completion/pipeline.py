@@ -61,7 +61,9 @@ class Prepared:
 def policy(ctx: CompletionContext) -> Policy:
     """How many lines to ask for. The context decides "multi" after a block opener and in an empty
     body, "single" mid-line. On any other blank line the hole may be one line or several: "auto" asks
-    for several and keeps them only when the model itself ended the hole (see `anchored`)."""
+    for several and the filters trim the answer like a "multi" one, except that where more code of the
+    same definition follows (`code_follows`) and the model did not end the hole itself (`anchored`),
+    it keeps its first whole statement and what the following code needs (filters/first_statement.py)."""
     if ctx.mode == "single" and not ctx.line_prefix.strip() and not ctx.line_suffix.strip():
         return "auto"
     return ctx.mode
@@ -81,6 +83,15 @@ def anchored(result: GenerationResult, stops: tuple[str, ...]) -> bool:
 
 
 BLANK_RUN = "\n\n\n"
+
+
+def code_follows(ctx: CompletionContext) -> bool:
+    """More code of the same definition follows the cursor line: the next non-blank line is indented and
+    is not only closing brackets. A model that runs on there writes its own version of that code."""
+    following = next((line for line in ctx.next_lines if line.strip()), None)
+    if following is None or following[:1] not in (" ", "\t"):
+        return False
+    return any(ch.isalnum() for ch in following)
 
 
 def stop_strings(ctx: CompletionContext, how: Policy | None = None) -> tuple[str, ...]:
@@ -131,7 +142,27 @@ def word_fragment(line_prefix: str) -> str:
     return match.group(0) if match else ""
 
 
-def filter_context(ctx: CompletionContext, multiline: bool | None = None) -> FilterContext:
+WINDOW_LINES = 400
+
+
+def _starts_definition(line: str) -> bool:
+    return line[:1].isalpha() or line[:1] in "_@$<"
+
+
+def enclosing_window(ctx: CompletionContext) -> tuple[str, str]:
+    """The top-level statement around the cursor line: its text before that line (from the last line that
+    starts at column 0) and after it (up to the next such line), at most WINDOW_LINES each way."""
+    head = ctx.prefix[: len(ctx.prefix) - len(ctx.line_prefix)].split("\n")[:-1][-WINDOW_LINES:]
+    start = next((i for i in range(len(head) - 1, -1, -1) if _starts_definition(head[i])), 0)
+    tail = ctx.suffix[len(ctx.line_suffix) + 1 :].split("\n")[:WINDOW_LINES]
+    end = next((i for i, line in enumerate(tail) if _starts_definition(line)), len(tail))
+    return "".join(line + "\n" for line in head[start:]), "\n".join(tail[:end])
+
+
+def filter_context(
+    ctx: CompletionContext, multiline: bool | None = None, first_statement: bool = False
+) -> FilterContext:
+    before, after = enclosing_window(ctx)
     return FilterContext(
         line_prefix=ctx.line_prefix,
         line_suffix=ctx.line_suffix,
@@ -139,6 +170,10 @@ def filter_context(ctx: CompletionContext, multiline: bool | None = None) -> Fil
         next_lines=ctx.next_lines,
         multiline=ctx.mode == "multi" if multiline is None else multiline,
         indent_unit=ctx.indent_unit,
+        before=before,
+        after=after,
+        language_id=ctx.language_id,
+        first_statement=first_statement,
     )
 
 
@@ -172,6 +207,15 @@ def generation_request(
         heal=heal,
     )
     return request, how
+
+
+def answer_context(
+    ctx: CompletionContext, how: Policy, result: GenerationResult, stops: tuple[str, ...]
+) -> FilterContext:
+    """What the filters know about this answer: its line policy, and whether it ran on past a hole that
+    more code of the same definition follows (then its first statement is what is sure)."""
+    ran_on = how == "auto" and not anchored(result, stops) and code_follows(ctx)
+    return filter_context(ctx, how != "single", first_statement=ran_on)
 
 
 class CompletionService:
@@ -213,11 +257,11 @@ class CompletionService:
         if result.stop_reason == "error":
             self.stats.errors += 1
             return Completion("", "error", ctx.mode, latency, reason=result.error, result=result)
-        how = prepared.how
-        multiline = how == "multi" or (how == "auto" and anchored(result, prepared.request.stop))
-        text = apply_filters(result.text, filter_context(ctx, multiline))
+        filters = answer_context(ctx, prepared.how, result, prepared.request.stop)
+        text = apply_filters(result.text, filters)
         self.cache.store(prepared.uri, ctx.prefix, ctx.suffix, text)
-        return self._shown(Completion(text, "model", "multi" if multiline else "single", latency, result=result))
+        mode = "multi" if filters.multiline else "single"
+        return self._shown(Completion(text, "model", mode, latency, result=result))
 
     async def complete(self, uri: str, text: str, offset: int, language_id: str) -> Completion:
         prepared = self.prepare(uri, text, offset, language_id)

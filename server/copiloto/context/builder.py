@@ -90,4 +90,5 @@ def build_context(text: str, offset: int, language_id: str) -> CompletionContext
         prev_lines=tuple(prev_lines),
         next_lines=tuple(next_lines),
         indent_unit=unit,
+        language_id=language_id,
     )

@@ -40,3 +40,4 @@ class CompletionContext:
     prev_lines: tuple[str, ...]  # up to 20 lines before the cursor line, nearest last
     next_lines: tuple[str, ...]  # up to 20 lines after the cursor line, nearest first
     indent_unit: str  # "    ", "  " or "\t", detected from the document
+    language_id: str = ""  # the editor's language id ("python", "php"); "" when unknown

@@ -10,6 +10,10 @@ Each filter is a small pure ``(text, FilterContext) -> text`` function in its ow
    the code that already follows the cursor; cut there first, while the raw layout is intact.
 4. ``limit_scope``: then keep a multi-line completion inside the block where it starts.
 5. ``drop_repetition``: then cut model loops and degenerate tails in what is left.
+5a. ``first_statement``: an answer the model ran on keeps its first whole statement (and what the code
+   after it needs).
+5b. ``keep_parsing``: then keep the longest run of whole lines that parses with the code around it
+   (a run-on answer stopped mid-statement loses its broken tail, not its good lines).
 6. ``balance_brackets``: after every cut, since cutting can leave a bracket open or a closer the
    line suffix already has.
 7. ``trim``: last, to clean the whitespace the cuts leave behind and settle the join.
@@ -25,6 +29,8 @@ from copiloto.completion.filters.base import Filter, FilterContext
 from copiloto.completion.filters.drop_prefix_echo import drop_prefix_echo
 from copiloto.completion.filters.drop_repetition import drop_repetition
 from copiloto.completion.filters.drop_trailing_comment import drop_trailing_comment
+from copiloto.completion.filters.first_statement import first_statement
+from copiloto.completion.filters.keep_parsing import keep_parsing
 from copiloto.completion.filters.limit_scope import limit_scope
 from copiloto.completion.filters.single_line import single_line
 from copiloto.completion.filters.stop_at_suffix import stop_at_suffix
@@ -37,6 +43,8 @@ DEFAULT_FILTERS: tuple[Filter, ...] = (
     stop_at_suffix,
     limit_scope,
     drop_repetition,
+    first_statement,
+    keep_parsing,
     balance_brackets,
     trim,
 )
@@ -61,6 +69,8 @@ __all__ = [
     "drop_prefix_echo",
     "drop_repetition",
     "drop_trailing_comment",
+    "first_statement",
+    "keep_parsing",
     "limit_scope",
     "single_line",
     "stop_at_suffix",

@@ -20,6 +20,14 @@ class FilterContext:
     next_lines: tuple[str, ...]  # up to ~20 document lines after the cursor line, nearest first
     multiline: bool  # the pipeline decided a multi-line completion is wanted here
     indent_unit: str = "    "  # one indentation step of this document
+    # The enclosing top-level definition around the cursor line, for filters that parse: the text before the
+    # cursor line (ending with its line break) and after it (from the next line on); "" when unknown.
+    before: str = ""
+    after: str = ""
+    language_id: str = ""
+    # A multi-line answer the model did not end itself (it ran on): keep its first whole statement, and more
+    # only where the code that follows needs it (filters/first_statement.py).
+    first_statement: bool = False
 
 
 Filter = Callable[[str, FilterContext], str]

@@ -5,7 +5,11 @@ the function, the next function, "# Example usage"); that is a guess about code 
 asked for, and it would land in front of the code that is already there.
 
 The reference is the indentation of the cursor's line (the completion's first line joined to the
-line prefix; on a blank cursor line, the completion's first content line). Then, line by line:
+line prefix; on a blank cursor line, the completion's first content line). On a blank cursor line the
+block is the one the cursor is in: a completion whose first line starts outside the body the previous
+line opened (a header's, or a definition's that has only its docstring) is dropped whole; and the
+completion may dedent as far as the line that follows the cursor, when that line is inside the same
+top-level definition (the hole closes an ``if`` and goes on in the function). Then, line by line:
 
 * a run of two or more blank lines ends the completion (before the run);
 * a line starting with a closing bracket that closes more than the completion and the line prefix
@@ -50,6 +54,40 @@ def _delta(masked: str) -> int:
     return sum(ch in OPENERS for ch in masked) - sum(ch in CLOSERS for ch in masked)
 
 
+def _body_floor(ctx: FilterContext, tab: int) -> int:
+    """On a blank line right after a block header, or after a definition's docstring with no statement
+    yet, the completion belongs in that body: its indentation, else 0."""
+    previous = [line for line in ctx.prev_lines if not is_blank(line)]
+    if not previous:
+        return 0
+    last = previous[-1]
+    code = code_line(last)
+    if code.endswith(":") and not code.lstrip().startswith("#"):
+        return indent_width(last, tab) + tab
+    quote = last.rstrip()[-3:]
+    if quote not in ('"""', "'''"):
+        return 0
+    if last.count(quote) >= 2 and last.lstrip().startswith(quote):
+        opening = len(previous) - 1  # a one-line docstring
+    else:
+        opening = next((i for i in range(len(previous) - 2, -1, -1) if quote in previous[i]), 0)
+    header = code_line(previous[opening - 1]).lstrip() if opening > 0 else ""
+    if header.startswith(("def ", "async def ", "class ")) and header.endswith(":"):
+        return indent_width(previous[opening], tab)
+    return 0
+
+
+def _following_level(ctx: FilterContext, ref: int, tab: int) -> int:
+    """How far a blank-line completion may dedent: to the level of the line that follows the cursor, when
+    that line is still inside the same top-level definition (a hole that closes an `if` and goes on in the
+    function), else no further than its own first line."""
+    following = next((line for line in ctx.next_lines if not is_blank(line)), None)
+    if following is None:
+        return ref
+    level = indent_width(following, tab)
+    return level if level > 0 or ref == 0 else ref
+
+
 def limit_scope(text: str, ctx: FilterContext) -> str:
     text = normalize_newlines(text)
     lines = text.split("\n")
@@ -60,7 +98,16 @@ def limit_scope(text: str, ctx: FilterContext) -> str:
     depth = _open_count(mask_code(ctx.line_prefix)[0]) + _delta(masked_all[0])
 
     first = ctx.line_prefix + lines[0]
-    if not is_blank(first):
+    if is_blank(ctx.line_prefix) and is_blank(ctx.line_suffix):  # the cursor is on a blank line
+        at = next((i for i, line in enumerate(lines) if not is_blank(line)), None)
+        if at is None:
+            return text
+        ref = indent_width(first if at == 0 else lines[at], tab)
+        if ref < _body_floor(ctx, tab):
+            return ""  # it starts outside the body the cursor is in (`def main():` after a docstring)
+        ref = min(ref, _following_level(ctx, ref, tab))
+        opener = False
+    elif not is_blank(first):
         ref = indent_width(first, tab)
         opener = not is_blank(ctx.line_prefix) and code_line(first).endswith((":", "{"))
     else:

@@ -9,6 +9,9 @@ current line (``foo(a, b))`` before an existing ``)``) or the next lines, and th
   line (cursor in the indentation). A generic line (``}``, ``pass``, ``end``) must also sit at the
   same indentation. The cut is dropped when it would unbalance the brackets of the document, e.g. a
   ``}`` that closes a block the completion itself opened.
+* The same line in other words: when no line repeats it exactly, the first completion line after the
+  first that says the document's next line with other names (``_similar``: same tokens, a name in
+  common; ``return res`` before ``return result`` at the same indentation) ends the completion there.
 * Line suffix: the first completion line that ends with the (stripped) line suffix is cut before
   it, when that does not unbalance brackets (``print(`` + ``f()`` + ``)`` stays ``f()``). When the
   suffix echo starts its own line the line break goes too (``a, b\\n)`` -> ``a, b``), unless the
@@ -19,6 +22,7 @@ current line (``foo(a, b))`` before an existing ``)``) or the next lines, and th
 from __future__ import annotations
 
 from copiloto.completion.filters._code import code_line, no_worse_brackets
+from copiloto.completion.filters._similar import same_in_other_words
 from copiloto.completion.filters._text import (
     cut_before,
     first_line_is_whole,
@@ -51,6 +55,11 @@ def _cut_at_next_lines(text: str, ctx: FilterContext) -> str:
         kept = cut_before(lines, i)
         if no_worse_brackets(kept, text, ctx):
             return kept
+    for i in range(1, len(lines)):
+        if same_in_other_words(lines[i], target):
+            kept = cut_before(lines, i)
+            if no_worse_brackets(kept, text, ctx):
+                return kept
     return text
 
 

@@ -1,0 +1,76 @@
+"""first_statement: an answer the model did not end itself keeps its first whole statement, and more only
+where the code that follows needs it.
+
+Why: on a blank line between two statements the hole may be one line or several, and a small model rarely
+says which: it writes the hole, then its own version of the code that follows (`return ...`, `else:`, the
+rest of the loop). When it stopped at the document's next line or its end-of-middle token, it said where the
+hole ends and the other filters take it from there; when it ran on (``ctx.first_statement``), what is sure is
+its first statement:
+
+* a simple line: that line (``result = []``, then its own loop: ``result = []``);
+* a line that opens a block (``for x in xs:``, ``if (...) {``): the block, to the first line back at the
+  opener's level (a closing ``}`` there is kept);
+* a line that leaves a bracket open: up to the line that closes it;
+* then, when the window does not parse with that much but parses with more lines of the answer (the code
+  that follows sits deeper and needs an opener the hole must supply), up to the first line that makes it
+  parse.
+"""
+
+from __future__ import annotations
+
+import re
+
+from copiloto.completion.filters._code import CLOSERS, OPENERS, mask_code
+from copiloto.completion.filters._text import cut_before, indent_width, is_blank, normalize_newlines, tab_size
+from copiloto.completion.filters.base import FilterContext
+from copiloto.completion.filters.keep_parsing import parse_errors
+
+_CONTINUATION = re.compile(r"^(\}\s*)?(else|elif\b|except\b|finally|catch\b)")
+
+
+def _statement_end(lines: list[str], ctx: FilterContext) -> int:
+    """How many lines the first statement takes."""
+    tab = tab_size(ctx.indent_unit)
+    at = next((i for i, line in enumerate(lines) if not is_blank(line)), len(lines))
+    masked = mask_code(ctx.line_prefix + "\n".join(lines))[0][len(ctx.line_prefix) :].split("\n")
+    depth, i = 0, at
+    while i < len(lines):  # the first logical line: up to where its brackets close
+        depth += sum(ch in OPENERS for ch in masked[i]) - sum(ch in CLOSERS for ch in masked[i])
+        if depth <= 0:
+            break
+        i += 1
+    if i >= len(lines):
+        return len(lines)
+    if not masked[i].rstrip().endswith((":", "{")):
+        return i + 1
+    level = indent_width(ctx.line_prefix + lines[at] if at == 0 else lines[at], tab)
+    for j in range(i + 1, len(lines)):  # a block: its body, to the first line back at the opener's level
+        if is_blank(lines[j]) or indent_width(lines[j], tab) > level:
+            continue
+        code = masked[j].strip()
+        if _CONTINUATION.match(code):
+            continue
+        return j + 1 if code[:1] in CLOSERS else j
+    return len(lines)
+
+
+def first_statement(text: str, ctx: FilterContext) -> str:
+    text = normalize_newlines(text)
+    lines = text.split("\n")
+    if not ctx.first_statement or len(lines) < 2:
+        return text
+    end = _statement_end(lines, ctx)
+    if end >= len(lines):
+        return text
+    if ctx.before + ctx.after:
+
+        def errors(k: int) -> int | None:
+            middle = cut_before(lines, k)
+            return parse_errors(f"{ctx.before}{ctx.line_prefix}{middle}{ctx.line_suffix}\n{ctx.after}", ctx.language_id)
+
+        short = errors(end)
+        if short is not None and short > 0:
+            better = next((k for k in range(end + 1, len(lines) + 1) if (errors(k) or 0) < short), None)
+            if better is not None:
+                end = better
+    return cut_before(lines, end)

@@ -54,6 +54,18 @@ CASES = [
         ctx("def f(xs):\n", "    return total\n", ran_on=False),
         "    total = 0\n    for x in xs:\n        total += x",
     ),
+    (
+        "a header whose body is the code that follows: the header",
+        "    for a in xs:\n        for b in xs:\n            if a != b:\n                return True",
+        ctx("def f(xs):\n", "        for b in xs:\n            if a != b:\n                return True\n"),
+        "    for a in xs:",
+    ),
+    (
+        "nested headers the following code is still deeper than are kept",
+        "    for a in xs:\n        for b in xs:\n            if a != b:\n                return True",
+        ctx("def f(xs):\n", "                d = a - b\n    return False\n"),
+        "    for a in xs:\n        for b in xs:\n            if a != b:",
+    ),
     ("one line stays one line", "    total = 0", IN_BODY, "    total = 0"),
 ]
 

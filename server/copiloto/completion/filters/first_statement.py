@@ -9,7 +9,8 @@ its first statement:
 
 * a simple line: that line (``result = []``, then its own loop: ``result = []``);
 * a line that opens a block (``for x in xs:``, ``if (...) {``): the block, to the first line back at the
-  opener's level (a closing ``}`` there is kept);
+  opener's level (a closing ``}`` there is kept); when the code that follows sits deeper (it is that
+  block's body), only the header and the nested headers that code is still deeper than;
 * a line that leaves a bracket open: up to the line that closes it;
 * then, when the window does not parse with that much but parses with more lines of the answer (the code
   that follows sits deeper and needs an opener the hole must supply), up to the first line that makes it
@@ -44,6 +45,9 @@ def _statement_end(lines: list[str], ctx: FilterContext) -> int:
     if not masked[i].rstrip().endswith((":", "{")):
         return i + 1
     level = indent_width(ctx.line_prefix + lines[at] if at == 0 else lines[at], tab)
+    following = next((line for line in ctx.after.split("\n") if not is_blank(line)), None)
+    if following is not None and indent_width(following, tab) > level:
+        return _headers_end(lines, masked, i, indent_width(following, tab), tab)
     for j in range(i + 1, len(lines)):  # a block: its body, to the first line back at the opener's level
         if is_blank(lines[j]) or indent_width(lines[j], tab) > level:
             continue
@@ -52,6 +56,20 @@ def _statement_end(lines: list[str], ctx: FilterContext) -> int:
             continue
         return j + 1 if code[:1] in CLOSERS else j
     return len(lines)
+
+
+def _headers_end(lines: list[str], masked: list[str], i: int, body: int, tab: int) -> int:
+    """The code that follows is the body of the block opened at line `i`: the hole is that header, and
+    the nested headers after it that the body is still deeper than (`for a:` / `for b:` / `if a != b:`)."""
+    end, level = i + 1, indent_width(lines[i], tab)
+    for j in range(i + 1, len(lines)):
+        if is_blank(lines[j]):
+            continue
+        width = indent_width(lines[j], tab)
+        if not (level < width < body and masked[j].rstrip().endswith((":", "{"))):
+            break
+        end, level = j + 1, width
+    return end
 
 
 def first_statement(text: str, ctx: FilterContext) -> str:

@@ -65,3 +65,25 @@ async def test_request_data_into_sql_text_is_published_on_save(client: LanguageC
     assert flow.range.start == types.Position(12, 4) and flow.range.end == types.Position(12, 25)
     assert 'request.args["name"] (line 10) reaches cursor.execute SQL text (line 13)' in flow.message
     assert any(d.source == "copiloto/bandit" and d.code == "B608" for d in found), "bandit's own findings stay"
+
+
+GLPI_PAGE = """\
+<?php
+include('../inc/includes.php');
+
+$id = $_GET['id'];
+$result = $DB->query("SELECT name FROM glpi_tickets WHERE id = " . $id);
+echo intval($id);
+"""
+
+
+@pytest.mark.model
+@pytest.mark.asyncio(loop_scope="module")
+async def test_php_superglobals_into_sql_are_published_on_save(client: LanguageClient) -> None:
+    uri = "file:///work/front/ticket.view.php"
+    open_doc(client, uri, GLPI_PAGE, language="php")
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri)))
+    await wait_until(lambda: uri in client.diagnostics or None, 20, f"diagnostics for {uri}")
+    found = list(client.diagnostics[uri])
+    assert [(d.source, d.code, d.range.start.line) for d in found] == [("copiloto/flows", "CF-SQL", 4)], found
+    assert "$_GET['id'] (line 4)" in found[0].message  # echo intval($id) is clean: no CF-XSS

@@ -55,7 +55,7 @@ from copiloto.orchestrate.docstrings import write_docstring
 from copiloto.orchestrate.review import compare
 from copiloto.review.fixes import REGISTRY as FIX_REGISTRY
 from copiloto.review.fixes import finding_at, verified_fixes
-from copiloto.review.flows import layer1_findings
+from copiloto.review.flows import PHP_SUFFIXES, layer1_findings
 from copiloto.review.functions import ReviewMemory, function_spans
 from copiloto.review.handoff import DeepFinding, DeepReviewRequest, deep_review, to_hand_off
 from copiloto.review.local import LocalReview, remembered, review_text
@@ -68,6 +68,7 @@ from copiloto.testgen.action import tests_offers
 from copiloto.testgen.generate import GeneratedTests, generate_tests
 from copiloto.testgen.layout import project_root
 
+PHP_LANGUAGES = frozenset({"php"})
 log = logging.getLogger(__name__)
 UNTRUSTED = "Restricted Mode: generating tests runs this workspace's code; trust the workspace to use it"
 T = TypeVar("T")
@@ -684,20 +685,24 @@ def did_change(ls: CopilotoServer, params: types.DidChangeTextDocumentParams) ->
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
 async def did_save(ls: CopilotoServer, params: types.DidSaveTextDocumentParams) -> None:
-    """Review the saved text: bandit at once (layer 1), then the local model (layer 2) in the background.
-    Both are published for the version that was saved; a newer version drops them."""
+    """Review the saved text: bandit and the flow check at once (layer 1), then the local model (layer 2) in
+    the background. Both are published for the version that was saved; a newer version drops them. PHP gets
+    the flow check only (GLPI's superglobals into SQL, output, includes)."""
     doc = ls.documents.get(params.text_document.uri)
     settings = ls.settings.review
-    if doc is None or not settings.on_save or doc.language_id.lower() not in PYTHON:
+    language = doc.language_id.lower() if doc is not None else ""
+    if doc is None or not settings.on_save or language not in PYTHON | PHP_LANGUAGES:
         return
     text, version, name = doc.text, doc.version, doc.uri.rsplit("/", 1)[-1]
+    if language in PHP_LANGUAGES and not name.lower().endswith(PHP_SUFFIXES):
+        name += ".php"  # the flow check reads the language from the name
     if len(text) > settings.max_file_kb * 1024 or "\x00" in text:
         why = "it holds NUL bytes" if "\x00" in text else f"it is over review.max_file_kb ({settings.max_file_kb} KB)"
         log.info("not reviewing %s: %s", name, why)
         return
     found = await asyncio.get_running_loop().run_in_executor(None, layer1_findings, text, name)
     ls.publish(doc.uri, "bandit", [security_diagnostic(finding, text) for finding in found], version)
-    if settings.local_model:
+    if settings.local_model and language in PYTHON:
         ls.spawn(ls.review_locally(doc.uri, text, version, found))
 
 

@@ -37,12 +37,20 @@ CASES = [
         "        s += x\n        s *= 2",
     ),
     (
-        "nothing parses: left to the other filters",
+        "nothing fits a definition that parsed without it: nothing shown",
         "    else:\n    elif:",
         BODY,
+        "",
+    ),
+    (
+        "nothing parses and the definition did not either: left to the other filters",
+        "    else:\n    elif:",
+        ctx("def total(xs):\n    s = (\n", "    return s\n"),
         "    else:\n    elif:",
     ),
-    ("one line is not its business", "    print(s,", BODY, "    print(s,"),
+    ("one broken line on a blank line is not shown", "    print(s,", BODY, ""),
+    ("one line that fits is", "    print(s)", BODY, "    print(s)"),
+    ("mid-line, one line is not its business", "print(s,", ctx(BODY.before, BODY.after, prefix="    x = "), "print(s,"),
     (
         "PHP: an unclosed tail goes",
         "    foreach ($xs as $x) {\n        $s += $x;\n    }\n    echo f($s,",

@@ -35,6 +35,8 @@ CASES = [
         "def main():\n    pass",
     ),
     ("the body after a docstring stays", "    return sum(a)", blank_line(DOCSTRING_ONLY), "    return sum(a)"),
+    ("one line outside the block the header opened is dropped", "    return False", blank_line(IF_OPENED), ""),
+    ("one line in it stays", "        return []", blank_line(IF_OPENED), "        return []"),
     (
         "closing the if and going on at the following line's level is kept",
         "        return None\n\n    top = max(xs)\nprint(f([]))",

@@ -9,6 +9,7 @@ from copiloto.completion.pipeline import (
     anchored,
     answer_context,
     code_follows,
+    enclosing_window,
     policy,
     scope_exit,
     stop_strings,
@@ -128,3 +129,12 @@ def test_scope_exit_pattern(source: str, completion: str, kept: str) -> None:
 
 def test_no_scope_exit_at_module_level() -> None:
     assert scope_exit(ctx_at("x = 1\n█\n")) == ()
+
+
+def test_enclosing_window_is_the_top_level_definition_around_the_cursor() -> None:
+    source = (
+        'import os\n\n\ndef f(x):\n    """Doc.\n\n    More.\n    """\n\n    █\n    return x\n\n\ndef g():\n    pass\n'
+    )
+    before, after = enclosing_window(ctx_at(source))
+    assert before == 'def f(x):\n    """Doc.\n\n    More.\n    """\n\n'  # blank lines do not start a definition
+    assert after == "    return x\n\n"

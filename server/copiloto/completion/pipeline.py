@@ -146,7 +146,8 @@ WINDOW_LINES = 400
 
 
 def _starts_definition(line: str) -> bool:
-    return line[:1].isalpha() or line[:1] in "_@$<"
+    first = line[:1]
+    return first.isalpha() or (first != "" and first in "_@$<")
 
 
 def enclosing_window(ctx: CompletionContext) -> tuple[str, str]:

@@ -8,8 +8,10 @@ answer: the lines before them are often the right ones.
 How: the document window around the cursor (``ctx.before`` and ``ctx.after``: the enclosing top-level
 definition) is parsed with tree-sitter (Python also with its own compiler) with the first k lines of the
 completion spliced in, for k from all of them down to one; the first k whose parse has no more errors than
-the window without the completion wins. When none does, the completion is left to the other filters. Only
-multi-line completions, and only languages with a grammar here (Python, PHP).
+the window without the completion wins. When none does, the completion is left to the other filters, except
+on a blank line of a definition that parses without it: whole lines that break it are not shown at all.
+Only multi-line completions (on a blank line, also one line), and only languages with a grammar here
+(Python, PHP).
 """
 
 from __future__ import annotations
@@ -81,7 +83,8 @@ def _error_nodes(root: Any) -> int:
 def keep_parsing(text: str, ctx: FilterContext) -> str:
     text = normalize_newlines(text)
     lines = text.split("\n")
-    if not ctx.multiline or len(lines) < 2 or not ctx.before + ctx.after:
+    whole_lines = is_blank(ctx.line_prefix) and is_blank(ctx.line_suffix)
+    if not ctx.multiline or (len(lines) < 2 and not whole_lines) or not ctx.before + ctx.after:
         return text
 
     def with_completion(middle: str) -> str:
@@ -97,4 +100,5 @@ def keep_parsing(text: str, ctx: FilterContext) -> str:
         errors = parse_errors(with_completion(kept), ctx.language_id)
         if errors is not None and errors <= baseline:
             return text if k == len(lines) else kept
-    return text
+    # Whole lines inserted on a blank line that break a definition that compiled without them: none fits.
+    return "" if whole_lines and baseline == 0 else text

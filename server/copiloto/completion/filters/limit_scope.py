@@ -91,9 +91,11 @@ def _following_level(ctx: FilterContext, ref: int, tab: int) -> int:
 def limit_scope(text: str, ctx: FilterContext) -> str:
     text = normalize_newlines(text)
     lines = text.split("\n")
-    if len(lines) < 2:
-        return text
     tab = tab_size(ctx.indent_unit)
+    if len(lines) < 2:
+        on_blank_line = is_blank(ctx.line_prefix) and is_blank(ctx.line_suffix) and not is_blank(text)
+        outside = indent_width(ctx.line_prefix + text, tab) < _body_floor(ctx, tab)
+        return "" if on_blank_line and outside else text
     masked_all = mask_code(ctx.line_prefix + text)[0][len(ctx.line_prefix) :].split("\n")
     depth = _open_count(mask_code(ctx.line_prefix)[0]) + _delta(masked_all[0])
 

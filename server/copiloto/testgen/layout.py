@@ -36,6 +36,7 @@ class TestPlan:
     sys_path: tuple[Path, ...]  # what must be importable: the root, root/src, or a loose script's folder
     conftest: Path | None  # the nearest existing conftest.py between the test file and the root
     exists: bool  # the test file is already there (merge into it)
+    helpers: tuple[str, ...] = ()  # the module's other public classes (ListNode): imported by the tests that use them
 
 
 def plan(project_root: Path, module_path: Path, names: Sequence[str] = ()) -> TestPlan:

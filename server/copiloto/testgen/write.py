@@ -49,12 +49,29 @@ class Observation:
         return f"assert {self.call} == {self.value}" if self.value is not None else f"# {self.call} {self.seen}"
 
 
-def starts(target: Target, owner: Target | None, is_async: bool = False) -> list[str]:
+def starts(
+    target: Target,
+    owner: Target | None,
+    is_async: bool = False,
+    construct: str | None = None,
+    prepare: str | None = None,
+) -> list[str]:
     """The lines each draft begins with: asserts on the return value, then one raises block per exception.
 
-    A method starts by building its object; a function that returns nothing starts with a call; a
-    coroutine function's value comes through `asyncio.run`."""
+    A method starts by building its object: with `construct` (the constructor call, objects.py) the
+    object is built and the method's call started, so the model only writes arguments and expectations;
+    without it the model writes the constructor's arguments. `prepare`: another method that fills the
+    state the method reads (`push` before `pop`), started first. A function that returns nothing starts with a
+    call; a coroutine function's value comes through `asyncio.run`."""
     call = _callee(target, owner)
+    if owner is not None and construct is not None and owner is not target and not is_async:
+        built = f"{INDENT}{_variable(owner.name)} = {construct}\n"
+        if prepare is not None:
+            return [f"{built}{INDENT}{_variable(owner.name)}.{prepare}("]
+        method = [f"{built}{INDENT}{'assert ' if target.returns else ''}{call}("]
+        for error in target.raises[:_MAX_RAISES]:
+            method.append(f"{built}{INDENT}with pytest.raises({error.rsplit('.', 1)[-1]}):\n{INDENT * 2}{call}(")
+        return method
     if owner is not None:
         return [f"{INDENT}{_variable(owner.name)} = {owner.name}("]
     if not target.returns and not target.yields:
@@ -75,13 +92,19 @@ def write_body(
     observations: Sequence[Observation] = (),
     kept: Sequence[str] = (),
     cancelled: Callable[[], bool] = lambda: False,
+    uncovered: Sequence[str] = (),
 ) -> str:
-    """One test body (indented statements, starting with `start`), as the model continues it."""
+    """One test body (indented statements, starting with `start`), as the model continues it.
+
+    `uncovered`: source lines of the target no kept test reaches yet, named in a comment so that the
+    model picks arguments that get there."""
     if cancelled():
         raise TestgenError("cancelled")
     name = prompt.target.name if prompt.owner is None else f"{_snake(prompt.owner.name)}_{prompt.target.name}"
     known = [f"{INDENT}{line}" for body in kept for line in body.strip("\n").splitlines()]
     notes = [f"{INDENT}{o.as_line()}" for o in observations]
+    if uncovered:
+        notes.append(f"{INDENT}# next: arguments that reach " + "; ".join(f"`{line}`" for line in uncovered))
     test_file = "\n".join(
         [f"# file: {prompt.test_path}", prompt.header, "", "", f"def test_{name}():", *known, *notes, start]
     )

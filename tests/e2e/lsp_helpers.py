@@ -99,3 +99,15 @@ async def wait_until(check: Callable[[], Awaitable[T | None] | T | None], timeou
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} did not happen within {timeout} s")
         await asyncio.sleep(0.05)
+
+
+async def quick_fixes(client: LanguageClient, uri: str, diagnostic: types.Diagnostic) -> list[types.CodeAction]:
+    """The quick fixes the server offers for `diagnostic` (a Ctrl+. on it)."""
+    result = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostic.range,
+            context=types.CodeActionContext(diagnostics=[diagnostic], only=[types.CodeActionKind.QuickFix]),
+        )
+    )
+    return [a for a in result or [] if isinstance(a, types.CodeAction)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 
 import pytest
-from lsp_helpers import open_doc, wait_until
+from lsp_helpers import open_doc, quick_fixes, wait_until
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -45,17 +45,6 @@ def apply(text: str, edit: types.WorkspaceEdit, uri: str, version: int) -> str:
 async def bandit_diagnostics(client: LanguageClient, uri: str) -> dict[str, types.Diagnostic]:
     found = await wait_until(lambda: client.diagnostics.get(uri), 10, f"diagnostics for {uri}")
     return {str(d.code): d for d in found if d.source == "copiloto/bandit"}
-
-
-async def quick_fixes(client: LanguageClient, uri: str, diagnostic: types.Diagnostic) -> list[types.CodeAction]:
-    result = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=diagnostic.range,
-            context=types.CodeActionContext(diagnostics=[diagnostic], only=[types.CodeActionKind.QuickFix]),
-        )
-    )
-    return [a for a in result or [] if isinstance(a, types.CodeAction)]
 
 
 @pytest.mark.model

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from lsp_helpers import open_doc, status, wait_until
+from lsp_helpers import open_doc, quick_fixes, status, wait_until
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -86,17 +86,6 @@ def finding(fix: str | None) -> LocalFinding:
     return LocalFinding(
         qualname="last", category="bug", severity="error", line=5, end_line=5, message="index out of range", fix=fix
     )
-
-
-async def quick_fixes(client: LanguageClient, uri: str, diagnostic: types.Diagnostic) -> list[types.CodeAction]:
-    result = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=diagnostic.range,
-            context=types.CodeActionContext(diagnostics=[diagnostic], only=[types.CodeActionKind.QuickFix]),
-        )
-    )
-    return [a for a in result or [] if isinstance(a, types.CodeAction)]
 
 
 @pytest.mark.model

@@ -47,7 +47,7 @@ def _statement_end(lines: list[str], ctx: FilterContext) -> int:
     level = indent_width(ctx.line_prefix + lines[at] if at == 0 else lines[at], tab)
     following = next((line for line in ctx.after.split("\n") if not is_blank(line)), None)
     if following is not None and indent_width(following, tab) > level:
-        return _headers_end(lines, masked, i, indent_width(following, tab), tab)
+        return _headers_end(lines, masked, i, level, indent_width(following, tab), tab)
     for j in range(i + 1, len(lines)):  # a block: its body, to the first line back at the opener's level
         if is_blank(lines[j]) or indent_width(lines[j], tab) > level:
             continue
@@ -58,10 +58,10 @@ def _statement_end(lines: list[str], ctx: FilterContext) -> int:
     return len(lines)
 
 
-def _headers_end(lines: list[str], masked: list[str], i: int, body: int, tab: int) -> int:
-    """The code that follows is the body of the block opened at line `i`: the hole is that header, and
-    the nested headers after it that the body is still deeper than (`for a:` / `for b:` / `if a != b:`)."""
-    end, level = i + 1, indent_width(lines[i], tab)
+def _headers_end(lines: list[str], masked: list[str], i: int, level: int, body: int, tab: int) -> int:
+    """The code that follows (at `body`) is the body of the block opened at line `i` (at `level`): the hole is
+    that header, and the nested headers after it that the body is still deeper than (`for a:` / `for b:`)."""
+    end = i + 1
     for j in range(i + 1, len(lines)):
         if is_blank(lines[j]):
             continue

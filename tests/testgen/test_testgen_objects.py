@@ -98,7 +98,7 @@ def test_a_state_changing_method_without_examples_gets_passing_tests(tiny_engine
     assert all("shelf = Shelf(" in c.source and "shelf.put(" in c.source for c in done.kept)
     assert done.pinned == sum(MARKER in c.source for c in done.kept)
     if done.pinned:
-        assert f"({done.pinned} pinned to the observed behaviour)" in done.summary(tmp_path)
+        assert f", {done.pinned} pinned to the observed behaviour →" in done.summary(tmp_path)
     assert done.test_file_text is not None
     test_file = tmp_path / "tests" / "test_shelf.py"
     test_file.parent.mkdir()

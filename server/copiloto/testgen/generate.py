@@ -166,10 +166,10 @@ class GeneratedTests:
         compared = f"; {self.agreement.words()}" if self.agreement is not None else ""
         gaps = self.confinement.gaps() if self.confinement is not None else []
         sandbox = f" (sandbox: {'; '.join(gaps)})" if gaps else ""
-        kept = f"{len(self.kept)} of {self.written} tests kept for {self.qualname}"
+        kept = f"{len(self.kept)} of {self.written} tests kept for {self.qualname}{numbers}"
         if self.pinned:
-            kept += f" ({self.pinned} pinned to the observed behaviour)"
-        return f"{kept}{numbers} → {where}{compared}{sandbox}"
+            kept += f", {self.pinned} pinned to the observed behaviour"
+        return f"{kept} → {where}{compared}{sandbox}"
 
 
 def generate_tests(

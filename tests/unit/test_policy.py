@@ -6,6 +6,7 @@ import pytest
 
 from copiloto.completion.pipeline import (
     BLANK_RUN,
+    WINDOW_LINES,
     anchored,
     answer_context,
     code_follows,
@@ -138,3 +139,10 @@ def test_enclosing_window_is_the_top_level_definition_around_the_cursor() -> Non
     before, after = enclosing_window(ctx_at(source))
     assert before == 'def f(x):\n    """Doc.\n\n    More.\n    """\n\n'  # blank lines do not start a definition
     assert after == "    return x\n\n"
+
+
+def test_enclosing_window_stops_at_its_line_limit() -> None:
+    body = "".join(f"    x{i} = {i}\n" for i in range(WINDOW_LINES + 50))
+    before, after = enclosing_window(ctx_at(f"def f():\n{body}    █\n{body}"))
+    assert before.count("\n") == WINDOW_LINES and not before.startswith("def")
+    assert after.count("\n") == WINDOW_LINES - 1 and after.startswith("    x0 = 0")

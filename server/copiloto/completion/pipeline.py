@@ -152,12 +152,24 @@ def _starts_definition(line: str) -> bool:
 
 def enclosing_window(ctx: CompletionContext) -> tuple[str, str]:
     """The top-level statement around the cursor line: its text before that line (from the last line that
-    starts at column 0) and after it (up to the next such line), at most WINDOW_LINES each way."""
-    head = ctx.prefix[: len(ctx.prefix) - len(ctx.line_prefix)].split("\n")[:-1][-WINDOW_LINES:]
-    start = next((i for i in range(len(head) - 1, -1, -1) if _starts_definition(head[i])), 0)
-    tail = ctx.suffix[len(ctx.line_suffix) + 1 :].split("\n")[:WINDOW_LINES]
-    end = next((i for i, line in enumerate(tail) if _starts_definition(line)), len(tail))
-    return "".join(line + "\n" for line in head[start:]), "\n".join(tail[:end])
+    starts at column 0) and after it (up to the next such line), at most WINDOW_LINES each way. It walks
+    line by line from the cursor: this runs on every completion, and documents can be megabytes."""
+    prefix, line_start = ctx.prefix, len(ctx.prefix) - len(ctx.line_prefix)
+    start = line_start
+    for _ in range(WINDOW_LINES):
+        if start == 0:
+            break
+        start = prefix.rfind("\n", 0, start - 1) + 1
+        if _starts_definition(prefix[start : start + 1]):
+            break
+    suffix = ctx.suffix
+    first = end = min(len(suffix), len(ctx.line_suffix) + 1)
+    for _ in range(WINDOW_LINES):
+        if end >= len(suffix) or _starts_definition(suffix[end : end + 1]):
+            break
+        newline = suffix.find("\n", end)
+        end = len(suffix) if newline < 0 else newline + 1
+    return prefix[start:line_start], suffix[first:end].removesuffix("\n")
 
 
 def filter_context(

@@ -49,12 +49,10 @@ def parse_errors(source: str, language_id: str) -> int | None:
     parser = _parser(language_id)
     if parser is None:
         return None
-    tree = parser.parse(source.encode("utf-8"))
-    if language_id == "python":
-        if _compiles(source):
-            return 0
-        return 1 + _error_nodes(tree.root_node)
-    return _error_nodes(tree.root_node)
+    if language_id == "python" and _compiles(source):
+        return 0  # the usual case: no tree needed
+    errors = _error_nodes(parser.parse(source.encode("utf-8")).root_node)
+    return errors + 1 if language_id == "python" else errors
 
 
 def _compiles(source: str) -> bool:

@@ -24,7 +24,7 @@ import re
 from copiloto.completion.filters._code import CLOSERS, OPENERS, mask_code
 from copiloto.completion.filters._text import cut_before, indent_width, is_blank, normalize_newlines, tab_size
 from copiloto.completion.filters.base import FilterContext
-from copiloto.completion.filters.keep_parsing import parse_errors
+from copiloto.completion.filters.keep_parsing import errors_with
 
 _CONTINUATION = re.compile(r"^(\}\s*)?(else|elif\b|except\b|finally|catch\b)")
 
@@ -80,15 +80,8 @@ def first_statement(text: str, ctx: FilterContext) -> str:
     end = _statement_end(lines, ctx)
     if end >= len(lines):
         return text
-    if ctx.before + ctx.after:
-
-        def errors(k: int) -> int | None:
-            middle = cut_before(lines, k)
-            return parse_errors(f"{ctx.before}{ctx.line_prefix}{middle}{ctx.line_suffix}\n{ctx.after}", ctx.language_id)
-
-        short = errors(end)
-        if short is not None and short > 0:
-            better = next((k for k in range(end + 1, len(lines) + 1) if (errors(k) or 0) < short), None)
-            if better is not None:
-                end = better
+    short = errors_with(ctx, cut_before(lines, end)) if ctx.before + ctx.after else None
+    if short:  # the statement alone leaves the code after it broken: the first longer run that mends it
+        mends = (k for k in range(end + 1, len(lines) + 1) if (errors_with(ctx, cut_before(lines, k)) or 0) < short)
+        end = next(mends, end)
     return cut_before(lines, end)

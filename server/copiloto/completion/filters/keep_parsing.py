@@ -78,6 +78,11 @@ def _error_nodes(root: Any) -> int:
     return count
 
 
+def errors_with(ctx: FilterContext, middle: str) -> int | None:
+    """`parse_errors` of the window around the cursor with `middle` inserted at the cursor."""
+    return parse_errors(f"{ctx.before}{ctx.line_prefix}{middle}{ctx.line_suffix}\n{ctx.after}", ctx.language_id)
+
+
 def keep_parsing(text: str, ctx: FilterContext) -> str:
     text = normalize_newlines(text)
     lines = text.split("\n")
@@ -85,17 +90,14 @@ def keep_parsing(text: str, ctx: FilterContext) -> str:
     if not ctx.multiline or (len(lines) < 2 and not whole_lines) or not ctx.before + ctx.after:
         return text
 
-    def with_completion(middle: str) -> str:
-        return f"{ctx.before}{ctx.line_prefix}{middle}{ctx.line_suffix}\n{ctx.after}"
-
-    baseline = parse_errors(with_completion(""), ctx.language_id)
+    baseline = errors_with(ctx, "")
     if baseline is None:
         return text
     for k in range(len(lines), 0, -1):
         if k < len(lines) and is_blank(lines[k - 1]):
             continue
         kept = cut_before(lines, k)
-        errors = parse_errors(with_completion(kept), ctx.language_id)
+        errors = errors_with(ctx, kept)
         if errors is not None and errors <= baseline:
             return text if k == len(lines) else kept
     # Whole lines inserted on a blank line that break a definition that compiled without them: none fits.

@@ -255,6 +255,7 @@ def main() -> int:
         "--stride", default="", help="every Nth task: N for every set, or per set (single=16,multi=3); default single=4"
     )
     parser.add_argument("--limit", type=int, help="only the first N tasks of each set (after the stride)")
+    parser.add_argument("--offset", type=int, default=0, help="start each strided sample at this task (held-out)")
     parser.add_argument("--lines-limit", type=int, default=60, help="line-by-line arm: first N tasks (0: off)")
     parser.add_argument("--model", default="tiny")
     parser.add_argument("--data", type=Path, default=DATA)
@@ -289,7 +290,7 @@ def main() -> int:
     with ThreadPoolExecutor(max_workers=1) as pool:  # programs run on the other core while the model works
         for name in names:
             stride = strides(args.stride).get(name, DEFAULT_STRIDE.get(name, 1))
-            tasks = load_set(name, args.data, stride, args.limit)
+            tasks = load_set(name, args.data, stride, args.limit, args.offset)
             result = evaluate(runtime, name, tasks, pool, args.lines_limit)
             result["stride"] = stride
             report["sets"][name] = result

@@ -90,7 +90,9 @@ def span_hole(problem: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     }
 
 
-def load_set(name: str, data: Path | None = None, stride: int = 1, limit: int | None = None) -> list[dict[str, Any]]:
+def load_set(
+    name: str, data: Path | None = None, stride: int = 1, limit: int | None = None, offset: int = 0
+) -> list[dict[str, Any]]:
     """A set by name; the shared sets are read from `data` (../shared/data/human-eval-infilling)."""
     if name in SHARED:
         if data is None:
@@ -101,5 +103,5 @@ def load_set(name: str, data: Path | None = None, stride: int = 1, limit: int | 
         for problem in human_eval_problems():
             rng = random.Random(f"{SEED}:{problem['task_id']}")
             tasks += line_holes(problem, rng) if name == "multi-he" else [span_hole(problem, rng)]
-    tasks = tasks[::stride]
+    tasks = tasks[offset::stride]  # an offset gives a sample disjoint from offset 0's
     return tasks[:limit] if limit else tasks

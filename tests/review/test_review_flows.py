@@ -454,6 +454,98 @@ CASES: list[tuple[str, str, str, str]] = [
         include 'pages/' . $page . '.php';
         """,
     ),
+    (
+        "code-eval",
+        "CF-CODE",
+        """
+        def calc():
+            expression = request.args.get("expr", "")
+            return str(eval("(" + expression + ")"))
+        """,
+        """
+        def calc():
+            expression = request.args.get("expr", "")
+            return str(ast.literal_eval(expression))
+        """,
+    ),
+    (
+        "code-import-by-name",
+        "CF-CODE",
+        """
+        def plugin():
+            name = request.args["plugin"]
+            module = importlib.import_module("plugins." + name)
+            return module.run()
+        """,
+        """
+        def plugin():
+            name = request.args["plugin"]
+            module = importlib.import_module(PLUGINS.get(name, "plugins.default"))
+            return module.run()
+        """,
+    ),
+    (
+        "ldap-filter",
+        "CF-LDAP",
+        """
+        def lookup():
+            user = request.args.get("username")
+            conn = ldap.initialize("ldap://127.0.0.1")
+            return conn.search_s("dc=example,dc=com", ldap.SCOPE_SUBTREE, f"(uid={user})")
+        """,
+        """
+        def lookup():
+            user = escape_filter_chars(request.args.get("username"))
+            conn = ldap.initialize("ldap://127.0.0.1")
+            return conn.search_s("dc=example,dc=com", ldap.SCOPE_SUBTREE, f"(uid={user})")
+        """,
+    ),
+    (
+        "ldap3-filter",
+        "CF-LDAP",
+        """
+        def lookup():
+            dc = request.args["dc"]
+            conn = ldap3.Connection(server, auto_bind=True)
+            return conn.search("dc=example,dc=com", "(&(objectClass=user)(cn=" + dc + "))")
+        """,
+        """
+        def lookup():
+            dc = request.args["dc"]
+            conn = ldap3.Connection(server, auto_bind=True)
+            return conn.search("dc=example,dc=com", "(objectClass=user)", attributes=[dc])
+        """,
+    ),
+    (
+        "xpath",
+        "CF-XPATH",
+        """
+        def find_user():
+            name = request.args.get("name")
+            root = etree.parse("users.xml")
+            return root.xpath("/users/user[@name='%s']" % name)
+        """,
+        """
+        def find_user():
+            name = request.args.get("name")
+            root = etree.parse("users.xml")
+            return root.xpath("/users/user[@name=$name]", name=name)
+        """,
+    ),
+    (
+        "regex-pattern",
+        "CF-REGEX",
+        """
+        def search():
+            pattern = request.args["pattern"]
+            return str(bool(re.search(pattern, request.args["text"])))
+        """,
+        """
+        def search():
+            pattern = re.escape(request.args["pattern"])
+            return str(bool(re.search(pattern, request.args["text"])))
+        """,
+    ),
 ]
 
 
@@ -534,3 +626,133 @@ def test_the_page_address_is_a_template_source_but_not_an_open_redirect() -> Non
         "    return redirect(request.url)\n"
     )
     assert [(f.code, f.line) for f in flow_findings(text, "app.py")] == [("CF-TEMPLATE", 4)]
+
+
+# Routes that change state with no check of the caller (flows/auth.py): (id, flagged route, text, clean twin)
+AUTH_CASES: list[tuple[str, str, str, str]] = [
+    (
+        "flask-guarded-elsewhere",
+        "delete_post",
+        """
+        @app.route("/profile")
+        @login_required
+        def profile():
+            return render_template("profile.html")
+
+        @app.route("/posts/<int:post_id>/delete", methods=["POST"])
+        def delete_post(post_id):
+            db.session.delete(Post.query.get_or_404(post_id))
+            db.session.commit()
+            return redirect("/")
+        """,
+        """
+        @app.route("/profile")
+        @login_required
+        def profile():
+            return render_template("profile.html")
+
+        @app.route("/posts/<int:post_id>/delete", methods=["POST"])
+        @login_required
+        def delete_post(post_id):
+            db.session.delete(Post.query.get_or_404(post_id))
+            db.session.commit()
+            return redirect("/")
+        """,
+    ),
+    (
+        "flask-administrative",
+        "reset_all",
+        """
+        @app.route("/admin/reset", methods=["POST"])
+        def reset_all():
+            User.query.delete()
+            db.session.commit()
+            return "done"
+        """,
+        """
+        @app.route("/items", methods=["POST"])
+        def add_item():
+            db.session.add(Item(name=request.form["name"]))
+            db.session.commit()
+            return "done"
+        """,
+    ),
+    (
+        "fastapi-dependency",
+        "remove_item",
+        """
+        @app.get("/me")
+        async def me(user: User = Depends(get_current_user)):
+            return user
+
+        @app.delete("/items/{item_id}")
+        async def remove_item(item_id: int):
+            await items.delete_one({"_id": item_id})
+        """,
+        """
+        @app.get("/me")
+        async def me(user: User = Depends(get_current_user)):
+            return user
+
+        @app.delete("/items/{item_id}")
+        async def remove_item(item_id: int, user: User = Depends(get_current_user)):
+            await items.delete_one({"_id": item_id, "owner": user.id})
+        """,
+    ),
+    (
+        "django-view",
+        "rename",
+        """
+        @login_required
+        def dashboard(request):
+            return render(request, "dashboard.html")
+
+        def rename(request, pk):
+            project = Project.objects.get(pk=pk)
+            project.name = request.POST["name"]
+            project.save()
+            return redirect("dashboard")
+        """,
+        """
+        @login_required
+        def dashboard(request):
+            return render(request, "dashboard.html")
+
+        def rename(request, pk):
+            project = Project.objects.get(pk=pk, owner=request.user)
+            project.name = request.POST["name"]
+            project.save()
+            return redirect("dashboard")
+        """,
+    ),
+    (
+        "read-only-route",
+        "",
+        """
+        @app.route("/settings", methods=["POST"])
+        @roles_required("admin")
+        def settings():
+            return save_settings(request.form)
+
+        @app.route("/status")
+        def status():
+            return {"ok": True}
+        """,
+        """
+        @app.route("/status")
+        def status():
+            return {"ok": True}
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "route", "text", "clean"), AUTH_CASES, ids=[c[0] for c in AUTH_CASES])
+def test_a_route_that_changes_state_unchecked_is_found_and_its_twin_is_not(
+    case: str, route: str, text: str, clean: str
+) -> None:
+    found = [f for f in flows_in(text, php=False) if f.code == "CF-AUTH"]
+    assert [f.message.split()[1] for f in found] == ([route] if route else [])
+    for finding in found:
+        assert finding.cwe == 862 and finding.severity == "warning"
+    assert [f for f in flows_in(clean, php=False) if f.code == "CF-AUTH"] == []

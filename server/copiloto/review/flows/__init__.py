@@ -3,8 +3,10 @@
 Bandit looks at one call at a time; it cannot tell `cursor.execute(query)` with a constant query from one
 built from `request.args`. This package follows request data (and the local user's input) through each
 function to the calls that must not get it — SQL text, a shell, a file path, a redirect, an outbound URL, a
-template, a deserialiser — for Python, and for PHP (GLPI) `$_GET`/`$_POST`/... into queries, output and
-includes. Its findings are `SecurityFinding`s with source "copiloto/flows".
+template, a deserialiser, code, an LDAP or XPath query, a regular expression — for Python, and for PHP (GLPI)
+`$_GET`/`$_POST`/... into queries, output and includes. Python routes that change state with no check of the
+caller, where the module checks callers elsewhere, are reported too (flows/auth.py). Its findings are
+`SecurityFinding`s with source "copiloto/flows".
 """
 
 from __future__ import annotations
@@ -26,12 +28,11 @@ def flow_findings(text: str, filename: str = "module.py") -> list[SecurityFindin
     if filename.lower().endswith(PHP_SUFFIXES):
         from copiloto.review.flows.php import php_flows
 
-        flows = php_flows(text)
-    else:
-        from copiloto.review.flows.python import python_flows
+        return [finding(flow) for flow in php_flows(text)]
+    from copiloto.review.flows.auth import unchecked_routes
+    from copiloto.review.flows.python import python_flows
 
-        flows = python_flows(text)
-    return [finding(flow) for flow in flows]
+    return [finding(flow) for flow in python_flows(text)] + unchecked_routes(text)
 
 
 def layer1_findings(text: str, filename: str = "module.py") -> list[SecurityFinding]:

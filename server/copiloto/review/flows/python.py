@@ -10,7 +10,7 @@ that point. An assignment inside a branch or loop adds taint and never takes it 
 Sources: Flask's and Django's request data (`request.args`, `request.GET`, `self.request.POST`, ...), the
 parameters of a web route (Flask `@app.route` path parameters, FastAPI `@app.get` parameters other than
 Depends() and typed numbers), and the local user (`input()`, `sys.argv`), which only counts for the shell,
-SQL and deserialisation.
+SQL, code and deserialisation.
 """
 
 from __future__ import annotations
@@ -118,6 +118,10 @@ SANITISERS: dict[str, frozenset[str]] = {
     "flask.escape": frozenset({"template", "xss"}),
     "conditional_escape": frozenset({"template", "xss"}),
     "bleach.clean": frozenset({"template", "xss"}),
+    "re.escape": frozenset({"regex"}),
+    "escape_filter_chars": frozenset({"ldap"}),
+    "ldap.filter.escape_filter_chars": frozenset({"ldap"}),
+    "ldap3.utils.conv.escape_filter_chars": frozenset({"ldap"}),
     "urllib.parse.quote": frozenset({"redirect", "ssrf", "shell"}),
     "quote_plus": frozenset({"redirect", "ssrf", "shell"}),
     "urllib.parse.quote_plus": frozenset({"redirect", "ssrf", "shell"}),

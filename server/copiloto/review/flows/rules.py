@@ -16,7 +16,7 @@ SOURCE = "copiloto/flows"
 UNKNOWN = "\0"  # in a prefix: untainted text whose value we do not know (a variable, a call)
 # a constant start that still leaves the host (or the path's first segment) to the attacker
 OPEN_STARTS = frozenset({"", "/", "//", "http://", "https://", "http:", "https:"})
-REMOTE_ONLY = frozenset({"path", "redirect", "ssrf", "template", "xss", "include"})
+REMOTE_ONLY = frozenset({"path", "redirect", "ssrf", "template", "xss", "include", "ldap", "xpath", "regex"})
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,10 @@ RULES: dict[str, Rule] = {
     "xss": Rule("CF-XSS", 79, "warning", "HTML output", "xss_flow"),
     "deserialise": Rule("CF-DESERIALISE", 502, "error", "deserialised data", "unsafe_deserialisation_flow"),
     "include": Rule("CF-INCLUDE", 98, "error", "included file", "file_inclusion_flow"),
+    "code": Rule("CF-CODE", 94, "error", "code", "code_injection_flow"),
+    "ldap": Rule("CF-LDAP", 90, "error", "LDAP filter", "ldap_injection_flow"),
+    "xpath": Rule("CF-XPATH", 643, "error", "XPath expression", "xpath_injection_flow"),
+    "regex": Rule("CF-REGEX", 730, "warning", "regular expression", "regex_injection_flow"),
 }
 
 

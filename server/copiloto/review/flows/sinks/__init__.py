@@ -49,6 +49,16 @@ def one(node: Node | None, sink: Sink) -> Hits:
 
 @cache
 def checkers() -> tuple[Checker, ...]:
-    from copiloto.review.flows.sinks import deserialise, path, redirect, shell, sql, ssrf, template
+    from copiloto.review.flows.sinks import code, deserialise, path, query, redirect, shell, sql, ssrf, template
 
-    return (sql.sinks, shell.sinks, path.sinks, redirect.sinks, ssrf.sinks, template.sinks, deserialise.sinks)
+    return (
+        sql.sinks,
+        shell.sinks,
+        path.sinks,
+        redirect.sinks,
+        ssrf.sinks,
+        template.sinks,
+        deserialise.sinks,
+        code.sinks,
+        query.sinks,
+    )

@@ -5,7 +5,8 @@ built from `request.args`. This package follows request data (and the local user
 function to the calls that must not get it — SQL text, a shell, a file path, a redirect, an outbound URL, a
 template, a deserialiser, code, an LDAP or XPath query, a regular expression — for Python, and for PHP (GLPI)
 `$_GET`/`$_POST`/... into queries, output and includes. Python routes that change state with no check of the
-caller, where the module checks callers elsewhere, are reported too (flows/auth.py). Its findings are
+caller, where the module checks callers elsewhere, and PHP scripts that write request data with no rights
+check, are reported too (flows/auth.py). Its findings are
 `SecurityFinding`s with source "copiloto/flows".
 """
 
@@ -26,9 +27,10 @@ def flow_findings(text: str, filename: str = "module.py") -> list[SecurityFindin
     """The source → sink flows of `text` as findings; the language comes from the file name (Python unless
     it ends in .php)."""
     if filename.lower().endswith(PHP_SUFFIXES):
+        from copiloto.review.flows.auth import unchecked_php_script
         from copiloto.review.flows.php import php_flows
 
-        return [finding(flow) for flow in php_flows(text)]
+        return [finding(flow) for flow in php_flows(text)] + unchecked_php_script(text)
     from copiloto.review.flows.auth import unchecked_routes
     from copiloto.review.flows.python import python_flows
 

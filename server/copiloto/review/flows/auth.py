@@ -9,6 +9,11 @@ A route is flagged only when both hold:
 and the module itself shows that callers are checked elsewhere: another route carries such a check, or the
 route's own path or name is administrative (`/admin`, `delete_user`). Public tutorial apps where no route checks
 anyone are left alone: there the missing check is a design choice the module makes everywhere, not a gap.
+
+GLPI's PHP: a front controller or ajax script (a file that defines no class) that takes `$_POST`/`$_GET`/
+`$_REQUEST` and writes (`$item->add/update/delete/purge(...)`, `$DB->insert/update/delete(...)`, an UPDATE or
+DELETE query) while calling none of GLPI's checks (`Session::checkRight`, `Session::checkLoginUser`,
+`Session::haveRight`, `$item->check(...)`, `$item->can(...)`) is flagged at its first write.
 """
 
 from __future__ import annotations
@@ -36,6 +41,14 @@ WRITES = re.compile(
     r"delete_many|drop)\(|\b(INSERT|UPDATE|DELETE|DROP)\b",
 )
 CALLER_CHECKS = re.compile(r"request\.user|g\.user|abort\(\s*40[13]|status_code\s*=\s*40[13]|HTTP_40[13]")
+PHP_INPUT = re.compile(r"\$_(POST|GET|REQUEST)\b")
+PHP_WRITE = re.compile(
+    r"->(add|update|delete|purge|restore|insert|updateOrInsert)\s*\(|\b(UPDATE|DELETE\s+FROM|INSERT\s+INTO)\b"
+)
+PHP_CHECKS = re.compile(
+    r"Session::(check\w*|have\w*|getLoginUserID)\s*\(|->(check|can\w*)\s*\(|checkRight|haveRight|checkCSRF"
+)
+PHP_CLASS = re.compile(r"^\s*(abstract\s+|final\s+)?(class|trait|interface)\s+\w+", re.MULTILINE)
 ADMIN = re.compile(r"admin|delete_user|remove_user|reset_password|set_role|promote|superuser", re.IGNORECASE)
 
 
@@ -158,3 +171,31 @@ def _finding(route: Route, guarded_elsewhere: bool) -> SecurityFinding:
         bandit_severity="MEDIUM",
         bandit_confidence="LOW",
     )
+
+
+def unchecked_php_script(text: str) -> list[SecurityFinding]:
+    """CF-AUTH for a GLPI-style PHP script that writes what the request sent without any rights check."""
+    if PHP_CLASS.search(text) or not PHP_INPUT.search(text) or PHP_CHECKS.search(text):
+        return []
+    write = PHP_WRITE.search(text)
+    if write is None:
+        return []
+    line = text.count("\n", 0, write.start()) + 1
+    column = write.start() - (text.rfind("\n", 0, write.start()) + 1)
+    return [
+        SecurityFinding(
+            line=line,
+            column=column,
+            end_column=None,
+            severity="warning",
+            source=SOURCE,
+            code=CODE,
+            name="missing_authorisation",
+            message="this script writes what the request sent and checks no rights first (no Session::checkRight, "
+            "Session::checkLoginUser or $item->check/can call)",
+            cwe=CWE,
+            cwe_link=f"https://cwe.mitre.org/data/definitions/{CWE}.html",
+            bandit_severity="MEDIUM",
+            bandit_confidence="LOW",
+        )
+    ]

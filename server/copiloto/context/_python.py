@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from copiloto.context._text import indent_of, indent_width
 from copiloto.context.model import Mode, ScopeKind
+from copiloto.grammars import parser
 
 if TYPE_CHECKING:  # pragma: no cover
-    from tree_sitter import Language, Node, Tree
+    from tree_sitter import Node, Tree
 
 # Node types whose body is a ``block`` introduced by ``:``.
 _OWNERS = frozenset(
@@ -224,31 +224,15 @@ class PyResult:
 # --------------------------------------------------------------------------- tree-sitter
 
 
-@lru_cache(maxsize=1)
-def _language() -> Language | None:
-    try:
-        import tree_sitter_python
-        from tree_sitter import Language
-
-        return Language(tree_sitter_python.language())
-    except Exception:  # pragma: no cover - tree-sitter is a hard dependency
-        return None
-
-
 def _parse(window: str) -> Tree | None:
     """Parse the window, or None when tree-sitter is missing or fails."""
-    lang = _language()
-    if lang is None:  # pragma: no cover
-        return None
     # NUL bytes derail tree-sitter's string scanner; a space keeps every byte column.
     data = window.replace("\x00", " ").encode("utf-8", "replace")
     try:
-        from tree_sitter import Parser
-
         # From bytes, not from a read callable: py-tree-sitter (0.25, 0.26) keeps a reference to every chunk a
         # read callable returns, which leaked the whole window on every keystroke (bench/soak.py found it). The
         # price: no progress callback, so no deadline; a window of random brackets and quotes (40 KB) takes ~80 ms.
-        return Parser(lang).parse(data)
+        return parser("python").parse(data)
     except Exception:  # a binding problem
         return None
 

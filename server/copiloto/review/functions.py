@@ -13,11 +13,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING
 
+from copiloto.grammars import parser
+
 if TYPE_CHECKING:
-    from tree_sitter import Node, Parser
+    from tree_sitter import Node
 
 
 @dataclass(frozen=True)
@@ -35,17 +36,9 @@ class FunctionSpan:
         return hashlib.blake2b(self.text.encode("utf-8", errors="replace"), digest_size=16).hexdigest()
 
 
-@cache
-def _parser() -> Parser:
-    import tree_sitter_python
-    from tree_sitter import Language, Parser
-
-    return Parser(Language(tree_sitter_python.language()))
-
-
 def function_spans(text: str) -> list[FunctionSpan]:
     """Every top-level function and method of `text`, in order."""
-    tree = _parser().parse(text.encode("utf-8", errors="surrogatepass"))
+    tree = parser("python").parse(text.encode("utf-8", errors="surrogatepass"))
     lines = text.split("\n")
     return [_span(node, qualname, lines) for node, qualname in _defs(tree.root_node, "")]
 

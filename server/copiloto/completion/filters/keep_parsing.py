@@ -17,36 +17,18 @@ Only multi-line completions (on a blank line, also one line), and only languages
 from __future__ import annotations
 
 import ast
-import functools
 import warnings
 from typing import Any
 
 from copiloto.completion.filters._text import cut_before, is_blank, normalize_newlines
 from copiloto.completion.filters.base import FilterContext
-
-
-@functools.cache
-def _parser(language_id: str) -> Any | None:
-    from tree_sitter import Language, Parser
-
-    try:
-        if language_id == "python":
-            import tree_sitter_python
-
-            return Parser(Language(tree_sitter_python.language()))
-        if language_id == "php":
-            import tree_sitter_php
-
-            return Parser(Language(tree_sitter_php.language_php()))
-    except ImportError:
-        return None
-    return None
+from copiloto.grammars import parser_for
 
 
 def parse_errors(source: str, language_id: str) -> int | None:
     """Error and missing nodes in `source`'s syntax tree; None when the language has no grammar here.
     Python is also compiled: tree-sitter's grammar lets an unexpected indent through, CPython does not."""
-    parser = _parser(language_id)
+    parser = parser_for(language_id)
     if parser is None:
         return None
     if language_id == "python" and _compiles(source):

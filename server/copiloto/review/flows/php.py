@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from functools import cache
 from typing import TYPE_CHECKING
 
+from copiloto.grammars import parser
 from copiloto.review.flows.rules import UNKNOWN, Flow, Sink, Taint, clear, counts
 
 if TYPE_CHECKING:
-    from tree_sitter import Node, Parser
+    from tree_sitter import Node
 
 Env = dict[str, Taint]
 SUPERGLOBALS = frozenset({"$_GET", "$_POST", "$_REQUEST", "$_COOKIE", "$_FILES"})
@@ -115,17 +115,9 @@ PASS_THROUGH = frozenset(
 )
 
 
-@cache
-def _parser() -> Parser:
-    import tree_sitter_php
-    from tree_sitter import Language, Parser
-
-    return Parser(Language(tree_sitter_php.language_php()))
-
-
 def php_flows(text: str) -> list[Flow]:
     """Every source → sink flow of the PHP file `text`, in the order of the sinks."""
-    root = _parser().parse(text.encode("utf-8", errors="surrogatepass")).root_node
+    root = parser("php").parse(text.encode("utf-8", errors="surrogatepass")).root_node
     flows: list[Flow] = []
     for scope in [root, *_scopes(root)]:
         env: Env = {}

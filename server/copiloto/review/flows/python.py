@@ -19,14 +19,14 @@ import re
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import replace
-from functools import cache
 from typing import TYPE_CHECKING
 
+from copiloto.grammars import parser
 from copiloto.review.flows.rules import UNKNOWN, Flow, Taint, clear, counts
 from copiloto.review.flows.sinks import Call, checkers
 
 if TYPE_CHECKING:
-    from tree_sitter import Node, Parser
+    from tree_sitter import Node
 
 Env = dict[str, Taint]
 
@@ -210,17 +210,9 @@ _ALIASES: ContextVar[dict[str, str]] = ContextVar("aliases", default={})  # noqa
 FLASK_CONVERTERS = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 
-@cache
-def _parser() -> Parser:
-    import tree_sitter_python
-    from tree_sitter import Language, Parser
-
-    return Parser(Language(tree_sitter_python.language()))
-
-
 def python_flows(text: str) -> list[Flow]:
     """Every source → sink flow of `text`, in the order of the sinks."""
-    root = _parser().parse(text.encode("utf-8", errors="surrogatepass")).root_node
+    root = parser("python").parse(text.encode("utf-8", errors="surrogatepass")).root_node
     flows: list[Flow] = []
     token = _ALIASES.set(_imports(root))
     try:

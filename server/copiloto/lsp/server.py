@@ -55,6 +55,8 @@ from copiloto.orchestrate.docstrings import write_docstring
 from copiloto.orchestrate.review import compare
 from copiloto.review.fixes import REGISTRY as FIX_REGISTRY
 from copiloto.review.fixes import finding_at, verified_fixes
+from copiloto.review.fixes.model import TITLE as MODEL_FIX_TITLE
+from copiloto.review.fixes.model import ModelFix, model_fix_at
 from copiloto.review.flows import PHP_SUFFIXES, layer1_findings
 from copiloto.review.functions import ReviewMemory, function_spans
 from copiloto.review.handoff import DeepFinding, DeepReviewRequest, deep_review, to_hand_off
@@ -76,6 +78,7 @@ T = TypeVar("T")
 SERVER_CANCELLED = -32802  # LSP 3.17 ServerCancelled: a newer request made this one useless
 ACCEPTED_COMMAND = "copiloto.accepted"
 DEEP_REVIEW_COMMAND = "copiloto.deepReview"
+MODEL_FIX_ACTION = "model-fix"
 LOG_POLL_S = 2.0  # how often logs are re-read for clients that cannot watch files for us
 _WORD_BEFORE = re.compile(r"[\w$]*$")
 _work_ids = itertools.count(1)
@@ -799,7 +802,10 @@ async def code_action(ls: CopilotoServer, params: types.CodeActionParams) -> lis
         bandit = _bandit_diagnostics(ls, doc.uri, params)
         if bandit:
             loop = asyncio.get_running_loop()
-            fixes += await loop.run_in_executor(None, _bandit_fixes, bandit, doc.uri, doc.version, doc.text, preview)
+            model = ls.runtime is not None and _resolves_edits(ls)
+            fixes += await loop.run_in_executor(
+                None, _bandit_fixes, bandit, doc.uri, doc.version, doc.text, preview, model
+            )
     line = params.range.start.line
     listed: list[tuple[str, str, Offer]] = []
     for kind, action, offers in (
@@ -843,6 +849,8 @@ async def resolve_code_action(ls: CopilotoServer, action: types.CodeAction) -> t
         raise JsonRpcException("the model is not ready yet", code=-32803)  # RequestFailed
     if data.get("action") == "tests":
         return await resolve_tests(ls, action, doc, str(data.get("qualname", "")))
+    if data.get("action") == MODEL_FIX_ACTION:
+        return await resolve_model_fix(ls, action, doc, data)
     qualname, text, version = str(data.get("qualname", "")), doc.text, doc.version
     style = ls.settings.docstrings.style
     claude, pattern = ls.cloud.client, ls.settings.orchestrate.docstrings
@@ -903,33 +911,68 @@ async def resolve_tests(ls: CopilotoServer, action: types.CodeAction, doc: Docum
     return action
 
 
+async def resolve_model_fix(
+    ls: CopilotoServer, action: types.CodeAction, doc: Document, data: dict[str, Any]
+) -> types.CodeAction:
+    """The local model's fix for a bandit finding: the action gets the edit only when the fix passed the same
+    check as the rewrites (review/fixes/model.py); otherwise the user is told why."""
+    runtime = ls.runtime
+    assert runtime is not None
+    code, line, column = str(data.get("code", "")), int(data.get("line") or 0), int(data.get("column") or 0)
+    text, version = doc.text, doc.version  # the user may type on: the edit is versioned
+    done: ModelFix = await ls.run_work(
+        f"Asking the local model to fix {code}",
+        lambda stopped: model_fix_at(runtime.engine, text, code, line, column, stopped),
+        lambda done: "Fix checked" if done.text is not None else "No fix kept",
+    )
+    if done.text is None:
+        return _tell(ls, action, types.MessageType.Warning, f"no fix for {code} on line {line}: {done.reason}")
+    action.edit = _previewed(_replacing(doc.uri, version, text, done.text), text, done.text, ls.can_preview_edits())
+    return action
+
+
+def _resolves_edits(ls: CopilotoServer) -> bool:
+    """Whether the client fills in an action's edit through codeAction/resolve (else a listed action without
+    one would do nothing when chosen)."""
+    caps = ls.client_capabilities.text_document
+    resolve = caps.code_action.resolve_support if caps and caps.code_action else None
+    return bool(resolve and "edit" in resolve.properties)
+
+
 def _bandit_diagnostics(ls: CopilotoServer, uri: str, params: types.CodeActionParams) -> list[types.Diagnostic]:
-    """The request's bandit diagnostics that have a rewrite, and the published ones on its lines."""
+    """The request's bandit diagnostics, and the published ones on its lines."""
     first, last = params.range.start.line, params.range.end.line
     published = ls._diagnostics.get(uri, {}).get("bandit", [])
     near = [d for d in published if d.range.start.line <= last and d.range.end.line >= first]
     found: dict[tuple[str, int, int], types.Diagnostic] = {}
     for diagnostic in [*params.context.diagnostics, *near]:
-        if diagnostic.source == SECURITY_SOURCE and str(diagnostic.code) in FIX_REGISTRY:
+        if diagnostic.source == SECURITY_SOURCE:
             start = diagnostic.range.start
             found.setdefault((str(diagnostic.code), start.line, start.character), diagnostic)
     return list(found.values())
 
 
 def _bandit_fixes(
-    diagnostics: list[types.Diagnostic], uri: str, version: int, text: str, preview: bool
+    diagnostics: list[types.Diagnostic], uri: str, version: int, text: str, preview: bool, model: bool = False
 ) -> list[types.CodeAction]:
     """The verified rewrites of each finding still in `text` (bandit runs here: call it off the event loop).
-    `preview`: annotated as needing confirmation, so VS Code shows the diff first, like the model's fixes."""
+    `preview`: annotated as needing confirmation, so VS Code shows the diff first, like the model's fixes.
+    `model`: a finding without a rewrite gets "Fix with the local model" instead, without an edit (resolved)."""
     actions = []
     for diagnostic in diagnostics:
         start = diagnostic.range.start  # bandit's line and column, as security_diagnostic published them
+        code = str(diagnostic.code)
+        if code not in FIX_REGISTRY:  # nothing to check before the model is asked: resolve finds the finding
+            actions += [_model_fix_action(diagnostic, uri)] if model else []
+            continue
         try:
-            finding = finding_at(text, str(diagnostic.code), start.line + 1, start.character)
+            finding = finding_at(text, code, start.line + 1, start.character)
             offered = verified_fixes(text, finding) if finding is not None else []
         except Exception:  # bandit on a text it cannot take: no fix, the other actions still come
             log.exception("no fix for %s at %s:%s", diagnostic.code, uri, start.line + 1)
             continue
+        if finding is not None and not offered and model:
+            actions.append(_model_fix_action(diagnostic, uri))
         for done in offered:
             assert done.text is not None
             actions.append(
@@ -941,6 +984,23 @@ def _bandit_fixes(
                 )
             )
     return actions
+
+
+def _model_fix_action(diagnostic: types.Diagnostic, uri: str) -> types.CodeAction:
+    """Listed at once, with no edit: the model is asked in codeAction/resolve."""
+    start = diagnostic.range.start
+    return types.CodeAction(
+        title=f"Copiloto: {MODEL_FIX_TITLE}",
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic],
+        data={
+            "action": MODEL_FIX_ACTION,
+            "uri": uri,
+            "code": str(diagnostic.code),
+            "line": start.line + 1,
+            "column": start.character,
+        },
+    )
 
 
 def _explain_action(diagnostic: types.Diagnostic) -> types.CodeAction | None:

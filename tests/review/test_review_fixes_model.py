@@ -159,6 +159,12 @@ EVAL = "import os\n\n\ndef run(expr, data):\n    value = eval(expr)\n    print(e
         (5, "import ast\nvalue = ast.literal_eval(blob)", "it reads blob, which nothing defines"),
         (5, "value = int(expr)", ""),  # builtins are defined
         (5, "value = os.path.basename(expr)", ""),  # and so are the file's own names
+        (
+            5,
+            "import ast\nvalue = ast.safe_eval(expr)",
+            "it reads ast.safe_eval, which the standard library does not have",
+        ),
+        (5, "import json\nvalue = json.loads(expr)", ""),
     ],
 )
 def test_what_is_wrong(first: int, replacement: str, why: str) -> None:

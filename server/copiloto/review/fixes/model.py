@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import importlib
 import re
 import sys
 import textwrap
@@ -214,7 +215,34 @@ def what_is_wrong(
     unknown = set(undefined(after, new_lines)) - set(undefined(before, old_lines))
     if unknown:
         return f"it reads {', '.join(sorted(unknown))}, which nothing defines"
+    invented = missing_attributes(after, new_nodes)
+    if invented:
+        return f"it reads {', '.join(invented)}, which the standard library does not have"
     return ""
+
+
+def missing_attributes(tree: ast.Module, nodes: list[ast.AST]) -> list[str]:
+    """`module.name` reads of an imported standard module that has no such name (`telnetlib.SSHClient`): a
+    small model invents APIs, and neither the parser nor bandit can tell."""
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names if a.asname is None}
+    missing = set()
+    for node in nodes:
+        if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):
+            continue
+        module_name = node.value.id
+        if module_name not in imported or module_name not in sys.stdlib_module_names or module_name in NOT_IMPORTED:
+            continue
+        try:
+            module = importlib.import_module(module_name)
+        except Exception:  # a module this platform lacks (msvcrt, winreg): no verdict
+            continue
+        if not hasattr(module, node.attr):
+            missing.add(f"{module_name}.{node.attr}")
+    return sorted(missing)
+
+
+# standard modules whose import does something (opens a browser, prints, starts Tk): never imported to check
+NOT_IMPORTED = frozenset({"antigravity", "this", "turtle", "turtledemo", "tkinter", "idlelib", "__main__"})
 
 
 def _parsed(text: str) -> ast.Module | None:

@@ -305,7 +305,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     parser.add_argument("--model", default="tiny", help="model for layer 2 (catalog name or GGUF path)")
     parser.add_argument("--no-local", action="store_true", help="layer 1 only")
-    parser.add_argument("--only", choices=("typing", "latency"), help="run one part only, print it (quick checks)")
+    parser.add_argument("--only", choices=("typing", "latency", "defects"), help="run one part only, print it (quick checks)")
     args = parser.parse_args()
     if not (args.data / "labels_lines.jsonl").is_file():
         print(f"no bandit examples at {args.data} (labels_lines.jsonl)", file=sys.stderr)
@@ -320,6 +320,10 @@ def main() -> int:
         if not engine.wait_loaded():
             print(f"cannot load {args.model}: {engine.error}", file=sys.stderr)
             return 1
+    if args.only == "defects" and engine is not None:
+        print(json.dumps(layer2_on_known_defects(engine), indent=2))
+        engine.close()
+        return 0
     if args.only == "typing" and engine is not None:
         print(json.dumps(typing_during_review(engine, ten_functions()), indent=2))
         engine.close()

@@ -726,6 +726,50 @@ AUTH_CASES: list[tuple[str, str, str, str]] = [
         """,
     ),
     (
+        "sign-up-is-public-by-design",
+        "",
+        """
+        @app.route("/profile", methods=["POST"])
+        @login_required
+        def profile():
+            current_user.bio = request.form["bio"]
+            db.session.commit()
+
+        @app.route("/register", methods=["POST"])
+        def register():
+            db.session.add(User(name=request.form["name"]))
+            db.session.commit()
+        """,
+        """
+        @app.route("/register", methods=["POST"])
+        def register():
+            db.session.add(User(name=request.form["name"]))
+            db.session.commit()
+        """,
+    ),
+    (
+        "router-checks-every-route",
+        "",
+        """
+        router = APIRouter(dependencies=[Depends(get_token_header)])
+
+        @router.get("/me")
+        async def me(user: User = Depends(get_current_user)):
+            return user
+
+        @router.delete("/items/{item_id}")
+        async def remove_item(item_id: int):
+            await items.delete_one({"_id": item_id})
+        """,
+        """
+        router = APIRouter(dependencies=[Depends(get_token_header)])
+
+        @router.delete("/items/{item_id}")
+        async def remove_item(item_id: int):
+            await items.delete_one({"_id": item_id})
+        """,
+    ),
+    (
         "read-only-route",
         "",
         """

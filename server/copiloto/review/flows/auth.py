@@ -7,7 +7,9 @@ A route is flagged only when both hold:
   authentication or permission check (`@login_required`, `Depends(get_current_user)`, `current_user`,
   `request.user`, `session[...]`, an `abort(401/403)`),
 and the module itself shows that callers are checked elsewhere: another route carries such a check, or the
-route's own path or name is administrative (`/admin`, `delete_user`). Public tutorial apps where no route checks
+route's own path or name is administrative (`/admin`, `delete_user`) and its body writes. Routes public by
+design (sign-up, login, password reset, webhooks, health) and modules that check every route at once (a
+router's `dependencies=`, Flask's `before_request`) are left alone. Public tutorial apps where no route checks
 anyone are left alone: there the missing check is a design choice the module makes everywhere, not a gap.
 
 GLPI's PHP: a front controller or ajax script (a file that defines no class) that takes `$_POST`/`$_GET`/
@@ -32,7 +34,7 @@ WRITING_VERBS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # `session` only bare (Flask's login session), never `db.session` (SQLAlchemy's unit of work)
 AUTH_WORDS = re.compile(
     r"login|logged_in|auth|permission|has_perm|requires?_\w+|\w+_required|staff_member|superuser|jwt|"
-    r"protected|roles?_(required|accepted)|current_user|get_user|user_passes_test|is_authenticated|credentials|"
+    r"protected|roles?_(required|accepted)|current_user|user_passes_test|is_authenticated|credentials|"
     r"api_?key|check_password|verify_(token|password|user)|bearer|Security\(|(?<![.\w])session(\[|\.get\()",
     re.IGNORECASE,
 )
@@ -49,6 +51,14 @@ PHP_CHECKS = re.compile(
     r"Session::(check\w*|have\w*|getLoginUserID)\s*\(|->(check|can\w*)\s*\(|checkRight|haveRight|checkCSRF"
 )
 PHP_CLASS = re.compile(r"^\s*(abstract\s+|final\s+)?(class|trait|interface)\s+\w+", re.MULTILINE)
+# routes that are public by design: signing up, logging in, resetting a password, receiving a webhook
+PUBLIC = re.compile(
+    r"regist|sign_?up|sign_?in|log_?in|log_?out|token|password|forgot|verify|confirm|activate|webhook|callback|"
+    r"health|status|ping",
+    re.IGNORECASE,
+)
+# a check made once for every route of the module: FastAPI's router/app dependencies, Flask's before_request
+MODULE_GUARD = re.compile(r"\b(APIRouter|FastAPI|include_router)\([^)]*dependencies\s*=|before_(app_)?request")
 ADMIN = re.compile(r"admin|delete_user|remove_user|reset_password|set_role|promote|superuser", re.IGNORECASE)
 
 
@@ -67,12 +77,19 @@ def unchecked_routes(text: str) -> list[SecurityFinding]:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return []
+    if MODULE_GUARD.search(text):
+        return []
     routes = [r for node in ast.walk(tree) if (r := _route(node, text)) is not None]
     guarded_elsewhere = any(r.checked for r in routes)
     return [
         _finding(route, guarded_elsewhere)
         for route in routes
-        if not route.checked and _changes_state(route, text) and (guarded_elsewhere or _administrative(route))
+        if not route.checked
+        and not _public(route)
+        and (
+            (guarded_elsewhere and _changes_state(route, text))
+            or (_administrative(route) and _writes(route, text))  # an admin route's verb alone says little
+        )
     ]
 
 
@@ -134,10 +151,16 @@ def _decorator_name(decorator: ast.expr) -> str:
 
 
 def _changes_state(route: Route, text: str) -> bool:
-    if route.verbs & WRITING_VERBS:
-        return True
+    return bool(route.verbs & WRITING_VERBS) or _writes(route, text)
+
+
+def _writes(route: Route, text: str) -> bool:
     body = "\n".join(ast.get_source_segment(text, s) or "" for s in route.node.body)
     return bool(WRITES.search(body))
+
+
+def _public(route: Route) -> bool:
+    return bool(PUBLIC.search(route.path) or PUBLIC.search(route.node.name))
 
 
 def _administrative(route: Route) -> bool:

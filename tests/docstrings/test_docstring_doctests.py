@@ -70,6 +70,23 @@ def test_examples_of_a_method_use_the_module_globals() -> None:
     assert drop_failing_examples(docstring, failing) == "Double it.\n\nExamples:\n    >>> Box(2).double().value\n    4"
 
 
+def test_examples_of_a_method_that_changes_state_build_their_own_instance() -> None:
+    source = (
+        "class Counter:\n    def __init__(self):\n        self.count = 0\n\n"
+        "    def bump(self, by=1):\n        self.count += by\n        return self.count\n"
+    )
+    docstring = (
+        "Add to the count.\n\nExamples:\n    >>> c = Counter()\n    >>> c.bump(2)\n    2\n    >>> c.count\n    2\n"
+        "    >>> c.bump()\n    2\n    >>> self.bump()\n    1\n"
+    )
+    failures = example_failures(edited(docstring, "Counter.bump", source), "Counter.bump", docstring)
+    # The class is there and the instance keeps its state between examples; `self` is not.
+    assert [(f.source, f.reason) for f in failures] == [
+        ("c.bump()\n", "expected '2\\n', got '3\\n'"),
+        ("self.bump()\n", "raised NameError: name 'self' is not defined"),
+    ]
+
+
 def test_a_module_that_raises_on_import_fails_every_example() -> None:
     source = 'raise RuntimeError("no database")\n\n\ndef f():\n    """Doc.\n\n    >>> 1 + 1\n    2\n    """\n'
     docstring = "Doc.\n\n>>> 1 + 1\n2\n>>> 2\n2\n"

@@ -17,6 +17,7 @@ from copiloto.docstrings import (
     ruff_problems,
     sections,
     skeleton,
+    unmentioned_changes,
 )
 
 SOURCE = '''\
@@ -277,6 +278,27 @@ PROBLEMS: list[tuple[str, Style, str, str, list[str]]] = [
         "A cart.\n\nArgs:\n    owner: Who.\n",
         ["parameter limit is not documented"],
     ),
+    (
+        "method: self not asked for",
+        "google",
+        "Cart.__init__",
+        "Set up.\n\nArgs:\n    owner: Who.\n    limit: Max.\n",
+        [],
+    ),
+    (
+        "method: self documented",
+        "google",
+        "Cart.__init__",
+        "Set up.\n\nArgs:\n    self: The cart.\n    owner: Who.\n    limit: Max.\n",
+        ["documented parameter self is not a parameter of Cart.__init__"],
+    ),
+    (
+        "method: sphinx self documented",
+        "sphinx",
+        "Cart.__init__",
+        "Set up.\n\n:param self: The cart.\n:param owner: Who.\n:param limit: Max.\n",
+        ["documented parameter self is not a parameter of Cart.__init__"],
+    ),
 ]
 
 
@@ -336,3 +358,41 @@ def test_check_style(name: str, style: Style) -> None:
 def test_check_style_unknown() -> None:
     with pytest.raises(DocstringError, match="google, numpy, sphinx"):
         check_style("epytext")
+
+
+STATE = """\
+class Queue:
+    def put(self, item):
+        self.unfinished_tasks += 1
+        self._queue.append(item)
+        self.a = item
+        self.max_size_hint = None
+"""
+
+# docstring → the changed attributes it does not name. `self.a` is too short to find as a word ("a queue"):
+# only `self.a` or a quoted `a` names it.
+MENTIONS = [
+    ("Put an item.", ["self.unfinished_tasks", "self._queue", "self.a", "self.max_size_hint"]),
+    (
+        "Add the item to the queue and count it among the unfinished tasks; set ``a`` and the max size hint.",
+        [],
+    ),
+    ("Increment self.unfinished_tasks, append to self._queue, store self.a and clear self.max_size_hint.", []),
+    ("Put it in a queue of UNFINISHED_TASKS.", ["self.a", "self.max_size_hint"]),  # "queue" names `_queue`
+    ("Put an item in the queues.", ["self.unfinished_tasks", "self.a", "self.max_size_hint"]),  # plural counts
+    ("Store it in self.ab and self._queue.", ["self.unfinished_tasks", "self.a", "self.max_size_hint"]),
+    (
+        "Put it in the queueing area with a max size.",
+        ["self.unfinished_tasks", "self._queue", "self.a", "self.max_size_hint"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("docstring", "expected"), MENTIONS, ids=[str(i) for i in range(len(MENTIONS))])
+def test_unmentioned_changes(docstring: str, expected: list[str]) -> None:
+    assert unmentioned_changes(docstring, find_by_qualname(STATE, "Queue.put")) == expected
+
+
+def test_nothing_is_unmentioned_when_nothing_changes() -> None:
+    assert unmentioned_changes("Price the items.", find_by_qualname(SOURCE, "total")) == []
+    assert unmentioned_changes("A cart.", find_by_qualname(SOURCE, "Cart")) == []

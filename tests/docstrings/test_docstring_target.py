@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from copiloto.docstrings import DocstringError, find_at, find_by_qualname
+from copiloto.docstrings import DocstringError, class_outline, find_at, find_by_qualname
 
 MODULE = '''\
 import functools
@@ -290,3 +290,129 @@ def test_missing_qualname_lists_at_most_20() -> None:
 def test_find_at_one_line_body_raises() -> None:
     with pytest.raises(DocstringError):
         find_at("def f(): return 1\n", 0, 0)
+
+
+STATEFUL = """\
+class Stack:
+    limit = 10
+
+    def __init__(self, items=()):
+        self.items = list(items)
+        self.pushes = 0
+        if not items:
+            self.items = []
+
+    def push(self, item):
+        self.items.append(item)
+        self.pushes += 1
+
+    def reset(self):
+        del self.items
+        self.log.entries = []
+        self.cache[item] = None
+
+    def peek(self):
+        top = self.items[-1]
+        seen = []
+        seen.append(top)
+        return self.items.index(top), self[0], other.count
+
+    def swap(self, key, value):
+        self[key] = value
+        self.other(value)
+
+        def inner():
+            self.hidden = 1
+
+        return inner
+
+    @classmethod
+    def configure(cls, limit):
+        cls.limit = limit
+
+    @staticmethod
+    def helper(self, value):
+        self.value = value
+
+
+def fill(box):
+    box.items = []
+
+
+class Point:
+    def __new__(cls, x, y=0):
+        return super().__new__(cls)
+
+
+class Both:
+    def __new__(cls, *args):
+        return super().__new__(cls)
+
+    def __init__(self, a):
+        self.a = a
+"""
+
+# qualname → the attributes its own code changes; reads, locals, other objects, `self[k] = v`, calls to
+# other methods, nested functions, a staticmethod's first parameter and a plain function's never count.
+CHANGES = [
+    ("Stack.__init__", ("self.items", "self.pushes")),
+    ("Stack.push", ("self.items", "self.pushes")),
+    ("Stack.reset", ("self.items", "self.log", "self.cache")),
+    ("Stack.peek", ()),
+    ("Stack.swap", ()),
+    ("Stack.configure", ("cls.limit",)),
+    ("Stack.helper", ()),
+    ("Stack", ()),
+    ("fill", ()),
+]
+
+
+@pytest.mark.parametrize(("qualname", "changes"), CHANGES, ids=[c[0] for c in CHANGES])
+def test_state_changes(qualname: str, changes: tuple[str, ...]) -> None:
+    assert find_by_qualname(STATEFUL, qualname).changes == changes
+
+
+# A method's `self` / `cls` is never a parameter to document; a staticmethod's first parameter is one.
+SELF_PARAMS = [
+    ("Stack.push", ("item",)),
+    ("Stack.configure", ("limit",)),
+    ("Stack.helper", ("self", "value")),
+    ("Stack", ("items",)),  # the class: __init__'s parameters
+    ("Point", ("x", "y")),  # no __init__: __new__'s
+    ("Both", ("a",)),  # __init__ wins over __new__
+]
+
+
+@pytest.mark.parametrize(("qualname", "params"), SELF_PARAMS, ids=[c[0] for c in SELF_PARAMS])
+def test_self_and_cls_are_not_parameters(qualname: str, params: tuple[str, ...]) -> None:
+    assert find_by_qualname(STATEFUL, qualname).params == params
+
+
+def test_the_class_outline_shows_what_the_prompt_cut_off() -> None:
+    # The prompt keeps lines 13 on (from `def reset`): the outline covers the class above them.
+    assert class_outline(STATEFUL, "Stack.peek", 13) == (
+        "class Stack:\n"
+        "    limit = 10\n"
+        "    def __init__(self, items=()):\n"
+        "        self.items = list(items)\n"
+        "        self.pushes = 0\n"  # one line per attribute: the `if` branch setting items again is left out
+        "    def push(self, item): ...\n"
+        "    ...\n"
+    )
+
+
+def test_no_outline_when_the_prompt_shows_the_class_header() -> None:
+    assert class_outline(STATEFUL, "Stack.peek", 0) == ""
+    assert class_outline(STATEFUL, "fill", 40) == ""  # not a method
+
+
+def test_the_outline_is_bounded() -> None:
+    params = ", ".join(f"parameter_{i}" for i in range(12))
+    methods = "".join(f"    def m{i}(self):\n        return {i}\n\n" for i in range(40))
+    source = (
+        f"class Big:\n    def __init__(self, {params}):\n        pass\n\n{methods}    def last(self):\n        pass\n"
+    )
+    outline = class_outline(source, "Big.last", source.count("\n") - 3)
+    lines = outline.splitlines()
+    assert lines[:3] == ["class Big:", "    def __init__(...):", "        ..."]  # the long signature shortened
+    assert len(lines) == 24 and lines[-1] == "    ..."

@@ -6,7 +6,8 @@ Plain Python with no LSP or model in sight: the "Generate docstring" code action
 1. `find_by_qualname` / `find_at` → a `Target` (what the docstring has to mention, where it goes);
 2. `skeleton(target, style)` is the shape the model fills; `clean_model_docstring` unwraps its answer;
 3. `apply` puts it into the file text; `coverage_problems`, `ruff_problems` (on `lint_lines` of the
-   target found again in the edited text) and `failing_examples` / `drop_failing_examples` check it.
+   target found again in the edited text) and `failing_examples` / `drop_failing_examples` check it;
+   `unmentioned_changes` measures whether a method's docstring names the `self.x` its code changes.
 """
 
 from copiloto.docstrings.doctests import (
@@ -27,8 +28,9 @@ from copiloto.docstrings.styles import (
     coverage_problems,
     sections,
     skeleton,
+    unmentioned_changes,
 )
-from copiloto.docstrings.target import Target, find_at, find_by_qualname
+from copiloto.docstrings.target import Target, class_outline, find_at, find_by_qualname, state_changes
 
 __all__ = [
     "CONVENTIONS",
@@ -41,6 +43,7 @@ __all__ = [
     "Target",
     "apply",
     "check_style",
+    "class_outline",
     "clean_model_docstring",
     "coverage_problems",
     "drop_failing_examples",
@@ -55,4 +58,6 @@ __all__ = [
     "ruff_problems",
     "sections",
     "skeleton",
+    "state_changes",
+    "unmentioned_changes",
 ]

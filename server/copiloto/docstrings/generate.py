@@ -17,13 +17,16 @@ from copiloto.docstrings.edit import apply
 from copiloto.docstrings.errors import DocstringError
 from copiloto.docstrings.lint import lint_lines, ruff_problems
 from copiloto.docstrings.styles import Style, coverage_problems, skeleton
-from copiloto.docstrings.target import Target, find_by_qualname
+from copiloto.docstrings.target import Target, class_outline, find_by_qualname
 from copiloto.engine.types import Engine, GenerationRequest, Priority
 
 HOLE = "TODO."
 PREFIX_TOKENS = 512  # the file above the docstring
 SUFFIX_TOKENS = 160  # the body below it: what the sentences describe
 SENTENCE_TOKENS = 40
+DOCSTRING_TOKENS = 128  # of PREFIX_TOKENS, kept for the docstring written so far
+OUTLINE_TOKENS = 192  # of PREFIX_TOKENS, for a method's class outline when its header is out of reach
+_STATE_NAMES = 4  # attributes named in the "# Changes self.x" prompt line
 REQUEST_TIMEOUT_S = 60.0
 # When the model answers nothing, the second try starts the sentence for it.
 NUDGE = "The "
@@ -71,9 +74,15 @@ def write_docstring(
 ) -> str:
     """The docstring text for `target`: the skeleton with every hole written by the model."""
     lines = source.splitlines(keepends=True)
-    start = target.docstring_span[0] if target.docstring_span else target.insert_line
+    start = target.docstring_span[0] if target.docstring_span else _insert_at(lines, target)
     end = target.docstring_span[2] + 1 if target.docstring_span else target.insert_line
-    above = "".join(lines[:start]) + target.body_indent + '"""'
+    head, first = method_context(engine, source, target, lines[:start])
+    above = "".join(_with_state_comment(lines[first:start], target, target.start_line - first))
+    # Cut once, leaving room for the docstring as it grows: every sentence's prompt then starts alike and
+    # the engine reuses what it evaluated for the last one, instead of evaluating ~500 tokens again.
+    budget = PREFIX_TOKENS - (engine.count_tokens(head) if head else 0) - DOCSTRING_TOKENS
+    above, _ = cut_to_budget(above, "", engine.count_tokens, budget, 0)
+    above += target.body_indent + '"""'
     # Only the target's own body below: the next function would lend its words to this one's docstring.
     below = "\n" + target.body_indent + '"""\n' + "".join(lines[end : target.end_line + 1])
     pieces = skeleton(target, style, summary=HOLE).split(HOLE)
@@ -82,7 +91,7 @@ def write_docstring(
         if cancelled():
             raise DocstringError("cancelled")
         lead = summary_start if index == 0 else ""
-        sentence = _sentence(engine, above + _indented(written, target.body_indent), below, index == 0, lead)
+        sentence = _sentence(engine, above + _indented(written, target.body_indent), below, index == 0, lead, head)
         if index == 0 and target.kind != "class":
             sentence = imperative(
                 sentence, target.name
@@ -91,8 +100,55 @@ def write_docstring(
     return written
 
 
-def _sentence(engine: Engine, prefix: str, suffix: str, first: bool, start: str = "") -> str:
-    prefix, suffix = cut_to_budget(prefix, suffix, engine.count_tokens, PREFIX_TOKENS, SUFFIX_TOKENS)
+def _insert_at(lines: list[str], target: Target) -> int:
+    """Where `apply` puts a new docstring: above the blank lines between the header and the body."""
+    at = target.insert_line
+    while at > target.header_end_line + 1 and not lines[at - 1].strip():
+        at -= 1
+    return at
+
+
+def method_context(engine: Engine, source: str, target: Target, above: list[str]) -> tuple[str, int]:
+    """(an outline of the class, the first line of `above` to show after it) for a method whose class
+    header the prompt's budget would cut off; ("", 0) when the file above fits or the target is no method.
+
+    The model then still sees the class name, its attributes and its other methods' signatures: what a
+    method's docstring talks about, and what a 512-token tail of a long class leaves out."""
+    if target.kind != "method":
+        return "", 0
+    text = "".join(above)
+    kept, _ = cut_to_budget(text, "", engine.count_tokens, PREFIX_TOKENS - OUTLINE_TOKENS, 0)
+    first = text[: len(text) - len(kept)].count("\n")
+    outline = class_outline(source, target.qualname, first)
+    if not outline or engine.count_tokens(outline) > OUTLINE_TOKENS:
+        return "", 0
+    return outline, first
+
+
+def state_comment(target: Target, indent: str) -> str:
+    """A comment line for above the method's header: the attributes its own code changes (none: "")."""
+    if not target.changes:
+        return ""
+    names = list(target.changes[:_STATE_NAMES])
+    listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+    more = " (and more)" if len(target.changes) > _STATE_NAMES else ""
+    return f"{indent}# Changes {listed}{more}.\n"
+
+
+def _with_state_comment(lines: list[str], target: Target, at: int) -> list[str]:
+    """`lines` with state_comment inserted at index `at` (the header's first line), when it is in them."""
+    if not 0 <= at < len(lines):
+        return lines
+    header = lines[at]
+    comment = state_comment(target, header[: len(header) - len(header.lstrip(" \t"))])
+    return [*lines[:at], comment, *lines[at:]] if comment else lines
+
+
+def _sentence(engine: Engine, prefix: str, suffix: str, first: bool, start: str = "", head: str = "") -> str:
+    # `head` (the class outline) goes before the budgeted prefix, its tokens taken off the prefix's budget.
+    budget = PREFIX_TOKENS - (engine.count_tokens(head) if head else 0)
+    prefix, suffix = cut_to_budget(prefix, suffix, engine.count_tokens, budget, SUFFIX_TOKENS)
+    prefix = head + prefix
     for nudge in (start, start or NUDGE):
         request = GenerationRequest(
             prefix=prefix + nudge,

@@ -47,6 +47,7 @@ _GOOGLE_HEADER_RE = re.compile(r"([A-Za-z][A-Za-z ]*?)\s*:\s*")
 _GOOGLE_PARAM_RE = re.compile(r"(\*{0,2}[A-Za-z_]\w*)\s*(?:\([^)]*\))?\s*:")
 _EXCEPTION_RE = re.compile(r"([A-Za-z_][\w.]*)\s*(?::|$)")
 _UNDERLINE_RE = re.compile(r"\s*-{3,}\s*")
+_SHORT_NAME = 3  # attribute names shorter than this are English words too ("a"): see unmentioned_changes
 _SPHINX_PARAM_RE = re.compile(r"\s*:(?:param|parameter|arg|argument|key|keyword)\s+(?:[^:]*\s)?\\?(\*{0,2}\w+)\s*:")
 _SPHINX_RETURNS_RE = re.compile(r"\s*:returns?\s*:")
 _SPHINX_YIELDS_RE = re.compile(r"\s*:yields?\s*:")
@@ -103,6 +104,26 @@ def coverage_problems(docstring: str, target: Target, style: Style) -> list[str]
         if _last(exc) not in raised
     ]
     return problems
+
+
+def unmentioned_changes(docstring: str, target: Target) -> list[str]:
+    """The attributes a method changes (`target.changes`) that its docstring never names.
+
+    Not a coverage problem, a measure: no convention has a section for side effects. A name counts as
+    mentioned without its owner and leading underscores, with "_" or spaces between its words, in any case
+    and with a plural "s": "the unfinished tasks" names `self.unfinished_tasks`. Names of one or two
+    letters (`self.a`) would match any "a": only `self.a` or a quoted `a` names them.
+    """
+    text = docstring.lower()
+    return [name for name in target.changes if not _mentions(text, name.lower())]
+
+
+def _mentions(text: str, name: str) -> bool:
+    attr = name.partition(".")[2]
+    words = [re.escape(w) for w in attr.strip("_").split("_") if w]
+    if len("".join(words)) < _SHORT_NAME:
+        return f"`{attr}`" in text or re.search(re.escape(name) + r"(?![a-z0-9_])", text) is not None
+    return re.search(r"(?<![a-z0-9])" + r"[_ ]".join(words) + r"s?(?![a-z0-9])", text) is not None
 
 
 def skeleton(target: Target, style: Style, summary: str = "TODO.") -> str:

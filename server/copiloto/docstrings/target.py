@@ -25,6 +25,34 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 # Return annotations that say "no value comes back".
 _NO_VALUE = frozenset({"None", "NoReturn", "Never"})
 _LISTED_QUALNAMES = 20
+# Methods of the built-in containers (and deque, OrderedDict) that change the object they are called on:
+# `self.items.append(x)` changes `self.items`.
+_MUTATORS = frozenset(
+    {
+        "add",
+        "append",
+        "appendleft",
+        "clear",
+        "discard",
+        "extend",
+        "extendleft",
+        "insert",
+        "move_to_end",
+        "pop",
+        "popitem",
+        "popleft",
+        "remove",
+        "reverse",
+        "rotate",
+        "setdefault",
+        "sort",
+        "update",
+    }
+)
+# How much of a class the outline shows (see class_outline).
+_OUTLINE_ASSIGNMENTS = 8
+_OUTLINE_LINE_CHARS = 100
+_OUTLINE_LINES = 24
 _LONE_CR_RE = re.compile(r"\r(?!\n)")
 
 
@@ -46,6 +74,10 @@ class Target:
     start_line: int  # the first decorator's line, else def_line
     def_line: int  # the `def` / `class` keyword's line (where ruff reports a missing docstring)
     end_line: int
+    # A method's attributes of `self` (or `cls`) that its own code assigns, deletes or changes in place
+    # (`self.n += 1`, `self.items[k] = v`, `self.queue.append(x)`), as "self.n", in source order; () for
+    # functions and classes.
+    changes: tuple[str, ...] = ()
 
 
 def parse(source: str) -> ast.Module:
@@ -121,6 +153,7 @@ def _target(source: str, qualname: str, node: Def, in_class: bool) -> Target:
         )
     kind: Kind
     raises: tuple[str, ...]
+    changes: tuple[str, ...] = ()
     if isinstance(node, ast.ClassDef):
         kind, params, returns, yields, raises, annotation = "class", _class_params(node), False, False, (), None
     else:
@@ -128,6 +161,8 @@ def _target(source: str, qualname: str, node: Def, in_class: bool) -> Target:
         params, raises = _params(node, kind), _raises(node)
         returns, yields = _returns_and_yields(node)
         annotation = None if node.returns is None else ast.unparse(node.returns)
+        if kind == "method":
+            changes = state_changes(node)
     first_line = lines[first.lineno - 1]
     return Target(
         kind=kind,
@@ -146,6 +181,7 @@ def _target(source: str, qualname: str, node: Def, in_class: bool) -> Target:
         start_line=_start_line(node),
         def_line=node.lineno - 1,
         end_line=(node.end_lineno or node.lineno) - 1,
+        changes=changes,
     )
 
 
@@ -187,10 +223,106 @@ def _params(node: ast.FunctionDef | ast.AsyncFunctionDef, kind: Kind) -> tuple[s
 
 
 def _class_params(node: ast.ClassDef) -> tuple[str, ...]:
-    for child in node.body:
-        if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef) and child.name == "__init__":
-            return _params(child, "method")
+    """The constructor's parameters: `__init__`'s, else `__new__`'s (immutable classes such as Fraction)."""
+    for name in ("__init__", "__new__"):
+        if constructor := _member(node, name):
+            return _params(constructor, "method")
     return ()
+
+
+def _member(node: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    found = (c for c in node.body if isinstance(c, ast.FunctionDef | ast.AsyncFunctionDef) and c.name == name)
+    return next(found, None)
+
+
+def state_changes(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
+    """The attributes of the first parameter that the method's own code changes: ("self.n", ...).
+
+    Direct changes only: assigned, augmented, deleted, assigned into (`self.x[k] = v`, `self.x.y = v`), or
+    a container method from _MUTATORS called on them (by name: an object of another type with such a
+    method counts too). Calls to other methods (`self._put(x)`) and `self[k] = v` on the object itself
+    are not followed: the list names what this method's own lines change, and can miss the rest.
+    """
+    positional = [*node.args.posonlyargs, *node.args.args]
+    if not positional or _is_staticmethod(node):
+        return ()
+    owner = positional[0].arg
+    found: list[tuple[int, int, str]] = []
+    for n in _own_nodes(node):
+        changed: ast.expr | None = None
+        if isinstance(n, ast.Attribute | ast.Subscript) and isinstance(n.ctx, ast.Store | ast.Del):
+            changed = n
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _MUTATORS:
+            changed = n.func.value
+        if changed is not None and (attr := _owner_attribute(changed, owner)):
+            found.append((changed.lineno, changed.col_offset, f"{owner}.{attr}"))
+    return tuple(dict.fromkeys(name for _, _, name in sorted(found)))  # _own_nodes is not in source order
+
+
+def _owner_attribute(node: ast.expr, owner: str) -> str | None:
+    """`x` for `self.x`, `self.x[k]`, `self.x.y`...: the attribute of `owner` at the root of the chain."""
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == owner:
+            return node.attr
+        node = node.value
+    return None
+
+
+def class_outline(source: str, method_qualname: str, before_line: int) -> str:
+    """The class around a method, in short, for the lines above `before_line` (0-based) that a prompt leaves
+    out: its header, class attributes, `__init__`'s signature and its `self.x = ...` lines, the other
+    methods' signatures; at most _OUTLINE_LINES lines. "" when the prompt shows the class header itself."""
+    node = _class_node(parse(source), method_qualname.rpartition(".")[0])
+    if node is None or _start_line(node) >= before_line:
+        return ""
+    lines = source.split("\n")
+    header = lines[_start_line(node) : _header_end_line(lines, node) + 1]
+    body_line = lines[node.body[0].lineno - 1]
+    indent = body_line[: len(body_line) - len(body_line.lstrip(" \t"))]
+    step = indent[len(header[-1]) - len(header[-1].lstrip()) :] or "    "
+    members: list[str] = []
+    for child in node.body:
+        if (child.end_lineno or child.lineno) - 1 >= before_line:
+            break
+        members.extend(indent + line for line in _outline_member(child, lines, step))
+    kept = [line for line in members if len(line) <= _OUTLINE_LINE_CHARS][: _OUTLINE_LINES - len(header) - 1]
+    return "\n".join([*header, *kept, f"{indent}..."]) + "\n"
+
+
+def _class_node(tree: ast.Module, qualname: str) -> ast.ClassDef | None:
+    for name, node, _ in _walk_defs(tree):
+        if name == qualname and isinstance(node, ast.ClassDef):
+            return node
+    return None
+
+
+def _outline_member(child: ast.stmt, lines: list[str], indent: str) -> list[str]:
+    """A class-body statement in outline: an assignment as written (one line), a method as its signature."""
+    if isinstance(child, ast.Assign | ast.AnnAssign) and child.lineno == child.end_lineno:
+        return [lines[child.lineno - 1].strip()]
+    if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+        return []
+    decorators = [f"@{ast.unparse(d)}" for d in child.decorator_list]
+    prefix = "async def" if isinstance(child, ast.AsyncFunctionDef) else "def"
+    returns = f" -> {ast.unparse(child.returns)}" if child.returns else ""
+    signature = f"{prefix} {child.name}({ast.unparse(child.args)}){returns}:"
+    if len(indent + signature) > _OUTLINE_LINE_CHARS:  # keep the name, not a signature that overflows
+        signature = f"{prefix} {child.name}(...):"
+    if child.name != "__init__":
+        return [*decorators, signature + " ..."]
+    owner = child.args.args[0].arg if child.args.args else "self"
+    # One line per attribute, the first that sets it (an `if` may set it twice); _own_nodes walks a stack.
+    first_set: dict[str, int] = {}
+    for n in _own_nodes(child):
+        if isinstance(n, ast.Assign | ast.AnnAssign | ast.AugAssign) and n.lineno == n.end_lineno:
+            for attr in filter(None, (_owner_attribute(t, owner) for t in _assigned(n))):
+                first_set[attr] = min(n.lineno, first_set.get(attr, n.lineno))
+    body = [lines[lineno - 1].strip() for lineno in sorted(set(first_set.values()))[:_OUTLINE_ASSIGNMENTS]]
+    return [*decorators, signature, *(indent + line for line in body or ["..."])]
+
+
+def _assigned(node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[ast.expr]:
+    return list(node.targets) if isinstance(node, ast.Assign) else [node.target]
 
 
 def _is_staticmethod(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

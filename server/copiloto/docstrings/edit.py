@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import ast
 import re
-from functools import lru_cache
-from typing import Any
 
 from copiloto.docstrings.errors import DocstringError
 from copiloto.docstrings.target import Target
+from copiloto.grammars import parser
 
 _FENCE_RE = re.compile(r"^[ \t]*(```|~~~)")
 _HEADER_START_RE = re.compile(r"\s*(?:@|(?:async\s+)?def\s|class\s)")
@@ -123,13 +122,5 @@ def _check_parses(before: str, after: str) -> None:
         raise DocstringError("the edit would break the file: tree-sitter finds a syntax error in it")
 
 
-@lru_cache(maxsize=1)
-def _parser() -> Any:
-    import tree_sitter_python
-    from tree_sitter import Language, Parser
-
-    return Parser(Language(tree_sitter_python.language()))
-
-
 def _tree_sitter_errors(text: str) -> bool:
-    return bool(_parser().parse(text.encode("utf-8", "surrogatepass")).root_node.has_error)
+    return bool(parser("python").parse(text.encode("utf-8", "surrogatepass")).root_node.has_error)

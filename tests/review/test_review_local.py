@@ -149,7 +149,8 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}  # never the real API
     env["COPILOTO_CONFIG"] = "/nonexistent/copiloto.toml"
     command = [sys.executable, "-m", "copiloto", "review", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+    # a safety net, not a speed check: two functions, a review and a checklist question each, on a busy CPU
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
 
 
 @pytest.mark.model

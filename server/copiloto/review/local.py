@@ -3,7 +3,8 @@
 The answer is constrained by a grammar made from `ModelReview`'s schema, then validated here: a finding must
 point at lines of the function it was asked about, name a known category and say something; a fix must change
 those lines and leave the code parsing. What fails is dropped and counted, never shown. Findings bandit
-(layer 1) already reports on the same lines are left out.
+(layer 1) already reports on the same lines are left out. Besides this open question, each changed function gets
+the checklist's narrow yes/no questions where it holds their sinks (review/checklist.py).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class LocalFinding(BaseModel):
 class ReviewStats:
     functions: int = 0  # functions in the file
     reviewed: int = 0  # asked the model about (changed since their last review)
+    questions: int = 0  # checklist questions asked (review/checklist.py)
     unparsed: int = 0  # skipped: a syntax error inside
     invalid_answers: int = 0  # answers that were not valid JSON of the schema, or unfinished (dropped)
     answer_errors: list[str] = field(default_factory=list)  # why, per function
@@ -204,12 +206,16 @@ def review_text(
     stopped: Callable[[], bool] = lambda: False,
 ) -> LocalReview:
     """Review the functions of `text` that changed since their last review; return every current finding."""
+    from copiloto.review.checklist import checklist_findings  # it builds on this module's types
+
     spans = function_spans(text)
     stats = ReviewStats(functions=len(spans), unparsed=sum(not s.parses for s in spans))
     for span in memory.to_review(uri, spans):
         if stopped():
             break
         found = review_function(engine, span, text, stats, stopped)
+        answered = checklist_findings(engine, span, text, stats, stopped)
+        found += [f for f in answered if f.line not in {k.line for k in found}]
         if stopped():  # a cancelled answer is not a review: ask again next time
             break
         stats.reviewed += 1

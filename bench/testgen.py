@@ -19,7 +19,9 @@ long run stopped early still leaves its numbers. Needs the `bench` extra (human-
 `--set leetcode` / `--set stdlib`: programs whose docstrings carry no examples (bench/testgen_corpus.py says
 where they come from), so that every kept test comes from the model, most of them pinned to the observed
 value (characterization tests, testgen/pin.py). Reported as above, plus the share of targets with a kept
-test and the share of kept tests that are pinned; there is no reference test suite to compare with.
+test, the share of kept tests that are pinned, and how many of those are calls built from the signature
+where the model wrote no passing test (testgen/fallback.py: `from_signature_tests`; targets with a test of
+the model's own: `problems_with_model_tests`); there is no reference test suite to compare with.
 Writes bench/results/testgen-<set>-<date>[-limitN].json.
 """
 
@@ -40,6 +42,7 @@ from typing import Any
 from copiloto.config import TestSettings, load_settings
 from copiloto.runtime import start_runtime
 from copiloto.testgen import TestgenError, collects
+from copiloto.testgen.fallback import from_signature
 from copiloto.testgen.generate import GeneratedTests, generate_tests, test_module
 from docgen import problems
 from machine import describe
@@ -90,6 +93,7 @@ def measure(problem: dict[str, Any], done: GeneratedTests, project: Path) -> dic
         "possible_bugs": [bug.message for bug in done.possible_bugs],
         "from_docstring": sum(c.origin == "docstring" for c in done.kept),
         "pinned": done.pinned,
+        "from_signature": sum(from_signature(c) for c in done.kept),  # pinned too: calls built by fallback.py
     }
     if everything:
         whole = "\n\n".join(test_module(c, done.plan) for c in everything)
@@ -125,6 +129,8 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "kept_tests": kept_total,
         "pinned_tests": sum(r.get("pinned", 0) for r in measured),
         "pinned_share": sum(r.get("pinned", 0) for r in measured) / kept_total if kept_total else None,
+        "from_signature_tests": sum(r.get("from_signature", 0) for r in measured),
+        "problems_with_model_tests": sum(r.get("kept", 0) > r.get("from_signature", 0) for r in measured),
         "possible_bugs": sum(len(r.get("possible_bugs", [])) for r in measured),
         "errors": sum("error" in r for r in rows),
         "collect_rate": sum(bool(r.get("collects")) for r in measured if "collects" in r)

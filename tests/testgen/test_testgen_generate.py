@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from plain_pytest import run_offered
 
 from copiloto.config import TestSettings
 from copiloto.engine.local import LocalEngine
@@ -66,17 +67,7 @@ def test_kept_tests_pass_and_the_file_is_what_pytest_runs(tiny_engine: LocalEngi
     assert done.coverage is not None and done.coverage.lines_pct is not None and done.coverage.lines_pct > 0
     assert done.test_file_text is not None and "from textutil import slug" in done.test_file_text
     # What was verified in the sandbox passes in the project too, all together.
-    test_file = project / "tests" / "test_textutil.py"
-    test_file.parent.mkdir()
-    test_file.write_text(done.test_file_text, encoding="utf-8")
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PYTHONPATH": str(project), "PATH": "/usr/bin:/bin"},
-    )
+    run = run_offered(project, project / "tests" / "test_textutil.py", done.test_file_text)
     assert run.returncode == 0 and f"{len(done.kept)} passed" in run.stdout, run.stdout
     assert "line" in done.summary(project) and "tests/test_textutil.py" in done.summary(project)
     # The summary says what the sandbox could not do on this system, and only then.

@@ -3,11 +3,10 @@ and a state-changing method without examples gets kept, passing tests (end to en
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from plain_pytest import run_offered
 
 from copiloto.config import TestSettings
 from copiloto.docstrings.target import find_by_qualname
@@ -100,17 +99,7 @@ def test_a_state_changing_method_without_examples_gets_passing_tests(tiny_engine
     if done.pinned:
         assert f", {done.pinned} pinned to the observed behaviour →" in done.summary(tmp_path)
     assert done.test_file_text is not None
-    test_file = tmp_path / "tests" / "test_shelf.py"
-    test_file.parent.mkdir()
-    test_file.write_text(done.test_file_text, encoding="utf-8")
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
-    )
+    run = run_offered(tmp_path, tmp_path / "tests" / "test_shelf.py", done.test_file_text)
     assert run.returncode == 0 and f"{len(done.kept)} passed" in run.stdout, run.stdout
 
 

@@ -13,7 +13,8 @@ whose expectation is wrong is written again with the value the code gives and th
 (pin.py), marked `# pinned: observed behaviour, not checked against a spec`, verified like any test and
 counted apart (`GeneratedTests.pinned`). A call that raises what neither the docstring nor the code allows,
 or returns what the annotation does not allow, is never pinned: it is reported as a possible bug. When
-the kept tests leave lines uncovered, the next round's prompt names them.
+the kept tests leave lines uncovered, the next round's prompt names them. A unit the model wrote no passing
+test for is called with values of its parameters' types, pinned the same way (fallback.py).
 
 Refiners (the Claude step of the sequential pattern) plug in between drafting and verification: they
 get the local draft and return the tests to verify instead; what they return is verified the same way.
@@ -55,6 +56,7 @@ from copiloto.testgen.draft import (
 )
 from copiloto.testgen.errors import TestgenError
 from copiloto.testgen.examples import Example, documented_examples
+from copiloto.testgen.fallback import pinned_calls
 from copiloto.testgen.layout import TestPlan, merge, plan, unimportable
 from copiloto.testgen.objects import construction, preparation
 from copiloto.testgen.pin import PROBE_NAME, Probe, is_pinned, pin, probe_source, read_probe, suspect
@@ -231,6 +233,8 @@ def generate_tests(
         known = {c.source for c in session.kept}
         session.verify([c for c in take_over(draft) if c.source not in known][: settings.max_tests])
         coverage = session.coverage() if session.kept else None
+    if session.fall_back():  # after Claude's takeover: its tests check a spec, the fallback's only pin values
+        coverage = session.coverage()
     agreement = None
     if companions:
         claude = {id(c) for c in theirs}  # the very objects: names may repeat across the two sides
@@ -372,6 +376,24 @@ class _Session:
         for candidate, result in _verify(pinned, self.plan, self.interpreter, self.limits, self.cancelled):
             if result.passed:
                 self.kept.append(candidate)
+
+    def fall_back(self) -> bool:
+        """Units no kept test calls get calls built from their signature, pinned to what they give and verified
+        like any test (fallback.py). Whether any was kept."""
+        added = False
+        for unit in self.units:
+            if unit.is_async or any(_tests_unit(c, unit) for c in self.kept):
+                continue
+            pinned = pinned_calls(self.source, unit.target, unit.owner, self.taken, self._probe)
+            self.written += len(pinned)  # tests of their own, not rewrites of failed ones: "4 of 4 kept"
+            for candidate, result in _verify(pinned, self.plan, self.interpreter, self.limits, self.cancelled):
+                if result.passed:
+                    self.kept.append(candidate)
+                    added = True
+        return added
+
+    def _probe(self, candidates: Sequence[Candidate]) -> list[tuple[Candidate, Probe]]:
+        return _probe(candidates, self.plan, self.module_file, self.interpreter, self.limits, self.cancelled)
 
     def coverage(self) -> Coverage:
         """What the kept tests cover of the target's lines, from the first unit's `def` to the last one's end."""

@@ -15,6 +15,7 @@ import pytest
 from copiloto.docstrings import DocstringError, coverage_problems, find_by_qualname, lint_lines, ruff_problems
 from copiloto.docstrings.generate import (
     PREFIX_TOKENS,
+    after_nudge,
     document,
     imperative,
     method_context,
@@ -218,3 +219,21 @@ def test_a_method_that_changes_nothing_gets_no_comment() -> None:
     source = "class A:\n    def get(self):\n\n        return self.x\n"  # the blank line goes, as apply drops it
     write_docstring(engine, source, find_by_qualname(source, "A.get"), "google")  # type: ignore[arg-type]
     assert engine.prefixes[0] == 'class A:\n    def get(self):\n        """'
+
+
+@pytest.mark.parametrize(
+    ("nudge", "written", "kept"),
+    [
+        ("Return ", "the sum of xs", "Return the sum of xs"),
+        ("Return ", "Return the sum", "Return the sum"),  # the nudged word written again
+        ("The ", "number of items", "The number of items"),
+        ("The ", "queue's capacity", "The queue's capacity"),
+        ("The ", "Return a matrix of x", "Return a matrix of x"),  # its own sentence
+        ("The ", "return a fraction of x", "return a fraction of x"),  # a verb phrase, no subject needed
+        ("The ", "wait for all tasks", "wait for all tasks"),
+        ("The ", "   ", ""),
+        ("", "compute x", "compute x"),
+    ],
+)
+def test_after_nudge(nudge: str, written: str, kept: str) -> None:
+    assert after_nudge(nudge, written) == kept

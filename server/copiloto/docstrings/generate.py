@@ -161,13 +161,29 @@ def _sentence(engine: Engine, prefix: str, suffix: str, first: bool, start: str 
         result = engine.submit(request).future.result()
         if result.stop_reason == "error":
             raise DocstringError(f"the model failed: {result.error}")
-        written = result.text.lstrip()
-        if nudge and written.lower().startswith(nudge.strip().lower()):
-            nudge = ""  # the model wrote the nudged word again itself: "Return Return x"
-        text = tidy(nudge + result.text if written else "", first)
+        text = tidy(after_nudge(nudge, result.text), first)
         if text:
             return text
     raise DocstringError("the model wrote nothing for the docstring")
+
+
+# After the nudge "The ": a lowercase word then an article or a determiner is a verb phrase ("return a
+# fraction", "wait for all"), the summary the model meant to write without a subject.
+_VERB_PHRASE = re.compile(r"[a-z]+\s+(?:a|an|the|all|each|every|this|its|whether|for|until)\b")
+
+
+def after_nudge(nudge: str, written: str) -> str:
+    """What the model's answer to `prefix + nudge` says, nudge included when it belongs: not when the model
+    wrote the nudged word again ("Return Return x"), began its own sentence ("The Return a matrix") or a
+    verb phrase after "The " ("The return a fraction")."""
+    text = written.lstrip()
+    if not text:
+        return ""
+    if nudge and text.lower().startswith(nudge.strip().lower()):
+        return written
+    if nudge == NUDGE and (text[0].isupper() or _VERB_PHRASE.match(text)):
+        return text
+    return nudge + written
 
 
 def tidy(text: str, summary: bool) -> str:

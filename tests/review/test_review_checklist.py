@@ -181,7 +181,7 @@ def span_of(code: str) -> tuple[FunctionSpan, list[str]]:
 
 
 def yes(source: int, sink: int) -> ChecklistAnswer:
-    return ChecklistAnswer(answer="yes", source_line=source, sink_line=sink, reason="outside data reaches it")
+    return ChecklistAnswer(source_line=source, sink_line=sink, reason="outside data reaches it", answer="yes")
 
 
 def test_every_question_has_a_case() -> None:
@@ -229,7 +229,7 @@ def test_a_sink_named_only_in_a_comment_or_the_def_line_is_no_sink() -> None:
 @pytest.mark.parametrize(
     ("answer", "why"),
     [
-        (ChecklistAnswer(answer="no", source_line=1, sink_line=3, reason=""), "no"),
+        (ChecklistAnswer(source_line=1, sink_line=3, reason="", answer="no"), "no"),
         (yes(0, 3), "not in order"),  # before the function
         (yes(3, 1), "not in order"),  # the sink before the source
         (yes(1, 9), "not in order"),  # past the function's end

@@ -36,7 +36,8 @@ SYSTEM = (
     "You check one Python function for one kind of weakness. Answer yes only if data that the function's caller "
     "or a web request controls reaches {sink} without being validated, escaped or parametrised. Cite the line "
     "where that data comes in (a parameter counts: cite the def line) and the line where it reaches {sink}. "
-    "If the data there is a constant, checked against an allow-list, converted to a number, or escaped, answer no."
+    "If the data there is a constant, checked against an allow-list, converted to a number, or escaped, answer no. "
+    "Give the lines, then one short sentence of reason, then the answer."
 )
 
 
@@ -124,12 +125,15 @@ CHECKLIST: tuple[Question, ...] = (
 
 
 class ChecklistAnswer(BaseModel):
-    """The model's answer to one question (the grammar is made from this schema)."""
+    """The model's answer to one question (the grammar is made from this schema). The order matters: the
+    model writes the fields in this order, and a small model that must say yes or no first decides before it
+    has looked (its reason then contradicts its "no"); asked for the lines and the reason first, it answers
+    what it found."""
 
-    answer: Literal["yes", "no"]
     source_line: int
     sink_line: int
     reason: str
+    answer: Literal["yes", "no"]
 
 
 def questions_for(span: FunctionSpan) -> list[Question]:

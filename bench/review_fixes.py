@@ -31,6 +31,7 @@ import json
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -71,11 +72,7 @@ def run(folders: list[Path]) -> dict[str, Any]:
     seconds: list[float] = []
     samples: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = []
-    for path in files:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (UnicodeDecodeError, OSError):
-            continue
+    for path, text in readable(files):
         for finding in security_findings(text, path.name):
             by_id[finding.code] += 1
             if finding.code not in REGISTRY:
@@ -128,14 +125,19 @@ def run(folders: list[Path]) -> dict[str, Any]:
     }
 
 
+def readable(files: list[Path]) -> Iterator[tuple[Path, str]]:
+    """The files with their text, leaving out those that are not UTF-8 (2 of bandit's examples)."""
+    for path in files:
+        try:
+            yield path, path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+
+
 def without_a_rewrite(files: list[Path]) -> list[tuple[Path, str, SecurityFinding]]:
     """Every finding no rewrite fixes, ordered so that each test id comes in turn (B101, B102, ..., B101, ...)."""
     by_id: dict[str, list[tuple[Path, str, SecurityFinding]]] = defaultdict(list)
-    for path in files:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (UnicodeDecodeError, OSError):
-            continue
+    for path, text in readable(files):
         for finding in security_findings(text, path.name):
             if not verified_fixes(text, finding):
                 by_id[finding.code].append((path, text, finding))

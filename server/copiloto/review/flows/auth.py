@@ -180,15 +180,20 @@ def _finding(route: Route, guarded_elsewhere: bool) -> SecurityFinding:
     node = route.node
     why = "other routes of this module check the caller" if guarded_elsewhere else "it is an administrative route"
     what = f"{node.name} ({route.path})" if route.path else node.name
+    message = f"route {what} changes state and checks no caller (no login or permission check); {why}"
+    return auth_finding(node.lineno, node.col_offset, message)
+
+
+def auth_finding(line: int, column: int, message: str) -> SecurityFinding:
     return SecurityFinding(
-        line=node.lineno,
-        column=node.col_offset,
+        line=line,
+        column=column,
         end_column=None,
         severity="warning",
         source=SOURCE,
         code=CODE,
         name="missing_authorisation",
-        message=f"route {what} changes state and checks no caller (no login or permission check); {why}",
+        message=message,
         cwe=CWE,
         cwe_link=f"https://cwe.mitre.org/data/definitions/{CWE}.html",
         bandit_severity="MEDIUM",
@@ -205,20 +210,8 @@ def unchecked_php_script(text: str) -> list[SecurityFinding]:
         return []
     line = text.count("\n", 0, write.start()) + 1
     column = write.start() - (text.rfind("\n", 0, write.start()) + 1)
-    return [
-        SecurityFinding(
-            line=line,
-            column=column,
-            end_column=None,
-            severity="warning",
-            source=SOURCE,
-            code=CODE,
-            name="missing_authorisation",
-            message="this script writes what the request sent and checks no rights first (no Session::checkRight, "
-            "Session::checkLoginUser or $item->check/can call)",
-            cwe=CWE,
-            cwe_link=f"https://cwe.mitre.org/data/definitions/{CWE}.html",
-            bandit_severity="MEDIUM",
-            bandit_confidence="LOW",
-        )
-    ]
+    message = (
+        "this script writes what the request sent and checks no rights first (no Session::checkRight, "
+        "Session::checkLoginUser or $item->check/can call)"
+    )
+    return [auth_finding(line, column, message)]

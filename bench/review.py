@@ -305,7 +305,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     parser.add_argument("--model", default="tiny", help="model for layer 2 (catalog name or GGUF path)")
     parser.add_argument("--no-local", action="store_true", help="layer 1 only")
-    parser.add_argument("--only", choices=("typing", "latency", "defects"), help="run one part only, print it (quick checks)")
+    parser.add_argument(
+        "--only", choices=("typing", "latency", "defects"), help="run one part only, print it (quick checks)"
+    )
     args = parser.parse_args()
     if not (args.data / "labels_lines.jsonl").is_file():
         print(f"no bandit examples at {args.data} (labels_lines.jsonl)", file=sys.stderr)

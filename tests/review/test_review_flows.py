@@ -770,6 +770,46 @@ AUTH_CASES: list[tuple[str, str, str, str]] = [
         """,
     ),
     (
+        "dependency-in-the-route-decorator",
+        "remove_item",
+        """
+        @router.get("/me")
+        async def me(user: User = Depends(get_current_user)):
+            return user
+
+        @router.delete("/items/{item_id}")
+        async def remove_item(item_id: int):
+            await items.delete_one({"_id": item_id})
+        """,
+        """
+        @router.get("/me")
+        async def me(user: User = Depends(get_current_user)):
+            return user
+
+        @router.delete("/items/{item_id}", dependencies=[Depends(get_current_superuser)])
+        async def remove_item(item_id: int):
+            await items.delete_one({"_id": item_id})
+        """,
+    ),
+    (
+        "mock-patch-is-no-route",
+        "",
+        """
+        @login_required
+        def dashboard(request):
+            return render(request, "dashboard.html")
+
+        @mock.patch("app.mail.send")
+        def check_sends(send):
+            User.objects.filter(active=False).delete()
+        """,
+        """
+        @mock.patch("app.mail.send")
+        def check_sends(send):
+            User.objects.filter(active=False).delete()
+        """,
+    ),
+    (
         "read-only-route",
         "",
         """
@@ -829,3 +869,9 @@ def test_a_glpi_class_file_is_not_a_script() -> None:
     text = "<?php\nclass PluginDashboardItem extends CommonDBTM {\n  function save() {\n"
     text += "    $this->update($_POST);\n  }\n}\n"
     assert flow_findings(text, "inc/item.class.php") == []
+
+
+def test_the_views_of_a_test_module_are_fixtures() -> None:
+    text = FLASK + textwrap.dedent(AUTH_CASES[0][2]).lstrip("\n")
+    assert [f.code for f in flow_findings(text, "app/views.py")] == ["CF-AUTH"]
+    assert flow_findings(text, "tests/test_views.py") == []

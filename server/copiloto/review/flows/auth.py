@@ -99,9 +99,9 @@ def _route(node: ast.AST, text: str) -> Route | None:
     path, verbs, declared = "", set[str](), False
     for decorator in node.decorator_list:
         call = decorator if isinstance(decorator, ast.Call) else None
-        last = _decorator_name(decorator)
-        if last not in ROUTE_DECORATORS or (last == "action" and call is None):
+        if not _route_decorator(decorator) or (_decorator_name(decorator) == "action" and call is None):
             continue
+        last = _decorator_name(decorator)
         declared = True
         if last not in ("route", "api_route", "api_view", "action"):
             verbs.add(last.upper())
@@ -136,14 +136,27 @@ def _checked(node: ast.FunctionDef | ast.AsyncFunctionDef, text: str) -> bool:
     def source(parts: list[ast.expr]) -> str:
         return " ".join(ast.get_source_segment(text, part) or "" for part in parts)
 
-    # the route's own decorator is left out: a path like "/login" is not a check
-    decorators = [d for d in node.decorator_list if _decorator_name(d) not in ROUTE_DECORATORS]
+    # of the route's own decorator only its keywords count (`dependencies=[Depends(...)]`): a path like
+    # "/login" is not a check
+    decorators = [d for d in node.decorator_list if not _route_decorator(d)]
+    decorators += [
+        k.value for d in node.decorator_list if _route_decorator(d) and isinstance(d, ast.Call) for k in d.keywords
+    ]
     defaults = [d for d in (*node.args.defaults, *node.args.kw_defaults) if d is not None]
     annotations = [a.annotation for a in node.args.args if a.annotation is not None]
     if AUTH_WORDS.search(source([*decorators, *defaults, *annotations])):
         return True
     body = "\n".join(ast.get_source_segment(text, s) or "" for s in node.body)
     return bool(AUTH_WORDS.search(body) or CALLER_CHECKS.search(body))
+
+
+def _route_decorator(decorator: ast.expr) -> bool:
+    """`@app.get(...)`, `@router.route(...)`, DRF's bare `@api_view`/`@action`; not `@mock.patch(...)`."""
+    name = _name(decorator.func if isinstance(decorator, ast.Call) else decorator)
+    receiver, _, last = name.rpartition(".")
+    if last not in ROUTE_DECORATORS or "mock" in receiver.lower():
+        return False
+    return bool(receiver) or last in ("api_view", "action")
 
 
 def _decorator_name(decorator: ast.expr) -> str:

@@ -29,14 +29,12 @@ from typing import Any
 
 from copiloto.config import EngineSettings
 from copiloto.engine.local import LocalEngine
-from copiloto.engine.structured import ask
-from copiloto.engine.types import Priority
 from copiloto.models.select import select_model
-from copiloto.review.checklist import MAX_QUESTIONS, ChecklistAnswer, prompt, questions_for
+from copiloto.review.checklist import MAX_QUESTIONS, ask_question, questions_for
 from copiloto.review.checklist import validate as validate_answer
 from copiloto.review.flows import layer1_findings
 from copiloto.review.functions import function_spans
-from copiloto.review.local import REVIEW_TIMEOUT_S, LocalFinding
+from copiloto.review.local import LocalFinding
 from copiloto.review.security import security_findings
 from machine import describe
 from review_flows import Case, clean_corpus, fetch, files, insecure_corpus
@@ -72,9 +70,7 @@ def ask_file(
     per_question["unasked (per-file cap)"] += max(0, len(asked) - per_file)
     for span, question in asked[:per_file]:
         started = time.perf_counter()
-        answer = ask(
-            engine, prompt(question, span), ChecklistAnswer, priority=Priority.BACKGROUND, timeout_s=REVIEW_TIMEOUT_S
-        )
+        answer = ask_question(engine, question, span)
         seconds.append(time.perf_counter() - started)
         per_question[f"{question.key} asked"] += 1
         if answer.value is None:

@@ -19,16 +19,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from copiloto.engine.chat import ChatPrompt
-from copiloto.engine.structured import ask
+from copiloto.engine.structured import Structured, ask
 from copiloto.engine.types import Engine, Priority
 from copiloto.review.functions import FunctionSpan
 from copiloto.review.local import REVIEW_TIMEOUT_S, LocalFinding, ReviewStats, numbered
 
 MAX_QUESTIONS = 3  # per function and review: the rest wait for the next save of that function
-MAX_REASON_CHARS = 200
+MAX_REASON_CHARS = 160  # the grammar ends the reason here: longer ones ran out of the answer's tokens
 # the words a line must hold to count as bringing outside data in, when it binds nothing itself
 OUTSIDE = re.compile(r"\brequest\b|\binput\(|sys\.argv|os\.environ|\bargs\b|\bparams\b")
 
@@ -132,7 +132,7 @@ class ChecklistAnswer(BaseModel):
 
     source_line: int
     sink_line: int
-    reason: str
+    reason: str = Field(max_length=MAX_REASON_CHARS)
     answer: Literal["yes", "no"]
 
 
@@ -263,6 +263,20 @@ def _code(line: str) -> str:
     return line.split("#", 1)[0] if "#" in line and "'" not in line and '"' not in line else line
 
 
+def ask_question(
+    engine: Engine, question: Question, span: FunctionSpan, stopped: Callable[[], bool] = lambda: False
+) -> Structured[ChecklistAnswer]:
+    """One question about one function, the answer held to the schema by the grammar."""
+    return ask(
+        engine,
+        prompt(question, span),
+        ChecklistAnswer,
+        priority=Priority.BACKGROUND,
+        timeout_s=REVIEW_TIMEOUT_S,
+        stopped=stopped,
+    )
+
+
 def checklist_findings(
     engine: Engine, span: FunctionSpan, file_text: str, stats: ReviewStats, stopped: Callable[[], bool]
 ) -> list[LocalFinding]:
@@ -272,14 +286,7 @@ def checklist_findings(
     for question in questions_for(span)[:MAX_QUESTIONS]:
         if stopped():
             break
-        answer = ask(
-            engine,
-            prompt(question, span),
-            ChecklistAnswer,
-            priority=Priority.BACKGROUND,
-            timeout_s=REVIEW_TIMEOUT_S,
-            stopped=stopped,
-        )
+        answer = ask_question(engine, question, span, stopped)
         stats.questions += 1
         if answer.value is None:
             if answer.result.stop_reason != "cancelled" and not stopped():

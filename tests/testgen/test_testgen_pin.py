@@ -63,6 +63,13 @@ def probed(project: Path, candidate: Candidate) -> Probe:
     return found[0][1]
 
 
+def passes_against_the_code(project: Path, pinned: Candidate) -> None:
+    """The pinned test, in the module it would be offered in, passes against the code it pins."""
+    test_plan = plan(project, Path("shelf.py"), ["Shelf"])
+    result = run_test(generate.test_module(pinned, test_plan), pinned.name, test_plan.sys_path, PYTHON, LIMITS)
+    assert result.passed, result.output
+
+
 def test_a_wrong_expectation_becomes_the_observed_value_with_the_marker(project: Path) -> None:
     wrong = model_test("test_shelf_put", "shelf = Shelf(10)\nassert shelf.put('apple', 12) == 12")
     probe = probed(project, wrong)
@@ -79,9 +86,7 @@ def test_a_wrong_expectation_becomes_the_observed_value_with_the_marker(project:
         "    assert shelf.put('apple', 12) == 2\n"
         "    assert shelf.items == {'apple': 10}\n"
     )
-    test_plan = plan(project, Path("shelf.py"), ["Shelf"])
-    result = run_test(generate.test_module(pinned, test_plan), pinned.name, test_plan.sys_path, PYTHON, LIMITS)
-    assert result.passed, result.output
+    passes_against_the_code(project, pinned)
 
 
 def test_an_argument_changed_in_place_gets_a_variable_and_is_checked_afterwards(project: Path) -> None:
@@ -100,9 +105,7 @@ def test_an_argument_changed_in_place_gets_a_variable_and_is_checked_afterwards(
         "    assert shelf.items == {}\n"
         "    assert into == ['a']\n"
     )
-    test_plan = plan(project, Path("shelf.py"), ["Shelf"])
-    result = run_test(generate.test_module(pinned, test_plan), pinned.name, test_plan.sys_path, PYTHON, LIMITS)
-    assert result.passed, result.output
+    passes_against_the_code(project, pinned)
 
 
 def test_an_exception_the_code_allows_is_pinned_as_raises(project: Path) -> None:
@@ -112,6 +115,7 @@ def test_an_exception_the_code_allows_is_pinned_as_raises(project: Path) -> None
     pinned = pin(wrong, probe, find_by_qualname(MODULE, "Shelf.put"))
     assert pinned is not None and pinned.uses_pytest
     assert "    with pytest.raises(ValueError):\n        shelf.put('apple', -1)\n" in pinned.source
+    passes_against_the_code(project, pinned)
 
 
 def test_an_exception_the_code_raises_itself_is_allowed(project: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from copiloto.review.flows import flow_findings, layer1_findings
 from copiloto.review.security import SecurityFinding
 
-FLASK = "from flask import request, redirect, render_template_string, send_file\n"
+FLASK = "from flask import request, redirect, render_template_string, send_file, make_response, escape\n"
 
 # (id, code of the rule, vulnerable text, clean twin); the text of a case is Python unless the id says php
 CASES: list[tuple[str, str, str, str]] = [
@@ -546,6 +546,77 @@ CASES: list[tuple[str, str, str, str]] = [
             return str(bool(re.search(pattern, request.args["text"])))
         """,
     ),
+    (
+        "xss-returned-page",
+        "CF-XSS",
+        """
+        @app.route("/hello")
+        def hello():
+            name = request.args.get("name", "")
+            return "<h1>Hello " + name + "</h1>", 200
+        """,
+        """
+        @app.route("/hello")
+        def hello():
+            name = request.args.get("name", "")
+            return "<h1>Hello " + escape(name) + "</h1>", 200
+        """,
+    ),
+    (
+        "xss-response-body",
+        "CF-XSS",
+        """
+        def hello():
+            return make_response(f"<p>{request.args['q']}</p>")
+        """,
+        """
+        def hello():
+            return make_response(f"<p>{request.args['q']}</p>", mimetype="text/plain")
+        """,
+    ),
+    (
+        "log-injection",
+        "CF-LOG",
+        """
+        def login():
+            user = request.form["user"]
+            logger.warning("failed login for %s", user)
+        """,
+        """
+        def login():
+            user = request.form["user"].replace("\\n", " ")
+            logger.warning("failed login for %s", user)
+        """,
+    ),
+    (
+        "header-injection",
+        "CF-HEADER",
+        """
+        def download():
+            response = make_response(data)
+            response.headers["Content-Disposition"] = "attachment; filename=" + request.args["name"]
+            return response
+        """,
+        """
+        def download():
+            response = make_response(data)
+            response.headers["Content-Disposition"] = "attachment; filename=report.csv"
+            return response
+        """,
+    ),
+    (
+        "reflect-getattr",
+        "CF-REFLECT",
+        """
+        def action():
+            return getattr(service, request.args["op"])()
+        """,
+        """
+        def action():
+            op = request.args["op"]
+            return getattr(service, "refresh")() if op == "refresh" else None
+        """,
+    ),
 ]
 
 
@@ -875,3 +946,14 @@ def test_the_views_of_a_test_module_are_fixtures() -> None:
     text = FLASK + textwrap.dedent(AUTH_CASES[0][2]).lstrip("\n")
     assert [f.code for f in flow_findings(text, "app/views.py")] == ["CF-AUTH"]
     assert flow_findings(text, "tests/test_views.py") == []
+
+
+def test_a_returned_value_is_a_page_only_where_the_framework_serves_it_as_html() -> None:
+    flask_json = FLASK + "@app.route('/a')\ndef a():\n    return jsonify(q=request.args['q'])\n"
+    flask_body = FLASK + "@app.route('/b')\ndef b():\n    return request.json\n"
+    fastapi = "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/c')\ndef c(q: str):\n    return 'you said ' + q\n"
+    helper = FLASK + "def name():\n    return 'Hello ' + request.args['q']\n"  # not a view: its caller decides
+    for text in (flask_json, flask_body, fastapi, helper):
+        assert [f.code for f in flow_findings(text, "app.py")] == [], text
+    flask_page = FLASK + "@app.route('/d')\ndef d(q):\n    return f'<b>{q}</b>'\n"  # a route parameter
+    assert [f.code for f in flow_findings(flask_page, "app.py")] == ["CF-XSS"]

@@ -47,9 +47,9 @@ def whole_line(line: int) -> types.Range:
 
 
 def _rated(finding: SecurityFinding) -> str:
-    """Bandit's findings say how bandit rates them; the flow check's say they are flows."""
+    """Bandit's findings say how bandit rates them; ours say which check found them (flow check, misuse check)."""
     if finding.source != BANDIT_SOURCE:
-        return f"{finding.name}, flow check"
+        return f"{finding.name}, {finding.source.rsplit('/', 1)[-1].rstrip('s')} check"
     return (
         f"{finding.name}, bandit severity {finding.bandit_severity.lower()}, "
         f"confidence {finding.bandit_confidence.lower()}"

@@ -40,15 +40,18 @@ def flow_findings(text: str, filename: str = "module.py") -> list[SecurityFindin
 
 
 def layer1_findings(text: str, filename: str = "module.py") -> list[SecurityFinding]:
-    """Layer 1 of the review: bandit's findings (Python only), then the flows bandit did not already flag on
-    the same line for the same CWE, in line order."""
+    """Layer 1 of the review: bandit's findings (Python only), then the flows and misuses (review/misuse, Python
+    only) bandit did not already flag on the same line for the same CWE, in line order."""
+    from copiloto.review.misuse import misuse_findings
+
     php = filename.lower().endswith(PHP_SUFFIXES)
     bandit = [] if php else security_findings(text, filename)
-    try:
-        flows = flow_findings(text, filename)
-    except Exception:  # a bug of ours must not take bandit's findings with it
-        log.exception("the flow check failed on %s", filename)
-        flows = []
+    ours: list[SecurityFinding] = []
+    for check in [flow_findings] if php else [flow_findings, misuse_findings]:
+        try:
+            ours += check(text, filename)
+        except Exception:  # a bug of ours must not take bandit's findings with it
+            log.exception("%s failed on %s", check.__name__, filename)
     flagged = {(f.line, f.cwe) for f in bandit}
-    kept = [f for f in flows if (f.line, f.cwe) not in flagged]
+    kept = [f for f in ours if (f.line, f.cwe) not in flagged]
     return sorted([*bandit, *kept], key=lambda f: (f.line, f.column, f.code))

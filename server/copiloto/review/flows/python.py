@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from copiloto.grammars import parser
-from copiloto.review.flows.rules import UNKNOWN, Flow, Taint, clear, counts
+from copiloto.review.flows.rules import UNKNOWN, Flow, Sink, Taint, clear, counts
 from copiloto.review.flows.sinks import Call, checkers
 
 if TYPE_CHECKING:
@@ -188,6 +188,7 @@ CLEAN_METHODS = frozenset(
         "__len__",
     }
 )
+LINE_BREAK_SAFE = frozenset({"log", "header"})  # what a value with its line breaks replaced is safe for
 URL_CHECKS = frozenset({"url_has_allowed_host_and_scheme", "is_safe_url", "url_is_safe", "is_safe_redirect_url"})
 MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "appendleft", "setdefault"})
 TAINT_OPERATORS = frozenset({"+", "%", "/"})
@@ -208,6 +209,12 @@ OWN_ADDRESS = re.compile(r"^[\w.]*request\.(url|base_url|full_path|get_full_path
 # the file's imports, name → what it stands for: `loads` → `pickle.loads`, `sp` → `subprocess`
 _ALIASES: ContextVar[dict[str, str]] = ContextVar("aliases", default={})  # noqa: B039 - never mutated
 FLASK_CONVERTERS = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+# frameworks whose views may return the page as a str (FastAPI's str is JSON; Django wants an HttpResponse)
+PAGE_FRAMEWORKS = re.compile(r"^\s*(?:from|import)\s+(?:flask|bottle|quart)\b", re.MULTILINE)
+# a returned expression that is text when it carries request data (a dict, a jsonify() is not a page)
+PAGE_TEXT = frozenset({"identifier", "string", "concatenated_string", "binary_operator", "subscript", "attribute"})
+JSON_BODY = re.compile(r"^request\.(json|get_json\(.*\))$")
+_PAGE_VIEW: ContextVar[bool] = ContextVar("page_view", default=False)
 
 
 def python_flows(text: str) -> list[Flow]:
@@ -217,10 +224,15 @@ def python_flows(text: str) -> list[Flow]:
     token = _ALIASES.set(_imports(root))
     try:
         _block(root, {}, flows, strong=True)
+        pages = bool(PAGE_FRAMEWORKS.search(text))
         for function, decorators in _functions(root):
             body = function.child_by_field_name("body")
             if body is not None:
-                _block(body, _parameters(function, decorators), flows, strong=True)
+                view = _PAGE_VIEW.set(pages and _route(decorators) is not None)
+                try:
+                    _block(body, _parameters(function, decorators), flows, strong=True)
+                finally:
+                    _PAGE_VIEW.reset(view)
     finally:
         _ALIASES.reset(token)
     unique = {(f.line, f.column, f.sink.category): f for f in flows}
@@ -332,7 +344,10 @@ def _statement(node: Node, env: Env, flows: list[Flow], strong: bool) -> None:
                 _check(child, env, flows)
         return
     _check(node, env, flows)
+    if kind == "return_statement" and _PAGE_VIEW.get():
+        _returned_page(node, env, flows)
     for child in node.named_children if kind == "expression_statement" else []:
+        _header_assignment(child, env, flows)
         _assignment(child, env, strong)
         _mutation(child, env)
 
@@ -440,15 +455,40 @@ def _check(node: Node, env: Env, flows: list[Flow]) -> None:
                     env[key] = replace(env[key], cleared=env[key].cleared | {"redirect", "ssrf"})
         hits = {(a.start_byte, a.end_byte, s.category): (a, s) for v in views for c in checkers() for a, s in c(v)}
         for argument, sink in hits.values():
-            taint = _taint(argument, env)
-            if taint is not None and counts(taint, sink):
-                row, column = call.start_point
-                end = call.end_point
-                flows.append(Flow(taint, sink, row + 1, column, end[1] if end[0] == row else None))
+            _report(call, _taint(argument, env), sink, flows)
     for named in _descendants(node, "named_expression"):
         name, value = named.child_by_field_name("name"), named.child_by_field_name("value")
         if name is not None and value is not None:
             _bind(name, _taint(value, env), env, strong=False)
+
+
+def _returned_page(node: Node, env: Env, flows: list[Flow]) -> None:
+    """What a Flask view returns is the page (a `(body, status)` tuple's first item): request data in it is
+    served as HTML."""
+    value = node.named_children[0] if node.named_children else None
+    if value is not None and value.type in ("expression_list", "tuple"):
+        value = value.named_children[0] if value.named_children else None
+    text = "call" if value is None else _text(value)
+    page = value is not None and (value.type in PAGE_TEXT or (value.type == "call" and _callee(value) != "jsonify"))
+    if value is None or not page or JSON_BODY.match(" ".join(text.split())):
+        return
+    _report(value, _taint(value, env), Sink("xss", "the view's returned", string_only=True), flows)
+
+
+def _header_assignment(node: Node, env: Env, flows: list[Flow]) -> None:
+    """`resp.headers["X-Name"] = value`: the value becomes a response header."""
+    left = node.child_by_field_name("left") if node.type == "assignment" else None
+    target = left.child_by_field_name("value") if left is not None and left.type == "subscript" else None
+    right = node.child_by_field_name("right")
+    if target is not None and right is not None and _text(target).endswith("headers"):
+        _report(node, _taint(right, env), Sink("header", _text(target), string_only=True), flows)
+
+
+def _report(node: Node, taint: Taint | None, sink: Sink, flows: list[Flow]) -> None:
+    if taint is not None and counts(taint, sink):
+        row, column = node.start_point
+        end = node.end_point
+        flows.append(Flow(taint, sink, row + 1, column, end[1] if end[0] == row else None))
 
 
 def _descendants(node: Node, kind: str) -> Iterator[Node]:
@@ -587,6 +627,13 @@ def _call_taint(node: Node, env: Env) -> Taint | None:
     if method == "join" and receiver is None:
         found = _first(list(call.args), env)
         return replace(found, prefix=UNKNOWN, container=False) if found is not None else None
+    if (
+        receiver is not None
+        and method == "replace"
+        and call.args
+        and _literal(call.args[0]) in ("\\n", "\\r", "\\r\\n")
+    ):
+        return replace(clear(receiver, LINE_BREAK_SAFE) or receiver, container=False)  # line breaks taken out
     if receiver is not None and method not in CLEAN_METHODS:
         return replace(receiver, container=False) if method not in ("get", "pop", "getlist") else receiver
     return None

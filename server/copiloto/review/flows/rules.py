@@ -16,7 +16,9 @@ SOURCE = "copiloto/flows"
 UNKNOWN = "\0"  # in a prefix: untainted text whose value we do not know (a variable, a call)
 # a constant start that still leaves the host (or the path's first segment) to the attacker
 OPEN_STARTS = frozenset({"", "/", "//", "http://", "https://", "http:", "https:"})
-REMOTE_ONLY = frozenset({"path", "redirect", "ssrf", "template", "xss", "include", "ldap", "xpath", "regex"})
+REMOTE_ONLY = frozenset(
+    {"path", "redirect", "ssrf", "template", "xss", "include", "ldap", "xpath", "regex", "log", "header", "reflect"}
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,9 @@ RULES: dict[str, Rule] = {
     "ldap": Rule("CF-LDAP", 90, "error", "LDAP filter", "ldap_injection_flow"),
     "xpath": Rule("CF-XPATH", 643, "error", "XPath expression", "xpath_injection_flow"),
     "regex": Rule("CF-REGEX", 730, "warning", "regular expression", "regex_injection_flow"),
+    "log": Rule("CF-LOG", 117, "warning", "log entry", "log_injection_flow"),
+    "header": Rule("CF-HEADER", 113, "warning", "response header", "header_injection_flow"),
+    "reflect": Rule("CF-REFLECT", 470, "warning", "attribute name", "unsafe_reflection_flow"),
 }
 
 

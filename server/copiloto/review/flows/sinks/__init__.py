@@ -49,7 +49,21 @@ def one(node: Node | None, sink: Sink) -> Hits:
 
 @cache
 def checkers() -> tuple[Checker, ...]:
-    from copiloto.review.flows.sinks import code, deserialise, path, query, redirect, shell, sql, ssrf, template
+    from copiloto.review.flows.sinks import (
+        code,
+        deserialise,
+        header,
+        log,
+        path,
+        query,
+        redirect,
+        reflect,
+        shell,
+        sql,
+        ssrf,
+        template,
+        xss,
+    )
 
     return (
         sql.sinks,
@@ -61,4 +75,8 @@ def checkers() -> tuple[Checker, ...]:
         deserialise.sinks,
         code.sinks,
         query.sinks,
+        xss.sinks,
+        log.sinks,
+        header.sinks,
+        reflect.sinks,
     )

@@ -1,11 +1,12 @@
-"""Layer 1's third half: misuses bandit has no test for, found without a model, one small rule per module.
+"""Layer 1's third part: misuses bandit has no test for, found without a model, one small rule per module.
 
 Bandit knows dangerous calls (`pickle.loads`, `md5`); it does not know a safe call used unsafely: a password
 stored with one round of SHA-256, a JWT decoded without checking its signature, a TLS context told not to
 check the host, a view that hands its traceback to the client. Each module here is one such shape of a CWE:
 it exports `RULE` (code, CWE, severity) and `check(tree, imports)`, which yields the nodes at fault with a
-message; a module in this folder is a rule (no list to edit). Rules read the module as written (names, not types), through its imports (`sha256` → `hashlib.sha256`).
-A file that does not parse gets no misuse findings (bandit skips it too).
+message; a module in this folder is a rule (no list to edit). Rules read the module as written (names, not
+types), through its imports (`sha256` → `hashlib.sha256`). A file that does not parse gets no misuse findings
+(bandit skips it too).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ def check(tree: ast.Module, imports: Imports) -> Iterator[Hit]:
     for call, name in calls(tree, imports):
         if name in UNVERIFIED:
             yield Hit(call, f"{name} returns the token's claims without checking its signature")
-        elif name in DECODERS or name.endswith(".decode") and name.split(".")[0] in ("jwt", "jose"):
+        elif name in DECODERS or (name.endswith(".decode") and name.split(".")[0] in ("jwt", "jose")):
             why = _unchecked(call)
             if why:
                 yield Hit(call, f"{name} {why}: whoever made the token chooses its claims")

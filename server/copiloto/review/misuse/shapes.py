@@ -156,7 +156,7 @@ def is_view(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     for decorator in function.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         name = dotted(target)
-        if name.rsplit(".", 1)[-1] in ROUTE_METHODS and "." in name or name.endswith("api_view"):
+        if (name.rsplit(".", 1)[-1] in ROUTE_METHODS and "." in name) or name.endswith("api_view"):
             return True
     params = function.args.posonlyargs + function.args.args
     first = params[1] if params and params[0].arg in ("self", "cls") and len(params) > 1 else (params or [None])[0]

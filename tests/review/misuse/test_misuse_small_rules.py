@@ -1,0 +1,38 @@
+"""Three small rules in one table each: a world-writable chmod bandit does not read, a short random token, a
+secret taken on the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+Codes = Callable[[str], list[tuple[int, str]]]  # the `codes` fixture of conftest.py
+
+CASES = [
+    # (source, expected codes)
+    ("from pathlib import Path\nPath('run.sh').chmod(0o777)\n", ["CM-PERMISSIVE-MODE"]),
+    ("import pathlib, stat\npathlib.Path('f').chmod(stat.S_IRUSR | stat.S_IWOTH)\n", ["CM-PERMISSIVE-MODE"]),
+    ("from pathlib import Path\np = Path('f')\np.chmod(0o666)\n", ["CM-PERMISSIVE-MODE"]),
+    ("from pathlib import Path\nPath('run.sh').chmod(0o755)\n", []),  # others may run it, not change it
+    ("from pathlib import Path\nPath('f').chmod(mode)\n", []),  # a mode we cannot read
+    ("import os\nos.chmod('f', 0o777)\n", []),  # bandit's B103 has it
+    ("import secrets\nsecrets.token_hex(8)\n", ["CM-SHORT-TOKEN"]),
+    ("from secrets import token_bytes\nkey = token_bytes(nbytes=4)\n", ["CM-SHORT-TOKEN"]),
+    ("import secrets\nsecrets.token_urlsafe(16)\n", []),
+    ("import secrets\nsecrets.token_hex()\n", []),
+    ("import secrets\nsecrets.token_bytes(size)\n", []),
+    ("import argparse\np = argparse.ArgumentParser()\np.add_argument('--password')\n", ["CM-SECRET-ARGUMENT"]),
+    ("import argparse\np = argparse.ArgumentParser()\np.add_argument('-k', '--api-key', required=True)\n",
+     ["CM-SECRET-ARGUMENT"]),
+    ("import argparse\np = argparse.ArgumentParser()\np.add_argument('--github-token', type=str)\n",
+     ["CM-SECRET-ARGUMENT"]),
+    ("import argparse\np = argparse.ArgumentParser()\np.add_argument('--password-file')\n", []),
+    ("import argparse\np = argparse.ArgumentParser()\np.add_argument('--password', action='store_true')\n", []),
+    ("import argparse\np = argparse.ArgumentParser()\np.add_argument('--tokens', nargs='+')\n", []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("source", "expected"), CASES)
+def test_rule(source: str, expected: list[str], codes: Codes) -> None:
+    assert [code for _, code in codes(source)] == expected

@@ -20,6 +20,9 @@ CASES = [
     ("import secrets\nsecrets.token_hex(8)\n", ["CM-SHORT-TOKEN"]),
     ("from secrets import token_bytes\nkey = token_bytes(nbytes=4)\n", ["CM-SHORT-TOKEN"]),
     ("import secrets\nsecrets.token_urlsafe(16)\n", []),
+    ("import secrets\nnonce = secrets.token_bytes(12)\n", []),  # a 12-byte AES-GCM nonce
+    ("import secrets\naesgcm.encrypt(secrets.token_bytes(12), data, None)\n", []),
+    ("import secrets\nsession_id = secrets.token_bytes(8)\n", ["CM-SHORT-TOKEN"]),
     ("import secrets\nsecrets.token_hex()\n", []),
     ("import secrets\nsecrets.token_bytes(size)\n", []),
     ("import argparse\np = argparse.ArgumentParser()\np.add_argument('--password')\n", ["CM-SECRET-ARGUMENT"]),

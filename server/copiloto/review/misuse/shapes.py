@@ -158,9 +158,10 @@ def is_view(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         name = dotted(target)
         if (name.rsplit(".", 1)[-1] in ROUTE_METHODS and "." in name) or name.endswith("api_view"):
             return True
-    params = function.args.posonlyargs + function.args.args
-    first = params[1] if params and params[0].arg in ("self", "cls") and len(params) > 1 else (params or [None])[0]
-    return first is not None and first.arg in ("request", "req")
+    names = [p.arg for p in function.args.posonlyargs + function.args.args]
+    if names and names[0] in ("self", "cls"):
+        names = names[1:]
+    return bool(names) and names[0] in ("request", "req")
 
 
 def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:

@@ -575,6 +575,34 @@ CASES: list[tuple[str, str, str, str]] = [
         """,
     ),
     (
+        "xss-template-filled-by-replace",
+        "CF-XSS",
+        """
+        def hello():
+            page = open("hello.html").read()
+            return make_response(page.replace("{{ name }}", request.args.get("name")))
+        """,
+        """
+        def hello():
+            page = open("hello.html").read()
+            return make_response(page.replace("{{ name }}", escape(request.args.get("name"))))
+        """,
+    ),
+    (
+        "path-upload-saved",
+        "CF-PATH",
+        """
+        def upload():
+            f = request.files["pdf"]
+            f.save("./uploads/" + f.filename)
+        """,
+        """
+        def upload():
+            f = request.files["pdf"]
+            f.save("./uploads/" + secure_filename(f.filename))
+        """,
+    ),
+    (
         "log-injection",
         "CF-LOG",
         """
@@ -951,7 +979,7 @@ def test_the_views_of_a_test_module_are_fixtures() -> None:
 def test_a_returned_value_is_a_page_only_where_the_framework_serves_it_as_html() -> None:
     flask_json = FLASK + "@app.route('/a')\ndef a():\n    return jsonify(q=request.args['q'])\n"
     flask_body = FLASK + "@app.route('/b')\ndef b():\n    return request.json\n"
-    fastapi = "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/c')\ndef c(q: str):\n    return 'you said ' + q\n"
+    fastapi = "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/c')\ndef c(q: str):\n    return 'say ' + q\n"
     helper = FLASK + "def name():\n    return 'Hello ' + request.args['q']\n"  # not a view: its caller decides
     for text in (flask_json, flask_body, fastapi, helper):
         assert [f.code for f in flow_findings(text, "app.py")] == [], text

@@ -624,6 +624,9 @@ def _call_taint(node: Node, env: Env) -> Taint | None:
         before = _literal(obj).split("{", 1)[0] if obj is not None else UNKNOWN
         found = receiver or _first([*call.args, *call.kwargs.values()], env)
         return None if found is None else replace(found, prefix=found.prefix if receiver else before + found.prefix)
+    if method == "replace" and receiver is None and len(call.args) > 1:  # a template filled in: "<p>{n}</p>".replace
+        found = _taint(call.args[1], env)
+        return replace(found, prefix=UNKNOWN, container=False) if found is not None else None
     if method == "join" and receiver is None:
         found = _first(list(call.args), env)
         return replace(found, prefix=UNKNOWN, container=False) if found is not None else None

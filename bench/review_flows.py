@@ -1,4 +1,5 @@
-"""The flow check of layer 1 (copiloto/flows): what it finds that bandit does not, and how often it flags clean code.
+"""Copiloto's own checks of layer 1 — the flows (copiloto/flows) and the misuses (copiloto/misuse): what they find
+that bandit does not, and how often they flag clean code. "flows" below counts both.
 
     .venv/bin/python bench/review_flows.py [--cache /tmp/copiloto-flows-corpus] [--bandit-examples DIR]
 
@@ -8,14 +9,17 @@ Every program here was written by others and comes from PyPI sdists at pinned ve
 - Insecure programs: hackscan 0.5.0's labelled suite (benchmarks/suite: Flask, Django, FastAPI and CLI modules
   whose sink lines say `# vuln: <class>` or `# safe: <class>`) and its framework corpus (tests/corpus/frameworks,
   `# expect: RULE!` = request data reaches it); the Python snippets with a request or input() source that the
-  test suites of aegis-ai-core 1.5.0 and aigis-sast 0.5.0 hold as strings; bandit's examples/ (93 files).
+  test suites of aegis-ai-core 1.5.0 and aigis-sast 0.5.0 hold as strings; bandit's examples/ (93 files);
+  precli 0.8.6's Python rule examples whose `# level:` is not NONE (stdlib misuses: digests, TLS, cleartext
+  protocols, ReDoS, logging, sockets...).
   `--extra DIR` adds a folder of insecure programs got by other means (see bench/README.md) as one more part.
   Per file: flagged by bandit, flagged by the flows, flagged beyond bandit (a flow finding that layer 1 keeps,
   i.e. not on a line bandit flags for the same CWE), flagged by the flows where bandit flags nothing at all.
 - The labelled sink lines (SQL and command injection, the classes both tools cover): caught and false alarms of
   each tool, a line counting as flagged when a finding of the tool's matching CWE starts on it.
 - Clean code: HumanEval's 164 reference solutions, FastAPI 0.115.0's docs_src (701 example apps), Flask 3.1.2's
-  examples and source, Django 5.2.8's views and contrib admin/auth, hackscan's `safe/` corpus: the share of files
+  examples and source, Django 5.2.8's views and contrib admin/auth, hackscan's `safe/` corpus, precli's examples
+  of level NONE (the safe twins of its rules): the share of files
   with a flow finding (target ≤ 5 %), each one listed.
 - Seconds per file (flows alone; bandit alongside on the insecure corpus), and how often each rule fired.
 Writes bench/results/review_flows-<date>.json.
@@ -38,6 +42,8 @@ from pathlib import Path
 from typing import Any
 
 from copiloto.review.flows import flow_findings, layer1_findings
+from copiloto.review.misuse import misuse_findings
+from copiloto.review.security import SOURCE as BANDIT
 from copiloto.review.security import SecurityFinding, security_findings
 from docgen import problems
 from machine import describe
@@ -50,7 +56,9 @@ SDISTS = {
     "flask": "3.1.2",
     "django": "5.2.8",
     "fastapi": "0.115.0",
+    "precli": "0.8.6",
 }
+PRECLI_LEVEL = re.compile(r"^# level: (\w+)", re.MULTILINE)
 SOURCE = re.compile(
     r"request\.(args|form|values|json|get_json|cookies|headers|files|data|GET|POST|COOKIES|body|FILES|META)"
     r"|\binput\(|sys\.argv|@\w+\.(get|post|put|delete|route)\("
@@ -121,7 +129,18 @@ def insecure_corpus(sdists: dict[str, Path], bandit_examples: Path) -> dict[str,
         "test-suite snippets (aegis-ai-core, aigis-sast)": snippets(sdists["aegis-ai-core"])
         + snippets(sdists["aigis-sast"]),
         "bandit examples": files(bandit_examples),
+        "precli examples, insecure": precli_examples(sdists["precli"], insecure=True),
     }
+
+
+def precli_examples(precli: Path, *, insecure: bool) -> list[Case]:
+    """precli's (bandit's successor) Python rule examples: a file whose `# level:` is NONE must stay silent,
+    the others hold the misuse the rule exists for (weak digests, TLS and cleartext protocols, ReDoS...)."""
+    return [
+        (name, text)
+        for name, text in files(precli / "tests" / "unit" / "rules" / "python")
+        if "/examples/" in name and ((m := PRECLI_LEVEL.search(text)) is not None and m.group(1) != "NONE") == insecure
+    ]
 
 
 def clean_corpus(sdists: dict[str, Path]) -> dict[str, list[Case]]:
@@ -137,6 +156,7 @@ def clean_corpus(sdists: dict[str, Path]) -> dict[str, list[Case]]:
             c for c in files(django) if "/views" in c[0] or "/contrib/admin/" in c[0] or "/contrib/auth/" in c[0]
         ],
         "hackscan safe corpus": hackscan_safe,
+        "precli examples, level NONE": precli_examples(sdists["precli"], insecure=False),
     }
 
 
@@ -144,6 +164,12 @@ def timed(function: Any, text: str, name: str) -> tuple[list[SecurityFinding], f
     start = time.perf_counter()
     found = function(text, name)
     return found, time.perf_counter() - start
+
+
+def ours(text: str, name: str) -> list[SecurityFinding]:
+    """Copiloto's own layer-1 findings: the flows, and for Python the misuses (review/misuse)."""
+    python = not name.lower().endswith((".php", ".inc", ".phtml"))
+    return flow_findings(text, name) + (misuse_findings(text, name) if python else [])
 
 
 def filename(case: str) -> str:
@@ -160,11 +186,11 @@ def measure_insecure(corpus: dict[str, list[Case]]) -> dict[str, Any]:
     for part, cases in corpus.items():
         counts: Counter[str] = Counter()
         for name, text in cases:
-            flows, seconds = timed(flow_findings, text, filename(name))
+            flows, seconds = timed(ours, text, filename(name))
             bandit, bandit_seconds = timed(security_findings, text, filename(name))
             flows_s.append(seconds)
             bandit_s.append(bandit_seconds)
-            kept = [f for f in layer1_findings(text, filename(name)) if f.source == "copiloto/flows"]
+            kept = [f for f in layer1_findings(text, filename(name)) if f.source != BANDIT]
             counts["files"] += 1
             counts["bandit"] += bool(bandit)
             counts["flows"] += bool(flows)
@@ -234,7 +260,7 @@ def measure_clean(corpus: dict[str, list[Case]]) -> dict[str, Any]:
     for part, cases in corpus.items():
         n = h = 0
         for name, text in cases:
-            flows, spent = timed(flow_findings, text, filename(name))
+            flows, spent = timed(ours, text, filename(name))
             seconds.append(spent)
             n += 1
             if flows:

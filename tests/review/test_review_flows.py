@@ -985,3 +985,10 @@ def test_a_returned_value_is_a_page_only_where_the_framework_serves_it_as_html()
         assert [f.code for f in flow_findings(text, "app.py")] == [], text
     flask_page = FLASK + "@app.route('/d')\ndef d(q):\n    return f'<b>{q}</b>'\n"  # a route parameter
     assert [f.code for f in flow_findings(flask_page, "app.py")] == ["CF-XSS"]
+
+
+def test_layer1_adds_the_misuses_bandit_has_no_test_for() -> None:
+    text = "import jwt\n\ndef user(token):\n    return jwt.decode(token, options={'verify_signature': False})\n"
+    found = layer1_findings(text, "auth.py")
+    assert [(f.line, f.code, f.source) for f in found] == [(4, "CM-JWT", "copiloto/misuse")]
+    assert layer1_findings(text, "auth.php") == []  # PHP gets flows, not Python's misuse rules

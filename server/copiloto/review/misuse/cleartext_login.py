@@ -1,7 +1,8 @@
 """A mail login sent in clear text (CWE-319): in one function (or a script's top level), an `smtplib.SMTP`,
-`imaplib.IMAP4`, `poplib.POP3` or `nntplib.NNTP` connection (not their `_SSL` twins) sent `.login(...)` (POP3: `.user()` / `.pass_()`) with no
-`.starttls()` (POP3: `.stls()`) before it. The user name and password cross the network readable by anyone
-on the path. (Bandit reports ftplib and telnetlib itself.) A connection to localhost is left alone."""
+`imaplib.IMAP4`, `poplib.POP3` or `nntplib.NNTP` connection (not their `_SSL` twins) sent `.login(...)` (POP3:
+`.user()` / `.pass_()`) with no `.starttls()` (POP3: `.stls()`) before it. The user name and password cross the
+network readable by anyone on the path. (Bandit reports ftplib and telnetlib itself.) A connection to localhost is
+left alone."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from copiloto.review.misuse.shapes import Hit, Imports, Rule, dotted
+from copiloto.review.misuse.shapes import FUNCTIONS, Hit, Imports, Rule, dotted, own_nodes
 
 RULE = Rule("CM-CSRF-EXEMPT", 352, "warning", "csrf_protection_disabled")
 DJANGO_EXEMPT = "django.views.decorators.csrf.csrf_exempt"
@@ -46,7 +46,7 @@ def _disabled(tree: ast.Module) -> Iterator[Hit]:
     for scope in _scopes(tree):
         if _testing(scope):
             continue
-        for node in _own_nodes(scope):
+        for node in own_nodes(scope, (*FUNCTIONS, ast.ClassDef)):
             if _turns_off(node):
                 yield Hit(node, message)
 
@@ -82,7 +82,7 @@ def _testing(scope: ast.AST) -> bool:
     name = getattr(scope, "name", "")
     if name.lower().startswith("test") or name.endswith(("Test", "Tests", "TestConfig", "TestingConfig")):
         return True
-    for node in _own_nodes(scope):
+    for node in own_nodes(scope, (*FUNCTIONS, ast.ClassDef)):
         if (
             isinstance(node, ast.Assign)
             and isinstance(node.value, ast.Constant)
@@ -97,11 +97,3 @@ def _testing(scope: ast.AST) -> bool:
 
 def _key(target: ast.expr) -> object:
     return target.slice.value if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) else None
-
-
-def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
-    """The nodes of `scope` without descending into nested functions or classes."""
-    for child in ast.iter_child_nodes(scope):
-        yield child
-        if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            yield from _own_nodes(child)

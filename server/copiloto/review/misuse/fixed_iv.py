@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from copiloto.review.misuse.shapes import Hit, Imports, Rule, argument, constants, dotted, fixed, functions, keyword
+from copiloto.review.misuse.shapes import Hit, Imports, Rule, argument, dotted, fixed, keyword, own_nodes, scopes
 
 RULE = Rule("CM-FIXED-IV", 329, "error", "fixed_iv_or_nonce")
 PYCRYPTODOME = ("Crypto.Cipher.", "Cryptodome.Cipher.")
@@ -28,12 +28,12 @@ AEAD = frozenset({"AESGCM", "AESCCM", "AESOCB3", "AESGCMSIV", "ChaCha20Poly1305"
 
 
 def check(tree: ast.Module, imports: Imports) -> Iterator[Hit]:
-    for scope, known in _scopes(tree):
+    for scope, known in scopes(tree):
         aeads = _aead_objects(scope, imports)
-        for call in _own_calls(scope):
+        for call in (n for n in own_nodes(scope) if isinstance(n, ast.Call)):
             name = imports.called(call)
             iv = _iv(call, name, imports, aeads)
-            if iv is not None and _fixed(iv, known):
+            if iv is not None and fixed(iv, known):
                 what = name or "encrypt"
                 yield Hit(
                     iv,
@@ -67,61 +67,8 @@ def _aead_objects(scope: ast.AST, imports: Imports) -> set[str]:
     """Names bound in `scope` to an AEAD cipher: `box = AESGCM(key)` → {"box"}."""
     return {
         dotted(target)
-        for node in _own(scope)
+        for node in own_nodes(scope)
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _aead(imports.called(node.value))
         for target in node.targets
         if dotted(target)
     }
-
-
-def _fixed(node: ast.AST | None, known: dict[str, ast.expr]) -> bool:
-    """Written out in the code, also `b"\\0" * AES.block_size` (the same bytes whatever the size)."""
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-        return _fixed(node.left, known) or _fixed(node.right, known)
-    return fixed(node, known)
-
-
-def _scopes(tree: ast.Module) -> Iterator[tuple[ast.AST, dict[str, ast.expr]]]:
-    """The module and each function, with the names bound there to a value written in the code (a function
-    sees the module's, unless it binds the name itself)."""
-    module = _constants(tree)
-    yield tree, module
-    for function in functions(tree):
-        own = _constants(function)
-        bound = _bound(function)
-        yield function, {**{k: v for k, v in module.items() if k not in bound}, **own}
-
-
-def _constants(scope: ast.AST) -> dict[str, ast.expr]:
-    """`constants(scope)`, and the names bound once to a run of zeros sized by a name: `IV = b"\\0" * size`."""
-    known = constants(scope)
-    stores = [n.id for n in _own(scope) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
-    for node in _own(scope):
-        if (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-            and stores.count(node.targets[0].id) == 1
-            and _fixed(node.value, {})
-        ):
-            known[node.targets[0].id] = node.value
-    return known
-
-
-def _bound(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    args = function.args
-    names = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
-    names |= {a.arg for a in (args.vararg, args.kwarg) if a}
-    return names | {n.id for n in _own(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-
-
-def _own_calls(scope: ast.AST) -> Iterator[ast.Call]:
-    return (node for node in _own(scope) if isinstance(node, ast.Call))
-
-
-def _own(scope: ast.AST) -> Iterator[ast.AST]:
-    """The nodes of `scope`, not those of the functions defined in it (they are scopes of their own)."""
-    for child in ast.iter_child_nodes(scope):
-        if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            yield child
-            yield from _own(child)

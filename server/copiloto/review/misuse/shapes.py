@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -13,6 +14,7 @@ from copiloto.review.security import Severity
 
 # a name that holds a secret: password, passwd, pwd, secret, api_key, token (not `tokens` of a lexer)
 SECRET_NAME = re.compile(r"(?i)(pass(word|wd|phrase)?|pwd|secret|api_?key|private_?key|(auth|access|session)_?token)$")
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 ROUTE_METHODS = frozenset({"route", "get", "post", "put", "patch", "delete", "api_route", "view"})
 
 
@@ -106,24 +108,48 @@ def written_out(node: ast.AST | None) -> bool:
 
 
 def constants(scope: ast.AST) -> dict[str, ast.expr]:
-    """Names bound exactly once in `scope` (a module or function body, not nested functions) to a value
-    written out in the code: `IV = b"0" * 16`."""
-    bound: dict[str, list[ast.expr]] = {}
-    for node in _own_nodes(scope):
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    bound.setdefault(target.id, []).append(node.value)
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
-            bound.setdefault(node.target.id, []).append(node.value or ast.Constant(None))
-    return {name: values[0] for name, values in bound.items() if len(values) == 1 and written_out(values[0])}
+    """Names bound exactly once in `scope` (a module or function body, not nested functions), by one plain
+    assignment, to a value written out in the code: `IV = b"0" * 16`, `SALT = b"\\0" * size`."""
+    stores = Counter(n.id for n in own_nodes(scope) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+    found: dict[str, ast.expr] = {}
+    for node in own_nodes(scope):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and stores[target.id] == 1 and fixed(value, {}):
+            found[target.id] = value
+    return found
 
 
 def fixed(node: ast.AST | None, known: dict[str, ast.expr]) -> bool:
-    """Written out in the code, directly or through a name bound once to such a value."""
+    """Written out in the code, directly or through a name bound once to such a value; `b"\\0" * size` too
+    (the same bytes whatever the size)."""
     if isinstance(node, ast.Name) and node.id in known:
         return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        return fixed(node.left, known) or fixed(node.right, known)
     return written_out(node)
+
+
+def scopes(tree: ast.Module) -> Iterator[tuple[ast.AST, dict[str, ast.expr]]]:
+    """The module and each function, with the names bound there to a value written in the code (a function
+    sees the module's, unless it binds the name itself)."""
+    module = constants(tree)
+    yield tree, module
+    for function in functions(tree):
+        bound = bound_names(function)
+        yield function, {**{k: v for k, v in module.items() if k not in bound}, **constants(function)}
+
+
+def bound_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """The parameters of `function` and the names it assigns."""
+    args = function.args
+    names = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+    names |= {a.arg for a in (args.vararg, args.kwarg) if a}
+    return names | {n.id for n in own_nodes(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
 def names_secret(node: ast.AST) -> str | None:
@@ -164,9 +190,10 @@ def is_view(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return bool(names) and names[0] in ("request", "req")
 
 
-def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
-    """The nodes of `scope` without descending into nested functions, classes or lambdas."""
+def own_nodes(scope: ast.AST, apart: tuple[type[ast.AST], ...] = FUNCTIONS) -> Iterator[ast.AST]:
+    """The nodes of `scope`, not those inside the functions (or other `apart` nodes) defined in it: those are
+    scopes of their own. The definitions themselves are yielded."""
     for child in ast.iter_child_nodes(scope):
         yield child
-        if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            yield from _own_nodes(child)
+        if not isinstance(child, apart):
+            yield from own_nodes(child, apart)

@@ -12,7 +12,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from copiloto.review.misuse.shapes import Hit, Imports, Rule, dotted, functions
+from copiloto.review.misuse.shapes import Hit, Imports, Rule, dotted, functions, own_nodes
 
 RULE = Rule("CM-TIMING-COMPARE", 208, "warning", "secret_compared_in_variable_time")
 # the last part of a name that holds a secret or a digest: expected_signature, X-Signature, csrfToken
@@ -25,7 +25,7 @@ def check(tree: ast.Module, imports: Imports) -> Iterator[Hit]:
     asserted = {id(n) for node in ast.walk(tree) if isinstance(node, ast.Assert) for n in ast.walk(node.test)}
     for scope in [tree, *functions(tree)]:
         own = _own_state(scope)
-        for node in _own(scope):
+        for node in own_nodes(scope):
             if not isinstance(node, ast.Compare) or id(node) in asserted:
                 continue
             sides = [node.left, *node.comparators]
@@ -74,18 +74,10 @@ def _owned(node: ast.expr, own: set[str]) -> bool:
 def _own_state(scope: ast.AST) -> set[str]:
     """`self`, `cls`, and the names the function binds to one of their attributes."""
     own = {"self", "cls"}
-    for node in _own(scope):
+    for node in own_nodes(scope):
         if isinstance(node, ast.Assign) and dotted(node.value).split(".")[0] in ("self", "cls"):
             own |= {t.id for t in node.targets if isinstance(t, ast.Name)}
     return own
-
-
-def _own(scope: ast.AST) -> Iterator[ast.AST]:
-    """The nodes of `scope`, not those of the functions defined in it (they are scopes of their own)."""
-    for child in ast.iter_child_nodes(scope):
-        if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            yield child
-            yield from _own(child)
 
 
 def _name(node: ast.expr) -> str:

@@ -7,6 +7,18 @@ import pytest
 Codes = Callable[[str], list[tuple[int, str]]]  # the `codes` fixture of conftest.py
 
 FLAGGED = [
+    # with DOTALL `.` crosses the line break, so the anchors no longer separate the rounds
+    """
+    import re
+    re.match(r"(?ms)(^#.*$\\s?)+", text)
+    """,
+    # the pattern bound to a name first
+    """
+    import re
+    PATTERN = r"(a+)+"
+    def check(text):
+        return re.match(PATTERN, text)
+    """,
     # a repeat of a repeat
     """
     import re
@@ -52,6 +64,19 @@ FLAGGED = [
     """,
 ]
 CLEAN = [
+    # rounds that each take a whole line: `.` stops at the line break the anchors demand (PEP 723's pattern)
+    """
+    import re
+    REGEX = r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\\s(?P<content>(^#(| .*)$\\s)+)^# ///$"
+    re.finditer(REGEX, script)
+    """,
+    # a name bound twice is not known
+    """
+    import re
+    pattern = r"(a+)+"
+    pattern = r"a+"
+    re.match(pattern, text)
+    """,
     """
     import re
     NUMBER = re.compile(r"^\\d+$")

@@ -10,9 +10,10 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
-from copiloto.review.misuse.shapes import Hit, Imports, Rule, calls, dotted
+from copiloto.review.misuse.shapes import Hit, Imports, Rule, dotted, own_nodes, scopes
 
 try:  # Python 3.11+: sre_parse is deprecated
     from re import _constants as sre  # type: ignore[attr-defined]
@@ -31,18 +32,27 @@ CATEGORIES = {
     sre.CATEGORY_LINEBREAK: frozenset("\n"),
 }
 REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT)
+LINE_ANCHORS = (sre.AT_BEGINNING, sre.AT_END, sre.AT_BEGINNING_STRING, sre.AT_END_STRING)
+_DOTALL: ContextVar[bool] = ContextVar("dotall", default=False)  # the pattern being read has re.DOTALL
 Chars = frozenset[str]
 Item = tuple[Any, Any]
 
 
 def check(tree: ast.Module, imports: Imports) -> Iterator[Hit]:
-    for call, name in calls(tree, imports):
-        module, _, function = name.rpartition(".")
-        pattern = call.args[0] if call.args else None
-        if module == "re" and function in FUNCTIONS and isinstance(pattern, ast.Constant):
-            text = pattern.value
-            if isinstance(text, (str, bytes)) and (why := _catastrophic(text, _verbose(call, imports))):
-                yield Hit(call, f"the pattern backtracks exponentially on {why}: make each round unambiguous")
+    for scope, known in scopes(tree):  # a pattern is often a name bound once: PATTERN = r"..."
+        for call in (node for node in own_nodes(scope) if isinstance(node, ast.Call)):
+            yield from _check_call(call, imports.called(call), known, imports)
+
+
+def _check_call(call: ast.Call, name: str, known: dict[str, ast.expr], imports: Imports) -> Iterator[Hit]:
+    module, _, function = name.rpartition(".")
+    pattern = call.args[0] if call.args else None
+    if isinstance(pattern, ast.Name):
+        pattern = known.get(pattern.id, pattern)
+    if module == "re" and function in FUNCTIONS and isinstance(pattern, ast.Constant):
+        text = pattern.value
+        if isinstance(text, (str, bytes)) and (why := _catastrophic(text, _verbose(call, imports))):
+            yield Hit(call, f"the pattern backtracks exponentially on {why}: make each round unambiguous")
 
 
 def _verbose(call: ast.Call, imports: Imports) -> int:
@@ -55,10 +65,14 @@ def _catastrophic(pattern: str | bytes, flags: int) -> str | None:
         parsed = sre_parse.parse(pattern, flags)
     except (re.error, RecursionError, ValueError, TypeError, OverflowError):
         return None
-    for op, av in _items(list(parsed)):
-        if op in REPEATS and av[1] == sre.MAXREPEAT and (why := _ambiguous(list(av[2]))):
-            return why
-    return None
+    token = _DOTALL.set(bool(parsed.state.flags & re.DOTALL))
+    try:
+        for op, av in _items(list(parsed)):
+            if op in REPEATS and av[1] == sre.MAXREPEAT and (why := _ambiguous(list(av[2]))):
+                return why
+        return None
+    finally:
+        _DOTALL.reset(token)
 
 
 def _items(items: list[Item]) -> Iterator[Item]:
@@ -87,9 +101,18 @@ def _ambiguous(body: list[Item]) -> str | None:
         op, av = item
         if av[0] != av[1] and av[1] > 1:
             chars = _chars([item])
-            if not any(other is not item and _mandatory(other) and not chars & _chars([other]) for other in around):
+            if not any(other is not item and _separates(other, chars) for other in around):
                 return "a repeat inside a repeat with nothing to separate their rounds"
     return None
+
+
+def _separates(other: Item, chars: Chars) -> bool:
+    """`other` comes in every round and the inner repeat (matching `chars`) cannot match it: a character it
+    lacks, or a line anchor (`^`, `$`) where it cannot cross a line break."""
+    op, av = other
+    if op == sre.AT and av in LINE_ANCHORS:
+        return "\n" not in chars
+    return _mandatory(other) and not chars & _chars([other])
 
 
 def _repeats(sequence: list[Item], around: list[Item]) -> Iterator[tuple[Item, list[Item]]]:
@@ -165,8 +188,8 @@ def _chars(items: list[Item]) -> Chars:
             found.add(chr(av))
         elif op == sre.NOT_LITERAL:
             found |= ALPHABET - {chr(av)}
-        elif op == sre.ANY:
-            found |= ALPHABET
+        elif op == sre.ANY:  # no line break unless DOTALL
+            found |= ALPHABET if _DOTALL.get() else ALPHABET - {"\n"}
         elif op == sre.IN:
             found |= _char_class(av)
         elif op == sre.GROUPREF:

@@ -96,12 +96,12 @@ CLEAN = [
         nonce = os.urandom(12)
         return nonce + AESGCM(key).encrypt(nonce, data, b"header")
     """,
-    # ECB takes no IV (another mistake, not this one); an encrypt that is no AEAD
+    # no nonce given: PyCryptodome draws a random one; an encrypt that is no AEAD
     """
     from Crypto.Cipher import AES
     def seal(key, data, public_key):
         public_key.encrypt(b"fixed", None)
-        return AES.new(key, AES.MODE_ECB)
+        return AES.new(key, AES.MODE_GCM)
     """,
 ]
 

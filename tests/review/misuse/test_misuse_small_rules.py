@@ -1,5 +1,5 @@
-"""Three small rules in one table each: a world-writable chmod bandit does not read, a short random token, a
-secret taken on the command line."""
+"""Small rules in one table: ECB mode in PyCryptodome, a world-writable chmod bandit does not read, a short
+random token, a secret taken on the command line."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ Codes = Callable[[str], list[tuple[int, str]]]  # the `codes` fixture of conftes
 
 CASES = [
     # (source, expected codes)
+    ("from Crypto.Cipher import AES\nAES.new(key, AES.MODE_ECB).encrypt(data)\n", ["CM-ECB-MODE"]),
+    ("from Cryptodome.Cipher import DES3\nc = DES3.new(key, mode=DES3.MODE_ECB)\n", ["CM-ECB-MODE"]),
+    ("from Crypto.Cipher import AES\nAES.new(key, AES.MODE_GCM, nonce=nonce)\n", []),
+    ("import hashlib\nh = hashlib.new('sha256')\n", []),
     ("from pathlib import Path\nPath('run.sh').chmod(0o777)\n", ["CM-PERMISSIVE-MODE"]),
     ("import pathlib, stat\npathlib.Path('f').chmod(stat.S_IRUSR | stat.S_IWOTH)\n", ["CM-PERMISSIVE-MODE"]),
     ("from pathlib import Path\np = Path('f')\np.chmod(0o666)\n", ["CM-PERMISSIVE-MODE"]),

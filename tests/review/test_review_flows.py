@@ -977,11 +977,13 @@ def test_the_views_of_a_test_module_are_fixtures() -> None:
 
 
 def test_a_returned_value_is_a_page_only_where_the_framework_serves_it_as_html() -> None:
+    """A Flask view's str is the page; jsonify, a JSON body, FastAPI's str and DRF's serialised Response are not."""
     flask_json = FLASK + "@app.route('/a')\ndef a():\n    return jsonify(q=request.args['q'])\n"
     flask_body = FLASK + "@app.route('/b')\ndef b():\n    return request.json\n"
     fastapi = "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/c')\ndef c(q: str):\n    return 'say ' + q\n"
     helper = FLASK + "def name():\n    return 'Hello ' + request.args['q']\n"  # not a view: its caller decides
-    for text in (flask_json, flask_body, fastapi, helper):
+    drf = "from rest_framework.response import Response\ndef echo(request):\n    return Response(request.data)\n"
+    for text in (flask_json, flask_body, fastapi, helper, drf):
         assert [f.code for f in flow_findings(text, "app.py")] == [], text
     flask_page = FLASK + "@app.route('/d')\ndef d(q):\n    return f'<b>{q}</b>'\n"  # a route parameter
     assert [f.code for f in flow_findings(flask_page, "app.py")] == ["CF-XSS"]

@@ -53,6 +53,15 @@ FLAGGED = [
     """,
 ]
 CLEAN = [
+    # a framework wrapping whatever view it is given, and checking CSRF itself (DRF's APIView.as_view)
+    """
+    from django.views.decorators.csrf import csrf_exempt
+    class APIView:
+        @classmethod
+        def as_view(cls, **initkwargs):
+            view = super().as_view(**initkwargs)
+            return csrf_exempt(view)
+    """,
     # csrf_protect and ensure_csrf_cookie keep the check
     """
     from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie

@@ -43,3 +43,12 @@ CASES = [
 @pytest.mark.parametrize(("source", "expected"), CASES)
 def test_rule(source: str, expected: list[str], codes: Codes) -> None:
     assert [code for _, code in codes(source)] == expected
+
+
+def test_a_test_module_gets_no_misuse_findings() -> None:
+    from copiloto.review.misuse import misuse_findings
+
+    text = "import jwt\ntoken = jwt.encode({'sub': 'u'}, 'secret', algorithm='HS256')\n"
+    assert [f.code for f in misuse_findings(text, "app.py")] == ["CM-LITERAL-KEY"]
+    for name in ("test_oauth.py", "tests/oauth_test.py", "conftest.py"):
+        assert misuse_findings(text, name) == [], name

@@ -7,6 +7,13 @@ import pytest
 Codes = Callable[[str], list[tuple[int, str]]]  # the `codes` fixture of conftest.py
 
 FLAGGED = [
+    # a module constant that holds the key
+    """
+    import os
+    API_KEY = os.environ["API_KEY"]
+    def allowed(request):
+        return request.headers.get("X-Api-Key") == API_KEY
+    """,
     # a webhook signature against the one computed
     """
     import hmac, hashlib
@@ -37,6 +44,11 @@ FLAGGED = [
     """,
 ]
 CLEAN = [
+    # a class's constant names a kind of restriction, not a secret (wagtail)
+    """
+    def kinds(restriction):
+        return restriction.restriction_type == BaseViewRestriction.PASSWORD
+    """,
     """
     import hmac, hashlib
     def verify(request, key):

@@ -33,10 +33,10 @@ def flow_findings(text: str, filename: str = "module.py") -> list[SecurityFindin
         return [finding(flow) for flow in php_flows(text)] + unchecked_php_script(text)
     from copiloto.review.flows.auth import unchecked_routes
     from copiloto.review.flows.python import python_flows
+    from copiloto.review.misuse.shapes import is_test_module
 
     # a test module's views are fixtures: whether they check their caller says nothing about the app
-    test_module = filename.rsplit("/", 1)[-1].startswith("test_") or filename.endswith("_test.py")
-    return [finding(flow) for flow in python_flows(text)] + ([] if test_module else unchecked_routes(text))
+    return [finding(flow) for flow in python_flows(text)] + ([] if is_test_module(filename) else unchecked_routes(text))
 
 
 def layer1_findings(text: str, filename: str = "module.py") -> list[SecurityFinding]:

@@ -20,13 +20,25 @@ FIX = "keep the check and send the token"
 
 def check(tree: ast.Module, imports: Imports) -> Iterator[Hit]:
     protectors = _protectors(tree, imports)
-    for node in ast.walk(tree):
+    for node in _marking(tree):
         if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
             if imports.canonical(dotted(node)) == DJANGO_EXEMPT:
                 yield Hit(node, f"csrf_exempt turns off Django's CSRF check for this view: {FIX}")
             elif isinstance(node, ast.Attribute) and node.attr == "exempt" and dotted(node.value) in protectors:
                 yield Hit(node, f"{dotted(node)} turns off Flask-WTF's CSRF check for this view: {FIX}")
     yield from _disabled(tree)
+
+
+def _marking(tree: ast.Module) -> Iterator[ast.AST]:
+    """Where a module marks its views: decorators, and its top level (`urlpatterns`). A function that wraps any
+    view it is given (`return csrf_exempt(view)` in a framework's `as_view`) is the framework's own design."""
+    for node in ast.walk(tree):
+        if isinstance(node, (*FUNCTIONS, ast.ClassDef)) and not isinstance(node, ast.Lambda):
+            for decorator in node.decorator_list:
+                yield from ast.walk(decorator)
+    for statement in own_nodes(tree, (*FUNCTIONS, ast.ClassDef)):
+        if not isinstance(statement, (*FUNCTIONS, ast.ClassDef)):
+            yield statement
 
 
 def _protectors(tree: ast.Module, imports: Imports) -> set[str]:

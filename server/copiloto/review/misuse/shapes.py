@@ -63,6 +63,12 @@ class Imports:
         return self.canonical(name) if name else ""
 
 
+def is_test_module(filename: str) -> bool:
+    """A test module (`test_x.py`, `x_test.py`, `conftest.py`): its keys, views and settings are fixtures."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+
+
 def dotted(node: ast.AST) -> str:
     """`a.b.c` for a Name/Attribute chain, "" for anything else (a call, a subscript)."""
     if isinstance(node, ast.Name):

@@ -58,6 +58,8 @@ def _secret(node: ast.expr, imports: Imports) -> str | None:
             if maker.startswith("hmac.") or maker.endswith(".HMAC") or SECRET.search(_snake(_name(made))):
                 return f"{dotted(node.func) or node.func.attr}()"
         return None
+    if isinstance(node, ast.Attribute) and node.attr.isupper() and dotted(node.value).rsplit(".", 1)[-1][:1].isupper():
+        return None  # a class's constant, `Restriction.PASSWORD`: the name of a kind, not a secret value
     name = _name(node)
     return name if name and SECRET.search(_snake(name)) else None
 

@@ -10,8 +10,12 @@ RESPONSES = frozenset(
     {
         "make_response",
         "flask.make_response",
-        "Response",
+        # not a bare `Response`: DRF's serialises its data (JSON by default); Flask's and Starlette's by name
         "flask.Response",
+        "flask.wrappers.Response",
+        "starlette.responses.Response",
+        "fastapi.Response",
+        "fastapi.responses.Response",
         "werkzeug.Response",
         "werkzeug.wrappers.Response",
         "HttpResponse",

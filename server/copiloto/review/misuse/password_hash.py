@@ -10,7 +10,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from copiloto.review.misuse.shapes import Hit, Imports, Rule, argument, calls, dotted, functions
+from copiloto.review.misuse.shapes import Hit, Imports, Rule, argument, calls, dotted, functions, names_secret
 
 RULE = Rule("CM-PASSWORD-HASH", 916, "error", "password_fast_hash")
 FAST = frozenset(
@@ -37,7 +37,7 @@ PASSWORD = re.compile(r"(?i)(pass(word|wd|phrase)|(^|_)(pass|pwd))$|[a-z](Pass(w
 def check(tree: ast.Module, imports: Imports) -> Iterator[Hit]:
     for call, name in calls(tree, imports):
         data = _data(call, name)
-        secret = _password(data) if data is not None else None
+        secret = names_secret(data, PASSWORD) if data is not None else None
         if secret:
             yield Hit(call, _message(secret, name))
     for function in functions(tree):
@@ -45,7 +45,7 @@ def check(tree: ast.Module, imports: Imports) -> Iterator[Hit]:
         for call, _ in calls(function, imports):
             if isinstance(call.func, ast.Attribute) and call.func.attr == "update" and call.args:
                 made_by = hashes.get(dotted(call.func.value))
-                secret = _password(call.args[0])
+                secret = names_secret(call.args[0], PASSWORD)
                 if made_by and secret:
                     yield Hit(call, _message(secret, made_by))
 
@@ -70,23 +70,6 @@ def _hash_objects(function: ast.AST, imports: Imports) -> dict[str, str]:
                     if dotted(target):
                         made[dotted(target)] = name
     return made
-
-
-def _password(node: ast.AST) -> str | None:
-    """The first name in `node` that holds a password (a variable, an attribute, a subscript's key)."""
-    for inner in ast.walk(node):
-        if isinstance(inner, ast.Name) and PASSWORD.search(inner.id):
-            return inner.id
-        if isinstance(inner, ast.Attribute) and PASSWORD.search(inner.attr):
-            return inner.attr
-        if (
-            isinstance(inner, ast.Subscript)
-            and isinstance(inner.slice, ast.Constant)
-            and isinstance(inner.slice.value, str)
-            and PASSWORD.search(inner.slice.value)
-        ):
-            return inner.slice.value
-    return None
 
 
 def _message(secret: str, name: str) -> str:

@@ -158,19 +158,19 @@ def bound_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     return names | {n.id for n in own_nodes(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
-def names_secret(node: ast.AST) -> str | None:
-    """The first name in `node` (a variable, an attribute, a subscript's string key) that holds a secret,
+def names_secret(node: ast.AST, secret: re.Pattern[str] = SECRET_NAME) -> str | None:
+    """The first name in `node` (a variable, an attribute, a subscript's string key) that `secret` matches,
     looking through calls like `.encode()` and `str()` but not into string literals."""
     for inner in ast.walk(node):
-        if isinstance(inner, ast.Name) and SECRET_NAME.search(inner.id):
+        if isinstance(inner, ast.Name) and secret.search(inner.id):
             return inner.id
-        if isinstance(inner, ast.Attribute) and SECRET_NAME.search(inner.attr):
+        if isinstance(inner, ast.Attribute) and secret.search(inner.attr):
             return inner.attr
         if (
             isinstance(inner, ast.Subscript)
             and isinstance(inner.slice, ast.Constant)
             and isinstance(inner.slice.value, str)
-            and SECRET_NAME.search(inner.slice.value)
+            and secret.search(inner.slice.value)
         ):
             return inner.slice.value
     return None

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from copiloto.astnames import dotted
 from copiloto.docstrings.errors import DocstringError
 
 Kind = Literal["function", "method", "class"]
@@ -326,7 +327,7 @@ def _assigned(node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[ast.expr
 
 
 def _is_staticmethod(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    return any(_dotted(d).rpartition(".")[2] == "staticmethod" for d in node.decorator_list)
+    return any(dotted(d).rpartition(".")[2] == "staticmethod" for d in node.decorator_list)
 
 
 def _own_nodes(node: Def) -> Iterator[ast.AST]:
@@ -348,7 +349,7 @@ def _returns_and_yields(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[b
         for n in own
     )
     # A generator's annotation (Iterator[int]) describes what it yields, not a return value.
-    annotated = node.returns is not None and not yields and _dotted(node.returns).rpartition(".")[2] not in _NO_VALUE
+    annotated = node.returns is not None and not yields and dotted(node.returns).rpartition(".")[2] not in _NO_VALUE
     if isinstance(node.returns, ast.Constant) and node.returns.value is None:
         annotated = False
     return returns_value or annotated, yields
@@ -360,22 +361,12 @@ def _raises(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
         if not isinstance(n, ast.Raise) or n.exc is None:
             continue
         exc = n.exc.func if isinstance(n.exc, ast.Call) else n.exc
-        name = _dotted(exc)
+        name = dotted(exc)
         # Exception classes are CapWords; `raise err` re-raises a caught value, `raise self._error()`
         # delegates: neither names a class to document.
         if name and name.rpartition(".")[2][:1].isupper():
             names.add(name)
     return tuple(sorted(names))
-
-
-def _dotted(node: ast.expr) -> str:
-    """`a.b.C` for names and attribute chains, else ""."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else ""
-    return ""
 
 
 def _docstring_span(lines: list[str], node: Def) -> tuple[int, int, int, int] | None:

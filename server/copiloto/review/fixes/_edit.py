@@ -13,6 +13,8 @@ import tokenize
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from copiloto import astnames
+
 
 @dataclass(frozen=True)
 class Source:
@@ -99,14 +101,7 @@ def replace(text: str, edits: Iterable[tuple[int, int, str]]) -> str:
 
 def dotted(node: ast.AST) -> str | None:
     """`a.b.c` for a chain of names, else None."""
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
+    return astnames.dotted(node) or None
 
 
 def last_name(call: ast.Call) -> str | None:

@@ -33,7 +33,7 @@ def flow_findings(text: str, filename: str = "module.py") -> list[SecurityFindin
         return [finding(flow) for flow in php_flows(text)] + unchecked_php_script(text)
     from copiloto.review.flows.auth import unchecked_routes
     from copiloto.review.flows.python import python_flows
-    from copiloto.review.misuse.shapes import is_test_module
+    from copiloto.review.names import is_test_module
 
     # a test module's views are fixtures: whether they check their caller says nothing about the app
     return [finding(flow) for flow in python_flows(text)] + ([] if is_test_module(filename) else unchecked_routes(text))

@@ -7,14 +7,12 @@ the message text, `len(password)` and `password is None` reveal nothing and stay
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 
 from copiloto.review.misuse.shapes import SECRET_NAME, Hit, Imports, Rule, calls, dotted, names_secret
+from copiloto.review.names import LOG_LEVELS, is_log_call
 
 RULE = Rule("CM-SECRET-LOGGED", 532, "warning", "secret_in_log")
-LEVELS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
-LOGGER = re.compile(r"(?i)(^|_)(log|logger|logging)$|logger$")
 # what reveals nothing of the secret: its length, whether it is set, its type
 HARMLESS = frozenset({"len", "bool", "type", "isinstance", "hasattr", "id", "mask", "redact", "censor"})
 QUIET = frozenset({"exc_info", "stack_info", "stacklevel"})
@@ -30,15 +28,13 @@ def check(tree: ast.Module, imports: Imports) -> Iterator[Hit]:
 
 
 def _logs(call: ast.Call, name: str) -> bool:
-    """`logging.info(...)`, `log.warning(...)`, `self.logger.error(...)`, `app.logger.debug(...)`."""
-    if not isinstance(call.func, ast.Attribute) or call.func.attr not in LEVELS:
+    """`logging.info(...)`, `log.warning(...)`, `self.logger.error(...)`, `app.logger.debug(...)`, and
+    `logging.getLogger(__name__).info(...)`."""
+    if not isinstance(call.func, ast.Attribute):
         return False
-    if name.startswith("logging."):
-        return True
-    receiver = call.func.value
-    if isinstance(receiver, ast.Call):  # logging.getLogger(__name__).info(...)
-        return dotted(receiver.func).endswith("getLogger")
-    return bool(LOGGER.search(dotted(receiver).rsplit(".", 1)[-1]))
+    if isinstance(call.func.value, ast.Call):
+        return call.func.attr in LOG_LEVELS and dotted(call.func.value.func).endswith("getLogger")
+    return is_log_call(name)
 
 
 def _secret(node: ast.expr) -> str | None:

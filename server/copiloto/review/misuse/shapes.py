@@ -10,6 +10,8 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from copiloto.astnames import dotted as dotted  # the rules read names through shapes
+from copiloto.review.names import is_test_module as is_test_module
 from copiloto.review.security import Severity
 
 # a name that holds a secret: password, passwd, pwd, secret, api_key, token (not `tokens` of a lexer)
@@ -61,22 +63,6 @@ class Imports:
         """The canonical name of what `call` calls, or "" when it is not a plain dotted name."""
         name = dotted(call.func)
         return self.canonical(name) if name else ""
-
-
-def is_test_module(filename: str) -> bool:
-    """A test module (`test_x.py`, `x_test.py`, `conftest.py`): its keys, views and settings are fixtures."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
-
-
-def dotted(node: ast.AST) -> str:
-    """`a.b.c` for a Name/Attribute chain, "" for anything else (a call, a subscript)."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        inner = dotted(node.value)
-        return f"{inner}.{node.attr}" if inner else ""
-    return ""
 
 
 def calls(tree: ast.AST, imports: Imports) -> Iterator[tuple[ast.Call, str]]:

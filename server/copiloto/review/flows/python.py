@@ -211,8 +211,11 @@ _ALIASES: ContextVar[dict[str, str]] = ContextVar("aliases", default={})  # noqa
 FLASK_CONVERTERS = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 # frameworks whose views may return the page as a str (FastAPI's str is JSON; Django wants an HttpResponse)
 PAGE_FRAMEWORKS = re.compile(r"^\s*(?:from|import)\s+(?:flask|bottle|quart)\b", re.MULTILINE)
-# a returned expression that is text when it carries request data (a dict, a jsonify() is not a page)
-PAGE_TEXT = frozenset({"identifier", "string", "concatenated_string", "binary_operator", "subscript", "attribute"})
+# a returned expression that is text when it carries request data (a dict or list is not a page; a call is
+# judged by its taint: jsonify() carries none, request.args.get() and "...".format() do)
+PAGE_TEXT = frozenset(
+    {"identifier", "string", "concatenated_string", "binary_operator", "subscript", "attribute", "call"}
+)
 JSON_BODY = re.compile(r"^request\.(json|get_json\(.*\))$")
 _PAGE_VIEW: ContextVar[bool] = ContextVar("page_view", default=False)
 
@@ -468,9 +471,7 @@ def _returned_page(node: Node, env: Env, flows: list[Flow]) -> None:
     value = node.named_children[0] if node.named_children else None
     if value is not None and value.type in ("expression_list", "tuple"):
         value = value.named_children[0] if value.named_children else None
-    text = "call" if value is None else _text(value)
-    page = value is not None and (value.type in PAGE_TEXT or (value.type == "call" and _callee(value) != "jsonify"))
-    if value is None or not page or JSON_BODY.match(" ".join(text.split())):
+    if value is None or value.type not in PAGE_TEXT or JSON_BODY.match(" ".join(_text(value).split())):
         return
     _report(value, _taint(value, env), Sink("xss", "the view's returned", string_only=True), flows)
 

@@ -15,8 +15,10 @@ from copiloto.logs.report import LogFinding
 from copiloto.logs.watch import SourceHit
 from copiloto.lsp.positions import index_to_utf16
 from copiloto.orchestrate.review import AGREEMENT_NOTE, Compared
+from copiloto.review.flows.rules import SOURCE as FLOWS_SOURCE
 from copiloto.review.handoff import DeepFinding
 from copiloto.review.local import LocalFinding, checked_fix
+from copiloto.review.misuse import SOURCE as MISUSE_SOURCE
 from copiloto.review.security import SOURCE as BANDIT_SOURCE
 from copiloto.review.security import SecurityFinding
 from copiloto.testgen.generate import GeneratedTests
@@ -46,10 +48,13 @@ def whole_line(line: int) -> types.Range:
     return types.Range(types.Position(line - 1, 0), types.Position(line, 0))
 
 
+CHECKS = {FLOWS_SOURCE: "flow check", MISUSE_SOURCE: "misuse check"}  # what each of our layer-1 checks is called
+
+
 def _rated(finding: SecurityFinding) -> str:
     """Bandit's findings say how bandit rates them; ours say which check found them (flow check, misuse check)."""
     if finding.source != BANDIT_SOURCE:
-        return f"{finding.name}, {finding.source.rsplit('/', 1)[-1].rstrip('s')} check"
+        return f"{finding.name}, {CHECKS.get(finding.source, finding.source)}"
     return (
         f"{finding.name}, bandit severity {finding.bandit_severity.lower()}, "
         f"confidence {finding.bandit_confidence.lower()}"

@@ -41,7 +41,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from copiloto.review.flows import flow_findings, layer1_findings
+from copiloto.review.flows import PHP_SUFFIXES, flow_findings, layer1_findings
 from copiloto.review.misuse import misuse_findings
 from copiloto.review.security import SOURCE as BANDIT
 from copiloto.review.security import SecurityFinding, security_findings
@@ -168,7 +168,7 @@ def timed(function: Any, text: str, name: str) -> tuple[list[SecurityFinding], f
 
 def ours(text: str, name: str) -> list[SecurityFinding]:
     """Copiloto's own layer-1 findings: the flows, and for Python the misuses (review/misuse)."""
-    python = not name.lower().endswith((".php", ".inc", ".phtml"))
+    python = not name.lower().endswith(PHP_SUFFIXES)
     return flow_findings(text, name) + (misuse_findings(text, name) if python else [])
 
 

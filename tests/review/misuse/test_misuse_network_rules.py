@@ -26,6 +26,7 @@ CASES = [
     ("import socket\ns = socket.socket()\ns.bind(('127.0.0.1', 8080))\n", []),
     ("import socket\ns = socket.socket()\ns.bind((host, port))\n", []),  # a host we cannot read
     ("import socketserver\nsocketserver.TCPServer(('localhost', 9999), H)\n", []),
+    ("import socketserver\nHOST = ''\nHOST, PORT = '127.0.0.1', 9999\nsocketserver.TCPServer((HOST, PORT), H)\n", []),
     ("import requests\nrequests.get('https://bob:hunter2@example.com/feed')\n", ["CM-SECRET-IN-URL"]),
     ("import requests\nrequests.get(f'https://api.example.com/v1/items?api_key={key}&page=2')\n", ["CM-SECRET-IN-URL"]),
     ("import requests\nurl = 'https://api.example.com/login?password=' + password\n", ["CM-SECRET-IN-URL"]),

@@ -6,6 +6,7 @@ Bandit's B104 knows the text "0.0.0.0" only. Anyone who can reach the machine re
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from collections.abc import Iterator
 
 from copiloto.review.misuse.shapes import Hit, Imports, Rule, argument, own_nodes, scopes
@@ -43,7 +44,7 @@ def _host(address: ast.AST | None, known: dict[str, ast.expr]) -> str | None:
 
 
 def _values(scope: ast.AST) -> dict[str, ast.expr]:
-    """Names bound in `scope` to a tuple or by unpacking one: `ADDRESS = ("", 80)`, `HOST, PORT = "", 80`."""
+    """Names bound once in `scope` to a tuple or by unpacking one: `ADDRESS = ("", 80)`, `HOST, PORT = "", 80`."""
     found: dict[str, ast.expr] = {}
     for node in own_nodes(scope):
         if not isinstance(node, ast.Assign) or len(node.targets) != 1:
@@ -53,4 +54,5 @@ def _values(scope: ast.AST) -> dict[str, ast.expr]:
             found[target.id] = value
         elif isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
             found |= {t.id: v for t, v in zip(target.elts, value.elts, strict=True) if isinstance(t, ast.Name)}
-    return found
+    stores = Counter(n.id for n in own_nodes(scope) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+    return {name: value for name, value in found.items() if stores[name] == 1}  # a name bound twice is not known

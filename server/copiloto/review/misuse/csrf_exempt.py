@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from copiloto.review.misuse.shapes import FUNCTIONS, Hit, Imports, Rule, dotted, own_nodes
 
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 RULE = Rule("CM-CSRF-EXEMPT", 352, "warning", "csrf_protection_disabled")
 DJANGO_EXEMPT = "django.views.decorators.csrf.csrf_exempt"
 PROTECTORS = frozenset({"flask_wtf.CSRFProtect", "flask_wtf.csrf.CSRFProtect"})
@@ -33,12 +34,10 @@ def _marking(tree: ast.Module) -> Iterator[ast.AST]:
     """Where a module marks its views: decorators, and its top level (`urlpatterns`). A function that wraps any
     view it is given (`return csrf_exempt(view)` in a framework's `as_view`) is the framework's own design."""
     for node in ast.walk(tree):
-        if isinstance(node, (*FUNCTIONS, ast.ClassDef)) and not isinstance(node, ast.Lambda):
+        if isinstance(node, DEFINITIONS):
             for decorator in node.decorator_list:
                 yield from ast.walk(decorator)
-    for statement in own_nodes(tree, (*FUNCTIONS, ast.ClassDef)):
-        if not isinstance(statement, (*FUNCTIONS, ast.ClassDef)):
-            yield statement
+    yield from (node for node in own_nodes(tree, (*FUNCTIONS, ast.ClassDef)) if not isinstance(node, DEFINITIONS))
 
 
 def _protectors(tree: ast.Module, imports: Imports) -> set[str]:

@@ -43,7 +43,7 @@ _UNQUOTED = r"[^\s\"'`,;)\]}<>&|\\]+"
 
 _ASSIGNMENT = re.compile(
     r"(?P<lead>[-?&;]*)(?<![\w$@.-])(?P<name>[A-Za-z_$@][\w$@.-]*?)(?P<close>(?:\[\])?[\"'`]?\]?)"
-    r"(?P<space>[ \t]*)(?::[ \t]*[A-Za-z_][\w\[\], .|]*?[ \t]*(?==))?"  # an annotation: `password: str = "…"`
+    r"(?P<space>[ \t]*)(?P<annotation>:[ \t]*[A-Za-z_][\w\[\], .|]*?[ \t]*(?==))?"  # `password: str = "…"`
     r"(?:(?<=[ \t])(?:string|\[\]byte|String|str|char\s*\*|const\s+char\s*\*)[ \t]*(?==))?"  # Go, C: `pw string = "…"`
     r"(?P<sep>=>|:{1,3}=|\?\?=|\|\|=|\?=|(?<![=!<>])=(?![=~>])|(?<!:):(?![:/=]))[ \t]*"
     rf"(?P<value>{_QUOTED}|{_UNQUOTED})"
@@ -276,6 +276,9 @@ def _assignments_within(doc: _Text, begin: int, stop: int, *, inside_string: boo
             yield Hit(start, end, "password-or-token")
         elif quoted and end - start > 3 and ("=" in value or ":" in value):
             yield from _assignments_within(doc, start, end, inside_string=True)
+        if strength is None and match.group("annotation"):
+            # What read as an annotation may be a message's assignment: `AssertionError: db_password = "…"`.
+            yield from _assignments_within(doc, match.start("annotation") + 1, match.end(), inside_string=inside_string)
 
 
 def _to_space(text: str, index: int, stop: int) -> int:

@@ -40,6 +40,7 @@ demo: install model
 lint: install
 	$(BIN)/ruff check server tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	cd bench && ../$(BIN)/mypy --config-file ../pyproject.toml $(notdir $(wildcard bench/*.py))
 
 # The VS Code extension (code-server + chromium) and Neovim client tests; the first run installs into

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from copiloto.cloud.client import CloudClient, Ledger
-from copiloto.cloud.review import TOOL, ClaudeReviewer
 from copiloto.config import CloudSettings
+from copiloto.orchestrate.claude.review import TOOL, ClaudeReviewer
 from copiloto.review.handoff import DeepReviewRequest
 from copiloto.review.security import SecurityFinding
 from machine import describe

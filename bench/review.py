@@ -41,7 +41,7 @@ from copiloto.engine.types import GenerationRequest
 from copiloto.lsp.values import plain
 from copiloto.models.select import select_model
 from copiloto.review.functions import ReviewMemory
-from copiloto.review.local import review_text
+from copiloto.review.on_save import review_text
 from copiloto.review.security import security_findings
 from docgen import problems
 from machine import describe

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from copiloto.config import Settings, load_settings
+from copiloto.errors import CopilotoError
 
 LANGUAGE_BY_SUFFIX = {
     ".py": "python",
@@ -239,7 +240,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     from copiloto.review.flows import layer1_findings
     from copiloto.review.functions import ReviewMemory
     from copiloto.review.handoff import DeepReviewRequest, deep_review
-    from copiloto.review.local import LocalFinding, review_text
+    from copiloto.review.local import LocalFinding
+    from copiloto.review.on_save import review_text
     from copiloto.runtime import start_cloud, start_runtime
 
     path = Path(args.file)
@@ -276,7 +278,7 @@ def cmd_review(args: argparse.Namespace) -> int:
             rows += [
                 f.model_dump(mode="json") for f in asyncio.run(deep_review(start_cloud(settings).reviewer, request))
             ]
-        except (LookupError, RuntimeError) as exc:
+        except CopilotoError as exc:
             print(f"copiloto: deep review: {exc}", file=sys.stderr)
     rows.sort(key=lambda row: (row["line"], row["source"]))
     if args.json:

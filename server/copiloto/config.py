@@ -16,7 +16,11 @@ from platformdirs import user_config_dir
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from copiloto.cloud.redact import DEFAULT_EXCLUDES as _DEFAULT_EXCLUDES
+from copiloto.excludes import DEFAULT_EXCLUDES as _DEFAULT_EXCLUDES
+
+# A model's fill-in-the-middle format (engine/fim.py reads it from the GGUF; the catalog and a remote server's
+# settings name it): the one definition. "other": FIM tokens of no known family; "none": no FIM at all.
+FimFamily = Literal["codellama", "qwen", "codegemma", "starcoder", "deepseek", "other", "none"]
 
 
 class EngineSettings(BaseModel):
@@ -42,7 +46,7 @@ class EngineSettings(BaseModel):
     remote_model: str | None = Field(
         None, description="The model id to ask the remote server for. Empty: the first one its /v1/models lists."
     )
-    fim_family: Literal["codellama", "qwen", "codegemma", "starcoder", "deepseek", "other", "none"] | None = Field(
+    fim_family: FimFamily | None = Field(
         None,
         description="The remote model's fill-in-the-middle format. Empty: from its model id, matched against the "
         "catalog (codellama-13b.Q4_K_M.gguf -> codellama).",
@@ -188,23 +192,27 @@ class CloudSettings(BaseModel):
         return (*_DEFAULT_EXCLUDES, *self.exclude)
 
 
+# How a task pairs the local model with Claude (orchestrate/): the one definition of the three patterns.
+Pattern = Literal["sequential", "concurrent", "handoff", "local"]
+
+
 class OrchestrateSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    review: Literal["handoff", "sequential", "concurrent", "local"] = Field(
+    review: Pattern = Field(
         "handoff",
         description="How the review on save pairs the local model with Claude: handoff (Claude takes the findings at "
         "or above review.handoff_severity), sequential (the local model drafts, Claude refines every review), "
         "concurrent (both review, agreement and disagreement shown), local (never Claude on save).",
     )
-    docstrings: Literal["sequential", "concurrent", "handoff", "local"] = Field(
+    docstrings: Pattern = Field(
         "sequential",
         description="Docstrings: sequential (the local model writes, Claude refines; Claude's text is kept only if it "
         "passes the same checks), concurrent (both write at once; Claude's is used when it passes the checks and "
         "the message says whether the two agree on exceptions and return), handoff (Claude writes one only when "
         "every local draft failed the checks) or local. Without an API key all are local.",
     )
-    tests: Literal["sequential", "concurrent", "handoff", "local"] = Field(
+    tests: Pattern = Field(
         "sequential",
         description="Generated tests: sequential (the local model drafts, Claude refines, every test is then run "
         "and kept only if it passes), concurrent (both write tests at once, all are run, passing ones kept; the "

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from copiloto.cloud.client import CloudClient
-from copiloto.cloud.refine_tests import ClaudeTestRefiner
-from copiloto.cloud.review import ClaudeReviewer
 from copiloto.completion.pipeline import CompletionService
 from copiloto.config import Settings
 from copiloto.engine.fallback import FallbackEngine
@@ -15,6 +13,8 @@ from copiloto.engine.local import LocalEngine, StateListener
 from copiloto.engine.remote import RemoteEngine
 from copiloto.engine.types import ServingEngine
 from copiloto.models.select import ModelChoice, select_model
+from copiloto.orchestrate.claude.review import ClaudeReviewer
+from copiloto.orchestrate.claude.tests import ClaudeTestRefiner
 from copiloto.review.handoff import DeepReviewer
 from copiloto.testgen.generate import Refiner
 

@@ -17,8 +17,8 @@ from pydantic import BaseModel
 from test_cloud_redact import SECRETS
 
 from copiloto.cloud.client import CloudClient, CloudError, CloudUnavailable, Ledger
-from copiloto.cloud.review import TOOL, ClaudeReviewer
 from copiloto.config import CloudSettings
+from copiloto.orchestrate.claude.review import TOOL, ClaudeReviewer
 from copiloto.review.handoff import DeepReviewRequest
 
 

@@ -18,7 +18,7 @@ from fake_api import FakeAnthropic, tool_use
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from copiloto.cloud.explain import TOOL
+from copiloto.orchestrate.claude.explain import TOOL
 
 API = FakeAnthropic().start()  # at import: the server's environment names its address
 ROOT = Path(tempfile.mkdtemp(prefix="glpi-explain-"))

@@ -22,16 +22,16 @@ from fake_api import FakeAnthropic, tool_use
 
 import copiloto
 from copiloto.cloud.client import CloudClient, Ledger
-from copiloto.cloud.explain import TOOL as EXPLAIN_TOOL
-from copiloto.cloud.explain import Frame, explain
 from copiloto.cloud.outbound import gate
-from copiloto.cloud.refine_docstring import TOOL as DOCSTRING_TOOL
-from copiloto.cloud.refine_docstring import claude_docstring
-from copiloto.cloud.refine_tests import TOOL as TESTS_TOOL
-from copiloto.cloud.refine_tests import ClaudeTestRefiner
-from copiloto.cloud.review import TOOL as REVIEW_TOOL
-from copiloto.cloud.review import ClaudeReviewer
 from copiloto.config import CloudSettings
+from copiloto.orchestrate.claude.docstrings import TOOL as DOCSTRING_TOOL
+from copiloto.orchestrate.claude.docstrings import claude_docstring
+from copiloto.orchestrate.claude.explain import TOOL as EXPLAIN_TOOL
+from copiloto.orchestrate.claude.explain import Frame, explain
+from copiloto.orchestrate.claude.review import TOOL as REVIEW_TOOL
+from copiloto.orchestrate.claude.review import ClaudeReviewer
+from copiloto.orchestrate.claude.tests import TOOL as TESTS_TOOL
+from copiloto.orchestrate.claude.tests import ClaudeTestRefiner
 from copiloto.review.handoff import DeepReviewRequest
 from copiloto.testgen.draft import Candidate
 from copiloto.testgen.generate import Failure, TestDraft

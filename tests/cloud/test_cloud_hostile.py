@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fake_api import FakeAnthropic, tool_answerer
 
-from copiloto.cloud.review import TOOL
+from copiloto.orchestrate.claude.review import TOOL
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "lsp"))
 from stdio_server import StdioServer

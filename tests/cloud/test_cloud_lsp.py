@@ -17,7 +17,7 @@ from fake_api import FakeAnthropic, delay, tool_use
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from copiloto.cloud.review import TOOL
+from copiloto.orchestrate.claude.review import TOOL
 
 API = FakeAnthropic().start()  # at import: the server's environment names its address
 CODE = "TOKEN = 'ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'\n\n\ndef last(items):\n    return items[len(items)]\n"

@@ -12,11 +12,11 @@ from fake_api import FakeAnthropic, tool_use
 from test_cloud_refine_docstring import GOOD, SOURCE
 
 from copiloto.cloud.client import CloudClient, Ledger
-from copiloto.cloud.refine_docstring import TOOL
 from copiloto.config import CloudSettings, EngineSettings
 from copiloto.docstrings import DocstringError
 from copiloto.docstrings.generate import Documented
 from copiloto.engine.local import LocalEngine
+from copiloto.orchestrate.claude.docstrings import TOOL
 from copiloto.orchestrate.docstrings import compare_docstrings, write_docstring
 
 

@@ -8,11 +8,11 @@ import pytest
 from fake_api import FakeAnthropic, error, tool_use
 
 from copiloto.cloud.client import CloudClient, Ledger
-from copiloto.cloud.refine_docstring import TOOL, refine_docstring
 from copiloto.config import CloudSettings
 from copiloto.docstrings.edit import apply
 from copiloto.docstrings.generate import Documented
 from copiloto.docstrings.target import find_by_qualname
+from copiloto.orchestrate.claude.docstrings import TOOL, refine_docstring
 
 SOURCE = "def clamp(x, low, high):\n    return max(low, min(x, high))\n"
 DRAFT_TEXT = (

@@ -9,8 +9,8 @@ import pytest
 from fake_api import FakeAnthropic, error, tool_use
 
 from copiloto.cloud.client import CloudClient, Ledger
-from copiloto.cloud.refine_tests import TOOL, ClaudeTestRefiner
 from copiloto.config import CloudSettings, Settings
+from copiloto.orchestrate.claude.tests import TOOL, ClaudeTestRefiner
 from copiloto.runtime import claude_for_tests
 from copiloto.testgen.draft import Candidate
 from copiloto.testgen.generate import TestDraft

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from copiloto.errors import Unavailable
 from copiloto.review.handoff import (
     NO_DEEP_REVIEWER,
     DeepFinding,
@@ -40,8 +41,9 @@ def test_findings_at_or_above_the_threshold_are_handed_off(threshold: str, sent:
 
 
 def test_without_a_deep_reviewer_the_reason_is_given() -> None:
-    with pytest.raises(LookupError, match="needs the Claude client"):
+    with pytest.raises(Unavailable, match="needs the Claude client") as raised:
         asyncio.run(deep_review(None, DeepReviewRequest("a.py", "x = 1\n", "user")))
+    assert raised.value.kind == "unavailable"
     assert "local review is shown instead" in NO_DEEP_REVIEWER
 
 

@@ -21,10 +21,9 @@ from copiloto.review.local import (
     ReviewStats,
     checked_fix,
     numbered,
-    review_text,
     validate,
-    without_duplicates,
 )
+from copiloto.review.on_save import review_text, without_duplicates
 from copiloto.review.security import security_findings
 
 FILE = """import os

@@ -33,6 +33,7 @@ from pydantic import BaseModel, ValidationError
 from copiloto.cloud.outbound import gate
 from copiloto.cloud.redact import is_excluded
 from copiloto.config import CloudSettings
+from copiloto.errors import Failed, Unavailable
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -41,11 +42,11 @@ Progress = Callable[[str], None]  # told how far Claude's answer has come, for a
 PROGRESS_EVERY = 400  # characters of the answer between two progress messages
 
 
-class CloudUnavailable(RuntimeError):
+class CloudUnavailable(Unavailable):
     """Claude cannot be used now (no key, disabled, over budget); the message says why, for the user."""
 
 
-class CloudError(RuntimeError):
+class CloudError(Failed):
     """A request to Claude failed (after the SDK's retries) or its answer stayed invalid."""
 
 

@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal, Protocol
 
+from copiloto.config import FimFamily
+
 if TYPE_CHECKING:
     from llama_cpp import Llama
 
-FimFamily = Literal["codellama", "qwen", "codegemma", "starcoder", "deepseek", "other", "none"]
 FimOrder = Literal["psm", "spm", "prefix_only"]
 
 # Candidate token texts, in llama.cpp's lists (plus CodeLlama's "▁<EOT>" and the end-of-file tokens).

@@ -26,9 +26,8 @@ from typing import Any
 
 import httpx2 as httpx  # the anthropic SDK's HTTP client (httpx's API), already installed with it
 
-from copiloto.config import EngineSettings
+from copiloto.config import EngineSettings, FimFamily
 from copiloto.engine.chat import ChatLayout
-from copiloto.engine.fim import FimFamily
 from copiloto.engine.fim_text import (
     TEMPLATES,
     TextTemplate,

@@ -24,8 +24,6 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
 import copiloto
-from copiloto.cloud.explain import Frame as ExplainFrame
-from copiloto.cloud.explain import explain
 from copiloto.completion.pipeline import Completion
 from copiloto.config import Settings, load_settings
 from copiloto.docstrings import DocstringError
@@ -33,6 +31,7 @@ from copiloto.docstrings.action import PYTHON, Offer, docstring_offers, minimal_
 from copiloto.docstrings.generate import Documented
 from copiloto.engine.local import engine_info
 from copiloto.engine.types import EngineState
+from copiloto.errors import CopilotoError
 from copiloto.logs.classify import ModelClassifier
 from copiloto.logs.report import resolve
 from copiloto.logs.watch import LogWatch, discover
@@ -51,6 +50,8 @@ from copiloto.lsp.diagnostics import (
 from copiloto.lsp.documents import Document, DocumentStore
 from copiloto.lsp.framing import serve_frames
 from copiloto.lsp.positions import InvalidPosition, line_starts, offset_to_position
+from copiloto.orchestrate.claude.explain import Frame as ExplainFrame
+from copiloto.orchestrate.claude.explain import explain
 from copiloto.orchestrate.docstrings import write_docstring
 from copiloto.orchestrate.review import compare
 from copiloto.review.fixes import REGISTRY as FIX_REGISTRY
@@ -60,7 +61,8 @@ from copiloto.review.fixes.model import ModelFix, model_fix_at
 from copiloto.review.flows import PHP_SUFFIXES, layer1_findings
 from copiloto.review.functions import ReviewMemory, function_spans
 from copiloto.review.handoff import DeepFinding, DeepReviewRequest, deep_review, to_hand_off
-from copiloto.review.local import LocalReview, remembered, review_text
+from copiloto.review.local import LocalReview
+from copiloto.review.on_save import remembered, review_text
 from copiloto.review.security import SOURCE as SECURITY_SOURCE
 from copiloto.review.security import SecurityFinding
 from copiloto.runtime import Cloud, Runtime, claude_for_tests, start_cloud, start_runtime
@@ -458,8 +460,8 @@ class CopilotoServer(LanguageServer):
         except asyncio.CancelledError:  # the user moved on: the HTTP request is abandoned with the task
             self.end_work(token, "Cancelled")
             raise
-        except (LookupError, RuntimeError) as exc:  # not available now, or failed after its retries
-            failed = isinstance(exc, RuntimeError)
+        except CopilotoError as exc:  # not available now, or failed after its retries
+            failed = exc.kind == "failed"
             self.end_work(token, "Failed" if failed else "Not available")
             message = f"Copiloto: deep review failed: {exc}" if failed else f"Copiloto: {exc}"
             if quiet:
@@ -1030,8 +1032,8 @@ async def resolve_explain(ls: CopilotoServer, action: types.CodeAction, log_file
     token = await ls.begin_work(f"Asking Claude about {Path(log_file).name}:{line}")
     try:
         explanation, involved = await explain(ls.cloud.client, group.latest.raw, frames, log_file)
-    except (LookupError, RuntimeError) as exc:
-        ls.end_work(token, "Not available" if isinstance(exc, LookupError) else "Failed")
+    except CopilotoError as exc:
+        ls.end_work(token, "Not available" if exc.kind == "unavailable" else "Failed")
         return _tell(ls, action, types.MessageType.Warning, str(exc))
     ls.end_work(token, "Explained")
     by_file: dict[str, list[types.Diagnostic]] = {}
@@ -1129,7 +1131,8 @@ async def deep_review_command(ls: CopilotoServer, *args: Any) -> int:
 @server.feature("copiloto/models")
 def models(ls: CopilotoServer, params: Any) -> list[dict[str, object]]:
     """The model catalog with what is present locally: the client's model picker lists it."""
-    from copiloto.models.store import ModelStore, catalog_listing
+    from copiloto.models.select import catalog_listing
+    from copiloto.models.store import ModelStore
 
     return catalog_listing(ModelStore(ls.settings.models_dir))
 

@@ -7,7 +7,7 @@ Typical use by the engine:
     fim_family = choice.entry.fim if choice.entry else None
 """
 
-from copiloto.models.catalog import Catalog, FimFamily, ModelEntry, get, load_catalog
+from copiloto.models.catalog import Catalog, ModelEntry, get, load_catalog
 from copiloto.models.errors import (
     ModelError,
     ModelNotPresentError,

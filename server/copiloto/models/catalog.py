@@ -15,9 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from copiloto.config import FimFamily
 from copiloto.models.errors import UnknownModelError
-
-FimFamily = Literal["codellama", "qwen", "starcoder", "deepseek", "none"]
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _REPO_CATALOG = Path(__file__).resolve().parents[3] / "models" / "catalog.toml"

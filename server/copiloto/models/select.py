@@ -125,3 +125,20 @@ def _default(store: ModelStore, *, gpu_offload: bool | None, prepare: bool) -> M
         why += f" - `copiloto models pull {big.name}` to use it"
     path = _ensure_local(small, store, prepare=prepare)
     return ModelChoice(name=small.name, path=path, entry=small, reason=f"embedded {small.name}: {why}")
+
+
+def catalog_listing(store: ModelStore) -> list[dict[str, object]]:
+    """The catalog as plain rows for clients (`copiloto/models`): what exists, and what is here."""
+    default = default_model_name(store)
+    return [
+        {
+            "name": entry.name,
+            "fim": entry.fim,
+            "size": entry.size,
+            "vram_gb": entry.vram_gb,
+            "description": entry.description,
+            "presence": store.presence(entry),
+            "default": entry.name == default,
+        }
+        for entry in (store.catalog.get(name) for name in store.catalog.names())
+    ]

@@ -123,22 +123,3 @@ class ModelStore:
             progress=progress,
             hint=f"Delete it and run `copiloto models pull {entry.name}`.",
         )
-
-
-def catalog_listing(store: ModelStore) -> list[dict[str, object]]:
-    """The catalog as plain rows for clients (`copiloto/models`): what exists, and what is here."""
-    from copiloto.models.select import default_model_name
-
-    default = default_model_name(store)
-    return [
-        {
-            "name": entry.name,
-            "fim": entry.fim,
-            "size": entry.size,
-            "vram_gb": entry.vram_gb,
-            "description": entry.description,
-            "presence": store.presence(entry),
-            "default": entry.name == default,
-        }
-        for entry in (store.catalog.get(name) for name in store.catalog.names())
-    ]

@@ -10,16 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Literal
 
 from copiloto.cloud.client import CloudClient
-from copiloto.cloud.refine_docstring import fresh_docstring, refine_docstring, take_over_docstring
+from copiloto.config import Pattern
 from copiloto.docstrings.errors import DocstringError
 from copiloto.docstrings.generate import Documented, document
 from copiloto.docstrings.styles import Style, sections
 from copiloto.engine.types import Engine
-
-Pattern = Literal["sequential", "concurrent", "handoff", "local"]
+from copiloto.orchestrate.claude.docstrings import fresh_docstring, refine_docstring, take_over_docstring
 
 
 def write_docstring(

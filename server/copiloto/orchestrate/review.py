@@ -20,7 +20,6 @@ from typing import Literal
 from copiloto.review.handoff import SEVERITY_RANK, DeepFinding
 from copiloto.review.local import LocalFinding
 
-Pattern = Literal["handoff", "sequential", "concurrent", "local"]
 Agreement = Literal["both", "local", "claude"]
 
 

@@ -13,6 +13,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel
 
+from copiloto.errors import Unavailable
 from copiloto.review.local import LocalFinding
 from copiloto.review.security import SecurityFinding
 
@@ -48,8 +49,8 @@ class DeepFinding(BaseModel):
 
 
 class DeepReviewer(Protocol):
-    """Reviews deeper than the local model. `review` raises LookupError (with the reason, for the user) when it
-    cannot be used now, RuntimeError when it failed; cancelling its task abandons the review."""
+    """Reviews deeper than the local model. `review` raises errors.Unavailable (with the reason, for the user)
+    when it cannot be used now, errors.Failed when it failed; cancelling its task abandons the review."""
 
     name: str
 
@@ -66,7 +67,7 @@ def to_hand_off(findings: Sequence[LocalFinding], threshold: Threshold) -> list[
 async def deep_review(
     reviewer: DeepReviewer | None, request: DeepReviewRequest, progress: Progress | None = None
 ) -> list[DeepFinding]:
-    """The deep reviewer's findings; LookupError(NO_DEEP_REVIEWER) when there is none."""
+    """The deep reviewer's findings; Unavailable(NO_DEEP_REVIEWER) when there is none."""
     if reviewer is None:
-        raise LookupError(NO_DEEP_REVIEWER)
+        raise Unavailable(NO_DEEP_REVIEWER)
     return await reviewer.review(request, progress)

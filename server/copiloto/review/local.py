@@ -2,16 +2,15 @@
 
 The answer is constrained by a grammar made from `ModelReview`'s schema, then validated here: a finding must
 point at lines of the function it was asked about, name a known category and say something; a fix must change
-those lines and leave the code parsing. What fails is dropped and counted, never shown. Findings bandit
-(layer 1) already reports on the same lines are left out. Besides this open question, each changed function gets
-the checklist's narrow yes/no questions where it holds their sinks (review/checklist.py).
+those lines and leave the code parsing. What fails is dropped and counted, never shown. review/on_save.py asks
+this open question and the checklist's narrow ones (review/checklist.py) of each changed function.
 """
 
 from __future__ import annotations
 
 import ast
 import textwrap
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -20,8 +19,7 @@ from pydantic import BaseModel, computed_field
 from copiloto.engine.chat import ChatPrompt
 from copiloto.engine.structured import ask
 from copiloto.engine.types import Engine, Priority
-from copiloto.review.functions import FunctionSpan, ReviewMemory, function_spans
-from copiloto.review.security import SecurityFinding
+from copiloto.review.functions import FunctionSpan, function_spans
 
 SOURCE = "copiloto/local"
 Category = Literal["bug", "security", "performance", "style"]
@@ -181,53 +179,3 @@ def _function_parses(text: str, line: int) -> bool:
         if span.start_line < line <= span.end_line + 1:
             return span.parses and _parses(textwrap.dedent(span.text))
     return False
-
-
-def without_duplicates(
-    findings: Iterable[LocalFinding], layer1: Sequence[SecurityFinding], stats: ReviewStats
-) -> list[LocalFinding]:
-    """Leave out security findings on lines bandit already flags: layer 1 says it better (test id, CWE)."""
-    flagged = {f.line for f in layer1}
-    kept = []
-    for finding in findings:
-        if finding.category == "security" and any(finding.line <= n <= finding.end_line for n in flagged):
-            stats.duplicates += 1
-        else:
-            kept.append(finding)
-    return kept
-
-
-def review_text(
-    engine: Engine,
-    uri: str,
-    text: str,
-    memory: ReviewMemory,
-    layer1: Sequence[SecurityFinding] = (),
-    stopped: Callable[[], bool] = lambda: False,
-) -> LocalReview:
-    """Review the functions of `text` that changed since their last review; return every current finding."""
-    from copiloto.review.checklist import checklist_findings  # it builds on this module's types
-
-    spans = function_spans(text)
-    stats = ReviewStats(functions=len(spans), unparsed=sum(not s.parses for s in spans))
-    for span in memory.to_review(uri, spans):
-        if stopped():
-            break
-        found = review_function(engine, span, text, stats, stopped)
-        answered = checklist_findings(engine, span, text, stats, stopped)
-        found += [f for f in answered if f.line not in {k.line for k in found}]
-        if stopped():  # a cancelled answer is not a review: ask again next time
-            break
-        stats.reviewed += 1
-        memory.remember(uri, span, tuple(f.moved(-span.start_line) for f in found))
-    return LocalReview(without_duplicates(remembered(memory, uri, spans), layer1, stats), stats)
-
-
-def remembered(memory: ReviewMemory, uri: str, spans: list[FunctionSpan]) -> list[LocalFinding]:
-    """The findings of the last reviews of the functions still as they were then, in file lines."""
-    return [
-        finding.moved(span.start_line)
-        for span, found in memory.current(uri, spans)
-        for finding in found
-        if isinstance(finding, LocalFinding)
-    ]

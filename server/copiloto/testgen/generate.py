@@ -20,7 +20,7 @@ Refiners (the Claude step of the sequential pattern) plug in between drafting an
 get the local draft and return the tests to verify instead; what they return is verified the same way.
 Companions (the concurrent pattern) write their own tests from the code alone while the local model drafts;
 both sets are verified together, all passing tests are kept, and the result says where the two agree and
-disagree (orchestrate/tests.py). Takeovers (the handoff pattern) are asked only when the local rounds fall
+disagree (testgen/compare.py). Takeovers (the handoff pattern) are asked only when the local rounds fall
 short — nothing kept, or the target not fully covered — with the kept tests and the failures as context;
 their tests are added to the kept ones after the same verification.
 """
@@ -43,7 +43,7 @@ from copiloto.config import TestSettings
 from copiloto.docstrings.errors import DocstringError
 from copiloto.docstrings.target import Target, find_by_qualname
 from copiloto.engine.types import Engine
-from copiloto.orchestrate.tests import Agreement, compare_tests
+from copiloto.testgen.compare import Agreement, compare_tests
 from copiloto.testgen.draft import (
     Candidate,
     candidates_from_body,

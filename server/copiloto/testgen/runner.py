@@ -513,7 +513,7 @@ _SEARCH_ENTRIES = 20_000  # a bound on the walk; what lies beyond it stays reada
 
 def _secret_files(folders: Sequence[Path]) -> list[Path]:
     """Files in the folders a run is shown that are never sent to Claude either (`.env`, `config_db.php`, keys,
-    kubeconfigs…: cloud/redact/excludes.py), except source a test may import: the run sees them empty."""
+    kubeconfigs…: copiloto/excludes.py), except source a test may import: the run sees them empty."""
     found: list[Path] = []
     seen = 0
     for top in folders:

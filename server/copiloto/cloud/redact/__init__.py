@@ -24,9 +24,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from copiloto.cloud.redact import blocks, contexts, gitleaks, providers
-from copiloto.cloud.redact.excludes import DEFAULT_EXCLUDES, is_excluded
 from copiloto.cloud.redact.gitleaks import Hit
 from copiloto.cloud.redact.plausible import entropy, is_made_up, is_reference
+from copiloto.excludes import DEFAULT_EXCLUDES, is_excluded
 
 MARK = "[REDACTED:{}]"
 _MARK = re.compile(r"\[REDACTED:[\w-]+\]")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from copiloto.cloud.client import CloudClient, CloudError, CloudUnavailable
+from copiloto.cloud.client import CloudClient
 
 SYSTEM = (
     "You help a team that runs GLPI (the PHP helpdesk) find the root cause of errors in its logs. You get one "
@@ -53,15 +53,10 @@ def excerpt(frame: Frame) -> str:
 async def explain(
     client: CloudClient, entry: str, frames: Sequence[Frame], log_path: str | None = None
 ) -> tuple[Explanation, list[InvolvedLine]]:
-    """Claude's explanation and, of the lines it names, those it was shown. LookupError when Claude cannot be
-    used now (the reason, or `log_path` matches cloud.exclude), RuntimeError when it failed."""
+    """Claude's explanation and, of the lines it names, those it was shown. CloudUnavailable when Claude cannot
+    be used now (the reason, or `log_path` matches cloud.exclude), CloudError when it failed."""
     shown = [f for f in frames if not client.never_sends(f.shown_as) and f.file.is_file()]
     context = "Log entry:\n" + entry + "\n\nSource:\n" + "\n\n".join(excerpt(f) for f in shown)
-    try:
-        answer = await client.ask(SYSTEM, context, "What is the root cause?", Explanation, TOOL, path=log_path)
-    except CloudUnavailable as exc:
-        raise LookupError(str(exc)) from exc
-    except CloudError as exc:
-        raise RuntimeError(str(exc)) from exc
+    answer = await client.ask(SYSTEM, context, "What is the root cause?", Explanation, TOOL, path=log_path)
     windows = {(f.shown_as, n) for f in shown for n in range(f.line - CONTEXT_LINES, f.line + CONTEXT_LINES + 1)}
     return answer.value, [i for i in answer.value.involved if (i.file, i.line) in windows]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from copiloto.orchestrate.tests import compare_tests
+from copiloto.testgen.compare import compare_tests
 from copiloto.testgen.draft import Candidate
 
 

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from copiloto.cloud.client import CloudClient, CloudError, CloudUnavailable, Progress
+from copiloto.cloud.client import CloudClient, Progress
 from copiloto.review.handoff import DeepFinding, DeepReviewRequest
 
 SYSTEM = (
@@ -42,7 +42,8 @@ class ClaudeReviewer:
         self.client = client
 
     async def review(self, request: DeepReviewRequest, progress: Progress | None = None) -> list[DeepFinding]:
-        """Claude's findings; LookupError when Claude cannot be used (or the file matches cloud.exclude)."""
+        """Claude's findings; CloudUnavailable when Claude cannot be used (or the file matches cloud.exclude),
+        CloudError when it failed."""
         lines = request.text.split("\n")
         first, last = request.lines or (1, len(lines))
         context = f"File {PurePath(request.path).name}, numbered:\n" + "\n".join(
@@ -55,12 +56,7 @@ class ClaudeReviewer:
         leads += [f"- line {f.line} ({f.code}, bandit): {f.message}" for f in request.layer1]
         if leads:
             question += "\nLeads to check:\n" + "\n".join(leads)
-        try:
-            answer = await self.client.ask(SYSTEM, context, question, DeepReview, TOOL, progress, request.path)
-        except CloudUnavailable as exc:
-            raise LookupError(str(exc)) from exc
-        except CloudError as exc:
-            raise RuntimeError(str(exc)) from exc
+        answer = await self.client.ask(SYSTEM, context, question, DeepReview, TOOL, progress, request.path)
         return [
             DeepFinding(line=f.line, end_line=f.end_line, severity=f.severity, message=f.message, fix=f.fix)
             for f in answer.value.findings

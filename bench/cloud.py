@@ -35,7 +35,7 @@ from copiloto.review.security import SecurityFinding
 from machine import describe
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "cloud"))
+sys.path.insert(0, str(REPO / "tests"))
 from fake_api import FakeAnthropic, tool_use  # noqa: E402
 
 CHARS_PER_TOKEN = 3.5  # Anthropic's rule of thumb; code often packs fewer characters per token
@@ -46,7 +46,7 @@ FILES = {
     "small: the demo's export.py": PROJECT / "glpi_dashboard" / "export.py",
     "small: the demo's widget.class.php": PROJECT / "plugins" / "dashboard" / "inc" / "widget.class.php",
     "medium: copiloto's cloud/client.py": REPO / "server" / "copiloto" / "cloud" / "client.py",
-    "large: copiloto's lsp/server.py": REPO / "server" / "copiloto" / "lsp" / "server.py",
+    "large: copiloto's testgen/runner.py": REPO / "server" / "copiloto" / "testgen" / "runner.py",
 }
 
 

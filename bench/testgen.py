@@ -231,7 +231,7 @@ def main() -> int:
                     module,
                     module.read_text(encoding="utf-8"),
                     problem["entry_point"],
-                    settings,
+                    settings=settings,
                 )
                 row.update(measure(problem, done, project))
             except TestgenError as exc:

@@ -12,10 +12,11 @@ import pytest
 from copiloto.config import EngineSettings
 from copiloto.engine.local import LocalEngine
 from copiloto.models.select import select_model
+from fake_api import FakeAnthropic
 from llama_server import free_port, start_llama_server, wait_until_serving
 
 # Never the real Claude API from the tests, whatever the developer's shell holds: the tests that talk to Claude
-# point the SDK at the local fake (tests/cloud/fake_api.py) themselves.
+# point the SDK at the local fake (tests/fake_api.py) themselves.
 for _name in [name for name in os.environ if name.startswith("ANTHROPIC_")]:
     del os.environ[_name]
 
@@ -52,3 +53,10 @@ def remote_server(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) ->
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture
+def fake_api() -> Iterator[FakeAnthropic]:
+    """A started local fake of Claude's Messages API (tests/fake_api.py), closed after the test."""
+    with FakeAnthropic() as api:
+        yield api

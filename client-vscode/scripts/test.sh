@@ -5,7 +5,7 @@
 #   3. the Neovim 0.7 headless test (textDocument/completion)
 # plus, in VS Code, Restricted Mode (test/suite/untrusted.js) and a GLPI workspace (test/suite/glpi.js on a copy of
 # test/fixtures/glpi: log diagnostics, file watching, "Deep review with Claude", without a key and with one against
-# tests/cloud/fake_api.py, which glpi.js starts from $COPILOTO_REPO).
+# tests/fake_api.py, which glpi.js starts from $COPILOTO_REPO).
 # Env: COPILOTO_SERVER_COMMAND="path/to/copiloto serve" (default: <repo>/.venv/bin/copiloto serve, found by the
 # extension through the test workspace's .venv), CS_PORT (default 18080), SKIP_NVIM=1, SKIP_GHOST=1,
 # ONLY=phase[,phase…] to run some phases only: ext, restricted, glpi, ghost, nvim (e.g. ONLY=glpi).
@@ -22,7 +22,7 @@ leak_check() {  # leak_check PHASE PATH...
   local found; found=$(grep -rla 'sk-ant-copiloto-test-' "${@:2}" 2>/dev/null | head -3 | tr '\n' ' ')
   [ -z "$found" ] || RESULTS+=("FAIL the test API key leaked into logs/settings ($1): $found")
 }
-# code-server (and so the extension host and the suites) inherit it: glpi.js runs tests/cloud/fake_api.py from there
+# code-server (and so the extension host and the suites) inherit it: glpi.js runs tests/fake_api.py from there
 export COPILOTO_REPO=$REPO_ROOT
 
 say "setup"; bash "$CLIENT_DIR/scripts/setup.sh" || { say "FAIL setup"; exit 1; }

@@ -9,14 +9,12 @@ from copiloto.cloud.client import CloudClient
 from copiloto.completion.pipeline import CompletionService
 from copiloto.config import Settings
 from copiloto.engine.fallback import FallbackEngine
-from copiloto.engine.local import LocalEngine, StateListener
+from copiloto.engine.local import LocalEngine
 from copiloto.engine.remote import RemoteEngine
-from copiloto.engine.types import ServingEngine
+from copiloto.engine.types import ServingEngine, StateListener
 from copiloto.models.select import ModelChoice, select_model
 from copiloto.orchestrate.claude.review import ClaudeReviewer
-from copiloto.orchestrate.claude.tests import ClaudeTestRefiner
 from copiloto.review.handoff import DeepReviewer
-from copiloto.testgen.generate import Refiner
 
 
 @dataclass
@@ -38,25 +36,6 @@ class Runtime:
             return f"the remote engine at {url} (engine.backend = remote){stand_in}"
         assert self.choice is not None
         return self.choice.reason
-
-
-@dataclass(frozen=True)
-class ClaudeForTests:
-    """Claude's part in "Generate tests", per `orchestrate.tests` (none without Claude: they say so when asked)."""
-
-    refiners: tuple[Refiner, ...] = ()  # between the local draft and verification (sequential)
-    takeovers: tuple[Refiner, ...] = ()  # asked only when the local tests fall short (handoff)
-    companions: tuple[Refiner, ...] = ()  # writing their own while the local model drafts (concurrent)
-
-
-def claude_for_tests(settings: Settings, client: CloudClient) -> ClaudeForTests:
-    """Built for each request from the current settings: turning Claude off, or another pattern, holds at once."""
-    pattern = settings.orchestrate.tests
-    return ClaudeForTests(
-        refiners=(ClaudeTestRefiner(client),) if pattern == "sequential" else (),
-        takeovers=(ClaudeTestRefiner(client, "takeover"),) if pattern == "handoff" else (),
-        companions=(ClaudeTestRefiner(client, "fresh"),) if pattern == "concurrent" else (),
-    )
 
 
 @dataclass(frozen=True)

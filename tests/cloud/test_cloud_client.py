@@ -154,7 +154,7 @@ def test_claude_as_the_deep_reviewer(claude: CloudClient, fake_api: FakeAnthropi
     found = asyncio.run(reviewer.review(DeepReviewRequest("tools.py", code, "user", lines=(1, 2))))
     assert [(f.line, f.message, f.source) for f in found] == [(2, "IndexError", "copiloto/claude")]
     assert "Review lines 1-2." in fake_api.requests[0].raw.decode()
-    with pytest.raises(LookupError, match="never sent"):
+    with pytest.raises(CloudUnavailable, match="never sent"):
         asyncio.run(reviewer.review(DeepReviewRequest("app/.env", "KEY=1\n", "user")))
     assert len(fake_api.requests) == 1
 

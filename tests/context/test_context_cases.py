@@ -296,10 +296,6 @@ def test_invariants(row: tuple[Any, ...]) -> None:
         assert ctx.scope.start_line <= row_no <= ctx.scope.end_line
 
 
-def test_table_is_big_enough() -> None:
-    assert len(CASES) >= 25
-
-
 def test_long_line_is_skipped() -> None:
     text = "x = '" + "a" * 10_000 + "'\n"
     ctx = build_context(text, 5000, "python")

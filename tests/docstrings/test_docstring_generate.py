@@ -77,7 +77,7 @@ def test_the_model_fills_a_docstring_that_passes_every_check(engine: LocalEngine
 @pytest.mark.model
 def test_a_cancelled_action_stops_before_the_next_sentence(engine: LocalEngine) -> None:
     with pytest.raises(DocstringError, match="cancelled"):
-        document(engine, SOURCE, "parse_header", "google", cancelled=lambda: True)
+        document(engine, SOURCE, "parse_header", "google", stopped=lambda: True)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Literal
 
 import pytest
@@ -12,7 +13,7 @@ from pydantic import BaseModel
 from copiloto.engine.chat import ChatPrompt, chat_tokens, detect_layout
 from copiloto.engine.local import LocalEngine
 from copiloto.engine.structured import Structured, ask, json_grammar
-from copiloto.engine.types import GenerationRequest, Priority
+from copiloto.engine.types import GenerationRequest, Job, Priority
 
 
 class Verdict(BaseModel):
@@ -72,20 +73,42 @@ def test_background_work_gives_way_to_typing(tiny_engine: LocalEngine) -> None:
     assert typing.future.result(60).stop_reason in ("eot", "length", "stop")
 
 
+class _Recording:
+    """The engine, with every request submitted to it and its job recorded."""
+
+    def __init__(self, engine: LocalEngine) -> None:
+        self.engine = engine
+        self.jobs: list[tuple[GenerationRequest, Job]] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.engine, name)
+
+    def submit(self, request: GenerationRequest, on_text: Callable[[str], None] | None = None) -> Job:
+        job = self.engine.submit(request, on_text)
+        self.jobs.append((request, job))
+        return job
+
+
 def test_ask_asks_again_after_giving_way(tiny_engine: LocalEngine) -> None:
+    engine = _Recording(tiny_engine)
     answers: list[Structured[Verdict]] = []
     worker = threading.Thread(
         target=lambda: answers.append(
-            ask(tiny_engine, ChatPrompt("Answer in JSON.", "Is 11 a prime number? Explain."), Verdict)
+            ask(engine, ChatPrompt("Answer in JSON.", "Is 11 a prime number? Explain."), Verdict)  # type: ignore[arg-type]
         )
     )
     worker.start()
-    time.sleep(0.3)
-    for _ in range(3):  # keystrokes while the background question is being answered
+    deadline = time.monotonic() + 30
+    while not (engine.jobs and tiny_engine._serving is engine.jobs[0][1]) and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the background question is being answered
+    for _ in range(3):  # keystrokes while it is
         tiny_engine.submit(GenerationRequest(prefix="x = ", max_tokens=4)).future.result(60)
     worker.join(120)
     [answer] = answers
     assert answer.value is not None, answer.error
+    first = engine.jobs[0][1].future.result(0)
+    assert first.stop_reason == "preempted", "the keystrokes took the worker from the background question"
+    assert len(engine.jobs) >= 2 and engine.jobs[-1][0] is engine.jobs[0][0], "and the same question was asked again"
 
 
 def test_background_work_waits_for_a_pause_in_typing(tiny_engine: LocalEngine) -> None:

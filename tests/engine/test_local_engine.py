@@ -10,7 +10,8 @@ import pytest
 
 from copiloto.completion.pipeline import CompletionService, Prepared
 from copiloto.config import CompletionSettings, EngineSettings
-from copiloto.engine.local import LocalEngine, whole_lines
+from copiloto.engine.local import LocalEngine
+from copiloto.engine.text import whole_lines
 from copiloto.engine.types import GenerationRequest, Priority
 
 FIB_PREFIX = (

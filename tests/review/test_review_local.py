@@ -168,7 +168,7 @@ def test_cli_review_runs_both_layers_and_says_why_deep_is_not_used(tmp_path: Pat
 
 
 @pytest.mark.parametrize(
-    ("content", "why"), [(b"\x00\x01binary", "binary"), (b"x = 1\n" * 400_000, "over review.max_file_kb")]
+    ("content", "why"), [(b"\x00\x01binary", "NUL bytes"), (b"x = 1\n" * 400_000, "over review.max_file_kb")]
 )
 def test_cli_review_skips_binary_and_huge_files(tmp_path: Path, content: bytes, why: str) -> None:
     module = tmp_path / "data.py"

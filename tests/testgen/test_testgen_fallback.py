@@ -210,7 +210,7 @@ def _generate(tmp_path: Path, source: str, qualname: str, written: str = "\n") -
     path = tmp_path / "lists.py"
     path.write_text(source, encoding="utf-8")
     settings = TestSettings(timeout_s=10.0, rounds=1, max_tests=4)
-    return generate_tests(_Writes(written), tmp_path, path, source, qualname, settings)  # type: ignore[arg-type]
+    return generate_tests(_Writes(written), tmp_path, path, source, qualname, settings=settings)  # type: ignore[arg-type]
 
 
 def test_a_linked_list_method_the_model_wrote_nothing_for_gets_pinned_tests_that_pass(tmp_path: Path) -> None:

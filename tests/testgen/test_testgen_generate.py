@@ -16,7 +16,7 @@ from copiloto.config import TestSettings
 from copiloto.engine.local import LocalEngine
 from copiloto.testgen import Confinement, RunLimits, TestgenError, confinement, plan, run_test
 from copiloto.testgen.draft import Candidate
-from copiloto.testgen.generate import TestDraft, choose_interpreter, generate_tests
+from copiloto.testgen.generate import GeneratedTests, Partners, Refiner, TestDraft, choose_interpreter, generate_tests
 from copiloto.testgen.write import observations_from
 
 MODULE = '''import re
@@ -53,9 +53,16 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def generate(engine: LocalEngine, project: Path, qualname: str, settings: TestSettings = FAST, refiners=()):  # type: ignore[no-untyped-def]
+def generate(
+    engine: LocalEngine,
+    project: Path,
+    qualname: str,
+    settings: TestSettings = FAST,
+    refiners: Sequence[Refiner] = (),
+) -> GeneratedTests:
     path = project / "textutil.py"
-    return generate_tests(engine, project, path, path.read_text(encoding="utf-8"), qualname, settings, refiners)
+    source = path.read_text(encoding="utf-8")
+    return generate_tests(engine, project, path, source, qualname, settings=settings, partners=Partners(refiners))
 
 
 @pytest.mark.model
@@ -149,7 +156,9 @@ def test_claude_takes_over_only_when_the_local_tests_fall_short(tiny_engine: Loc
 
     settings = TestSettings(timeout_s=5.0, rounds=1, max_tests=2)
     path = project / "textutil.py"
-    done = generate_tests(tiny_engine, project, path, SHORT, "label", settings, takeovers=[take_over])
+    done = generate_tests(
+        tiny_engine, project, path, SHORT, "label", settings=settings, partners=Partners(takeovers=[take_over])
+    )
     [draft] = seen
     assert draft.candidates and draft.candidates[0].name == "test_label_documented_example_1", "the kept tests"
     assert draft.coverage is not None and 8 in draft.coverage.missing_lines, 'return "archived": no kept test runs it'
@@ -159,7 +168,9 @@ def test_claude_takes_over_only_when_the_local_tests_fall_short(tiny_engine: Loc
     assert done.coverage is not None and 8 not in done.coverage.missing_lines
 
     seen.clear()
-    done = generate_tests(tiny_engine, project, path, SHORT, "double", settings, takeovers=[take_over])
+    done = generate_tests(
+        tiny_engine, project, path, SHORT, "double", settings=settings, partners=Partners(takeovers=[take_over])
+    )
     assert done.coverage is not None and done.coverage.lines_pct == 100.0
     assert seen == [], "fully covered by the local tests: Claude is not asked"
 
@@ -184,7 +195,9 @@ def test_concurrent_claude_writes_its_own_tests_and_disagreements_are_named(
 
     settings = TestSettings(timeout_s=5.0, rounds=1, max_tests=3)
     path = project / "textutil.py"
-    done = generate_tests(tiny_engine, project, path, SHORT, "label", settings, companions=[companion])
+    done = generate_tests(
+        tiny_engine, project, path, SHORT, "label", settings=settings, partners=Partners(companions=[companion])
+    )
     [draft] = seen
     assert draft.candidates == () and draft.failures == (), "it writes from the code alone"
     assert "test_label_archived" in [c.name for c in done.kept]
@@ -196,10 +209,11 @@ def test_concurrent_claude_writes_its_own_tests_and_disagreements_are_named(
 @pytest.mark.model
 def test_a_class_gets_tests_for_its_public_methods(tiny_engine: LocalEngine, project: Path) -> None:
     done = generate(tiny_engine, project, "Counter")
-    assert done.written > 0
-    assert all(c.name.startswith("test_counter_bump") for c in [*done.kept, *(f.candidate for f in done.failures)])
-    if done.test_file_text is not None:
-        assert "from textutil import Counter" in done.test_file_text
+    written = [c.name for c in [*done.kept, *(f.candidate for f in done.failures)]]
+    assert written and all(name.startswith("test_counter_bump") for name in written)
+    assert done.kept, done.reason  # an object's observed behaviour is pinned when the model's guesses fail
+    assert done.test_file_text is not None and "from textutil import Counter" in done.test_file_text
+    assert "Counter(" in done.test_file_text and ".bump(" in done.test_file_text
 
 
 @pytest.mark.model

@@ -92,7 +92,7 @@ def test_a_state_changing_method_without_examples_gets_passing_tests(tiny_engine
     path = tmp_path / "shelf.py"
     path.write_text(SHELF, encoding="utf-8")
     settings = TestSettings(timeout_s=5.0, rounds=1, max_tests=6)
-    done = generate_tests(tiny_engine, tmp_path, path, SHELF, "Shelf.put", settings)
+    done = generate_tests(tiny_engine, tmp_path, path, SHELF, "Shelf.put", settings=settings)
     assert done.kept, done.reason
     assert all("shelf = Shelf(" in c.source and "shelf.put(" in c.source for c in done.kept)
     assert done.pinned == sum(MARKER in c.source for c in done.kept)

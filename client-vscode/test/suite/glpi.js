@@ -1,7 +1,7 @@
 // extensionTestsPath entry for a GLPI workspace (test.sh phase "glpi": test/fixtures/glpi copied into a fresh
 // workspace: files/_log/php-errors.log with 2 entries of one error whose backtrace points at src/Foo.php:3).
 // Nothing is opened before the first test: the extension must start on `workspaceContains:**/files/_log/*.log`.
-// The last test runs a deep review against tests/cloud/fake_api.py (a local fake of the Messages API, started here).
+// The last test runs a deep review against tests/fake_api.py (a local fake of the Messages API, started here).
 // Same tiny sequential runner as index.js: each test prints PASS/FAIL; run() rejects if any failed.
 const assert = require('assert');
 const fs = require('fs');
@@ -20,7 +20,7 @@ const entry = (time) => `[2025-01-02 ${time}] glpiphplog.CRITICAL:   *** Uncaugh
   /var/www/glpi/src/Foo.php:3                        Foo->bar()
   front/central.php:40                               include()
 `;
-// The repo (its tests/cloud/fake_api.py and .venv): test.sh exports COPILOTO_REPO; else the workspace's .venv link.
+// The repo (its tests/fake_api.py and .venv): test.sh exports COPILOTO_REPO; else the workspace's .venv link.
 const REPO = process.env.COPILOTO_REPO || path.dirname(fs.realpathSync(path.join(WS, '.venv')));
 const logDiagnostics = (file) => vscode.languages.getDiagnostics(vscode.Uri.file(file)).filter((d) => d.source === 'copiloto/logs');
 const show = (ds) => JSON.stringify(ds.map((d) => `${d.range.start.line + 1}: ${d.message}`));
@@ -137,14 +137,14 @@ const tests = [
   }],
 
   ['"Deep review with Claude" with a key set through the extension: the key is the auth header, a secret in the file is redacted, Claude\'s finding shows', async () => {
-    // the fake Messages API in its own process (tests/cloud/fake_api.py), answering report_review with one finding
+    // the fake Messages API in its own process (tests/fake_api.py), answering report_review with one finding
     const finding = { line: 3, end_line: 3, severity: 'warning', message: 'average() divides by zero on an empty list', fix: null };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'copiloto-fake-api-')); // not in the artifacts: the records hold the key
     const portFile = path.join(dir, 'url');
     const recordFile = path.join(dir, 'requests.jsonl');
     const venvPython = path.join(REPO, '.venv', 'bin', 'python');
     const python = fs.existsSync(venvPython) ? venvPython : 'python3'; // the fake needs the standard library only
-    const fake = spawn(python, [path.join(REPO, 'tests', 'cloud', 'fake_api.py'), '--port-file', portFile,
+    const fake = spawn(python, [path.join(REPO, 'tests', 'fake_api.py'), '--port-file', portFile,
       '--record', recordFile, '--answer', JSON.stringify({ findings: [finding] })], { stdio: ['ignore', 'ignore', 'pipe'] });
     let fakeErr = '';
     fake.stderr.on('data', (b) => { fakeErr += b; });

@@ -9,7 +9,6 @@ So coverage and the D rules hold by construction, and the model does what it is 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from copiloto.context.budget import cut_to_budget
@@ -18,7 +17,7 @@ from copiloto.docstrings.errors import DocstringError
 from copiloto.docstrings.lint import lint_lines, ruff_problems
 from copiloto.docstrings.styles import Style, coverage_problems, skeleton
 from copiloto.docstrings.target import Target, class_outline, find_by_qualname
-from copiloto.engine.types import Engine, GenerationRequest, Priority
+from copiloto.engine.types import Engine, GenerationRequest, Priority, Stopped, never_stopped
 
 HOLE = "TODO."
 PREFIX_TOKENS = 512  # the file above the docstring
@@ -45,7 +44,7 @@ def document(
     source: str,
     qualname: str,
     style: Style,
-    cancelled: Callable[[], bool] = lambda: False,
+    stopped: Stopped = never_stopped,
 ) -> Documented:
     """The file with a new docstring for `qualname`, checked; raises DocstringError saying why not."""
     target = find_by_qualname(source, qualname)
@@ -55,7 +54,7 @@ def document(
     # verbs (`rolling_max`), with "Return" / "Compute" (D401 wants an imperative first word).
     fallback = "Return " if target.returns else "Compute "
     for start in dict.fromkeys(("", verb_of(target), "" if target.kind == "class" else fallback)):
-        text = write_docstring(engine, source, target, style, cancelled, summary_start=start)
+        text = write_docstring(engine, source, target, style, stopped, summary_start=start)
         edited = apply(source, target, text)
         placed = find_by_qualname(edited, target.qualname)
         problems = coverage_problems(text, placed, style) + ruff_problems(edited, style, lint_lines(placed))
@@ -69,7 +68,7 @@ def write_docstring(
     source: str,
     target: Target,
     style: Style,
-    cancelled: Callable[[], bool] = lambda: False,
+    stopped: Stopped = never_stopped,
     summary_start: str = "",
 ) -> str:
     """The docstring text for `target`: the skeleton with every hole written by the model."""
@@ -88,7 +87,7 @@ def write_docstring(
     pieces = skeleton(target, style, summary=HOLE).split(HOLE)
     written = pieces[0]
     for index, after in enumerate(pieces[1:]):
-        if cancelled():
+        if stopped():
             raise DocstringError("cancelled")
         lead = summary_start if index == 0 else ""
         sentence = _sentence(engine, above + _indented(written, target.body_indent), below, index == 0, lead, head)

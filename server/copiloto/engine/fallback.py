@@ -13,8 +13,8 @@ import threading
 from collections.abc import Callable
 
 from copiloto.engine.local import LocalEngine
-from copiloto.engine.remote import RemoteEngine, StateListener
-from copiloto.engine.types import EngineState, GenerationRequest, Job
+from copiloto.engine.remote import RemoteEngine
+from copiloto.engine.types import EngineState, FimLayout, GenerationRequest, Job, StateListener
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +59,16 @@ class FallbackEngine:
         return None if self.serving is not None else self.remote.error
 
     @property
-    def template(self) -> object:
-        return getattr(self.serving or self.remote, "template", None)
+    def template(self) -> FimLayout | None:
+        return (self.serving or self.remote).template
+
+    @property
+    def load_seconds(self) -> float | None:
+        return (self.serving or self.remote).load_seconds
+
+    @property
+    def offload_note(self) -> str | None:
+        return (self.serving or self.remote).offload_note
 
     def wait_loaded(self, timeout: float | None = None) -> bool:
         if self.remote.wait_loaded(timeout):

@@ -3,6 +3,8 @@
 Why one long-lived context: llama-cpp-python keeps the tokens of the last prompt in the KV cache, and a
 new prompt that shares a leading run of tokens only evaluates the rest. A fresh context per request
 (as some servers do) throws that away on every keystroke.
+
+One module, over 400 lines: it alone touches the `Llama` object, on its worker thread.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import InvalidStateError
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from copiloto.config import EngineSettings
 from copiloto.engine.chat import ChatLayout, ChatPrompt, chat_tokens, detect_layout
 from copiloto.engine.fim import FimTemplate, LlamaVocab, detect_template, layout_prompt
 from copiloto.engine.healing import VocabIndex, advance
 from copiloto.engine.heap import HeapTrimmer
+from copiloto.engine.text import find_stop, whole_lines
 from copiloto.engine.types import (
     EngineError,
     EngineState,
@@ -31,6 +34,7 @@ from copiloto.engine.types import (
     GenerationResult,
     Job,
     Priority,
+    StateListener,
     StopReason,
 )
 
@@ -44,7 +48,6 @@ GGUF_MAGIC = b"GGUF"
 # keystroke within ~0.2 s, large enough to keep batched evaluation efficient.
 CPU_EVAL_CHUNK = 48
 BACKGROUND_EVAL_CHUNK = 16  # background prompts yield sooner: a keystroke waits at most ~0.15 s for them
-StateListener = Callable[[EngineState, str | None], None]
 
 
 def default_threads() -> int:
@@ -476,12 +479,6 @@ def _check(job: Job, deadline: float) -> None:
         raise _Stop("timeout")
 
 
-def whole_lines(text: str) -> str:
-    """`text` up to its last line end, when that keeps at least one line with something on it; else ""."""
-    kept = text[: max(0, text.rfind("\n"))].rstrip("\n")
-    return kept if kept.strip() else ""
-
-
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
     n = 0
     for x, y in zip(a, b, strict=False):
@@ -489,13 +486,6 @@ def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
             break
         n += 1
     return n
-
-
-def find_stop(text: str, stops: Sequence[str], patterns: Sequence[re.Pattern[str]] = ()) -> tuple[int, str] | None:
-    """The earliest stop string or pattern match in `text`: where it starts, and which one."""
-    hits = [(i, s) for s, i in ((s, text.find(s)) for s in stops) if i >= 0]
-    hits += [(m.start(), p.pattern) for p in patterns if (m := p.search(text)) is not None]
-    return min(hits) if hits else None
 
 
 def _gpu_offload() -> bool:
@@ -510,15 +500,3 @@ def _finish(job: Job, result: GenerationResult) -> None:
             job.future.set_result(result)
     except InvalidStateError:  # cancelled by the waiter in the meantime
         pass
-
-
-def engine_info(engine: Any) -> dict[str, Any]:
-    """A plain summary for logs, `doctor` and the status bar."""
-    template = getattr(engine, "template", None)
-    return {
-        "model": engine.model_name,
-        "state": engine.state,
-        "fim": None if template is None else f"{template.family}/{template.order}",
-        "load_seconds": getattr(engine, "load_seconds", None),
-        "offload_note": getattr(engine, "offload_note", None),
-    }

@@ -10,6 +10,8 @@ llama-cpp-python's own server) behind the same `Engine` interface as the embedde
   doubling to 30 s). Jobs submitted meanwhile fail at once with the reason; the runtime then uses the local
   model when one is configured (engine/fallback.py).
 - The server's own timings are reported when it gives them (llama-server's `timings`, vLLM's `usage`).
+
+One module, over 400 lines: it owns the connection (stream, health, cancellation) end to end.
 """
 
 from __future__ import annotations
@@ -36,11 +38,17 @@ from copiloto.engine.fim_text import (
     family_of_model_id,
     normalise_model_id,
 )
-from copiloto.engine.local import find_stop, whole_lines
-from copiloto.engine.types import EngineState, GenerationRequest, GenerationResult, Job, StopReason
+from copiloto.engine.text import find_stop, whole_lines
+from copiloto.engine.types import (
+    EngineState,
+    GenerationRequest,
+    GenerationResult,
+    Job,
+    StateListener,
+    StopReason,
+)
 
 log = logging.getLogger(__name__)
-StateListener = Callable[[EngineState, str | None], None]
 KEY_ENV = "COPILOTO_ENGINE_API_KEY"  # a bearer token for servers that want one (vLLM --api-key, a gateway)
 BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
 WORKERS = 8  # streams at once (a completion, a review, a docstring… each holds one while it runs)
@@ -59,6 +67,7 @@ class RemoteEngine:
         self.error: str | None = None
         self.model_id: str | None = settings.remote_model
         self.template: TextTemplate | None = None
+        self.offload_note: str | None = None  # the server's own business
         self.chat_layout: ChatLayout = "plain"
         self.load_seconds: float | None = None
         key = os.environ.get(KEY_ENV)

@@ -9,7 +9,6 @@ by the caller; it never reaches the user.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Generic, TypeVar
@@ -17,7 +16,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from copiloto.engine.chat import ChatPrompt
-from copiloto.engine.types import Engine, GenerationRequest, GenerationResult, Priority
+from copiloto.engine.types import Engine, GenerationRequest, GenerationResult, Priority, Stopped, never_stopped
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -41,7 +40,7 @@ class Structured(Generic[M]):
 MAX_PREEMPTIONS = 100
 
 
-def _generate(engine: Engine, request: GenerationRequest, stopped: Callable[[], bool]) -> GenerationResult:
+def _generate(engine: Engine, request: GenerationRequest, stopped: Stopped) -> GenerationResult:
     """The request's result; a background request that gave way to urgent work is asked again (its prompt's
     KV cache may be gone by then, which costs one prompt evaluation, not the user's typing)."""
     for _ in range(MAX_PREEMPTIONS):
@@ -75,7 +74,7 @@ def ask(
     max_tokens: int = 384,
     priority: Priority = Priority.BACKGROUND,
     timeout_s: float | None = None,
-    stopped: Callable[[], bool] = lambda: False,
+    stopped: Stopped = never_stopped,
 ) -> Structured[M]:
     """Ask for one `model` instance; waits for the engine (callers run this off the event loop)."""
     request = GenerationRequest(

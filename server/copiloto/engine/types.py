@@ -29,6 +29,16 @@ class Priority(IntEnum):
 # "preempted": a background job gave way to more urgent work waiting in the queue (ask again later).
 StopReason = Literal["eot", "stop", "length", "time", "cancelled", "preempted", "timeout", "error"]
 EngineState = Literal["starting", "loading", "ready", "error", "closed"]
+# The one cancellation token of blocking work (the engine's callers, test runs): asked between steps, True once the
+# user or a newer request made the work useless. The server makes it from a threading.Event's `is_set`; work on
+# the event loop is cancelled as an asyncio task instead.
+Stopped = Callable[[], bool]
+
+
+def never_stopped() -> bool:
+    return False
+
+StateListener = Callable[[EngineState, str | None], None]  # told each change of state, with why (errors)
 
 
 @dataclass(frozen=True)
@@ -128,10 +138,41 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
+class FimLayout(Protocol):
+    """What a backend's FIM template says of itself (engine/fim.py's for llama.cpp, engine/fim_text.py's as text)."""
+
+    @property
+    def family(self) -> str: ...
+
+    @property
+    def order(self) -> str: ...
+
+
 class ServingEngine(Engine, Protocol):
     """An engine the runtime owns: it loads (or connects) in the background and says why it cannot serve."""
 
     @property
     def error(self) -> str | None: ...
 
+    @property
+    def template(self) -> FimLayout | None: ...  # None until the model is loaded (or the server answered)
+
+    @property
+    def load_seconds(self) -> float | None: ...
+
+    @property
+    def offload_note(self) -> str | None: ...  # said when fewer layers than asked went to the GPU
+
     def wait_loaded(self, timeout: float | None = None) -> bool: ...
+
+
+def engine_info(engine: ServingEngine) -> dict[str, object]:
+    """A plain summary for logs, `doctor` and the status bar."""
+    template = engine.template
+    return {
+        "model": engine.model_name,
+        "state": engine.state,
+        "fim": None if template is None else f"{template.family}/{template.order}",
+        "load_seconds": engine.load_seconds,
+        "offload_note": engine.offload_note,
+    }

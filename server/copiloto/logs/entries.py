@@ -29,6 +29,8 @@ are skipped.  An entry is yielded once the next header (or the end of input)
 arrives.  Memory is bounded: a line is cut to ``max_line_chars`` characters and
 an entry keeps at most ``max_lines`` lines (raw text and frames come from those;
 ``dropped_lines`` counts the rest).
+
+One module, over 400 lines: one streaming parser whose writer families share the header and continuation rules.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ Globs follow VS Code's / LSP's ``GlobPattern``: ``**`` matches any number of pat
 ``*`` and ``?`` never cross ``/``, ``{a,b}`` gives alternatives and ``[...]`` a character class (``[!...]``
 or ``[^...]`` negated).  A glob is matched against the path relative to a root, an absolute glob (``/...``)
 against the absolute path, wherever it lies (GLPI's logs are often outside the sources).
+
+One module, over 400 lines: the watch and the GlobPattern matcher it alone uses.
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ result stands — or its error, when it had none."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -16,18 +15,19 @@ from copiloto.config import Pattern
 from copiloto.docstrings.errors import DocstringError
 from copiloto.docstrings.generate import Documented, document
 from copiloto.docstrings.styles import Style, sections
-from copiloto.engine.types import Engine
+from copiloto.engine.types import Engine, Stopped, never_stopped
 from copiloto.orchestrate.claude.docstrings import fresh_docstring, refine_docstring, take_over_docstring
 
 
 def write_docstring(
     engine: Engine,
     claude: CloudClient | None,
+    *,
     pattern: Pattern,
     source: str,
     qualname: str,
     style: Style,
-    stopped: Callable[[], bool],
+    stopped: Stopped = never_stopped,
     path: str | None = None,
 ) -> Documented:
     """The checked docstring for `qualname`; DocstringError when nobody wrote one that passes."""
@@ -54,7 +54,7 @@ def _both_at_once(
     source: str,
     qualname: str,
     style: Style,
-    stopped: Callable[[], bool],
+    stopped: Stopped,
     path: str | None,
 ) -> Documented:
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="copiloto-claude-docstring") as pool:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import ast
 import re
 import textwrap
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -23,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from copiloto.engine.chat import ChatPrompt
 from copiloto.engine.structured import Structured, ask
-from copiloto.engine.types import Engine, Priority
+from copiloto.engine.types import Engine, Priority, Stopped, never_stopped
 from copiloto.review.functions import FunctionSpan
 from copiloto.review.local import REVIEW_TIMEOUT_S, LocalFinding, ReviewStats, numbered
 
@@ -264,7 +263,7 @@ def _code(line: str) -> str:
 
 
 def ask_question(
-    engine: Engine, question: Question, span: FunctionSpan, stopped: Callable[[], bool] = lambda: False
+    engine: Engine, question: Question, span: FunctionSpan, stopped: Stopped = never_stopped
 ) -> Structured[ChecklistAnswer]:
     """One question about one function, the answer held to the schema by the grammar."""
     return ask(
@@ -278,7 +277,7 @@ def ask_question(
 
 
 def checklist_findings(
-    engine: Engine, span: FunctionSpan, file_text: str, stats: ReviewStats, stopped: Callable[[], bool]
+    engine: Engine, span: FunctionSpan, file_text: str, stats: ReviewStats, stopped: Stopped
 ) -> list[LocalFinding]:
     """Ask the function's questions (at most MAX_QUESTIONS), keep the answers that hold up."""
     file_lines = file_text.split("\n")

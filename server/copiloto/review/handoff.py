@@ -1,4 +1,4 @@
-"""The seam between the local review and a deep reviewer (Claude, in `copiloto.cloud` once it lands).
+"""The seam between the local review and a deep reviewer (Claude: orchestrate/claude/review.py, built by runtime.py).
 
 The local model triages: findings at or above `review.handoff_severity` go to the deep reviewer with the local
 findings as context; so does a file or selection the user sends with "Deep review". Without a deep reviewer

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import textwrap
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -18,7 +17,7 @@ from pydantic import BaseModel, computed_field
 
 from copiloto.engine.chat import ChatPrompt
 from copiloto.engine.structured import ask
-from copiloto.engine.types import Engine, Priority
+from copiloto.engine.types import Engine, Priority, Stopped
 from copiloto.review.functions import FunctionSpan, function_spans
 
 SOURCE = "copiloto/local"
@@ -99,7 +98,7 @@ def numbered(span: FunctionSpan) -> str:
 
 
 def review_function(
-    engine: Engine, span: FunctionSpan, file_text: str, stats: ReviewStats, stopped: Callable[[], bool]
+    engine: Engine, span: FunctionSpan, file_text: str, stats: ReviewStats, stopped: Stopped
 ) -> list[LocalFinding]:
     prompt = ChatPrompt(SYSTEM, numbered(span))
     answer = ask(engine, prompt, ModelReview, priority=Priority.BACKGROUND, timeout_s=REVIEW_TIMEOUT_S, stopped=stopped)

@@ -4,9 +4,9 @@ unchanged since are remembered. Findings bandit (layer 1) already reports on the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
-from copiloto.engine.types import Engine
+from copiloto.engine.types import Engine, Stopped, never_stopped
 from copiloto.review.checklist import checklist_findings
 from copiloto.review.functions import FunctionSpan, ReviewMemory, function_spans
 from copiloto.review.local import LocalFinding, LocalReview, ReviewStats, review_function
@@ -33,7 +33,7 @@ def review_text(
     text: str,
     memory: ReviewMemory,
     layer1: Sequence[SecurityFinding] = (),
-    stopped: Callable[[], bool] = lambda: False,
+    stopped: Stopped = never_stopped,
 ) -> LocalReview:
     """Review the functions of `text` that changed since their last review; return every current finding."""
     spans = function_spans(text)
@@ -59,3 +59,12 @@ def remembered(memory: ReviewMemory, uri: str, spans: list[FunctionSpan]) -> lis
         for finding in found
         if isinstance(finding, LocalFinding)
     ]
+
+
+def why_not_reviewed(text: str, max_file_kb: int) -> str | None:
+    """Why a saved text is not reviewed (for a log line or a message), or None when it is."""
+    if "\x00" in text:
+        return "it holds NUL bytes"
+    if len(text) > max_file_kb * 1024:
+        return f"it is over review.max_file_kb ({max_file_kb} KB)"
+    return None

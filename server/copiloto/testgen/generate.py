@@ -23,6 +23,8 @@ both sets are verified together, all passing tests are kept, and the result says
 disagree (testgen/compare.py). Takeovers (the handoff pattern) are asked only when the local rounds fall
 short — nothing kept, or the target not fully covered — with the kept tests and the failures as context;
 their tests are added to the kept ones after the same verification.
+
+One module, over 400 lines: the rounds, their session state and the result the user sees.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +44,7 @@ from typing import Protocol
 from copiloto.config import TestSettings
 from copiloto.docstrings.errors import DocstringError
 from copiloto.docstrings.target import Target, find_by_qualname
-from copiloto.engine.types import Engine
+from copiloto.engine.types import Engine, Stopped, never_stopped
 from copiloto.testgen.compare import Agreement, compare_tests
 from copiloto.testgen.draft import (
     Candidate,
@@ -119,6 +121,16 @@ class Refiner(Protocol):
 
 
 @dataclass(frozen=True)
+class Partners:
+    """Other writers plugged into a generation (orchestrate/tests.py brings Claude in this way). Their tests are
+    verified exactly like the local model's; none by default."""
+
+    refiners: Sequence[Refiner] = ()  # turn each round's draft into the tests to verify (sequential)
+    takeovers: Sequence[Refiner] = ()  # asked when the rounds fall short: none kept or lines uncovered (handoff)
+    companions: Sequence[Refiner] = ()  # write from the code alone while the local model drafts (concurrent)
+
+
+@dataclass(frozen=True)
 class GeneratedTests:
     plan: TestPlan
     qualname: str
@@ -180,11 +192,10 @@ def generate_tests(
     module_path: Path,
     source: str,
     qualname: str,
+    *,
     settings: TestSettings | None = None,
-    refiners: Sequence[Refiner] = (),
-    cancelled: Callable[[], bool] = lambda: False,
-    takeovers: Sequence[Refiner] = (),
-    companions: Sequence[Refiner] = (),
+    partners: Partners = Partners(),
+    stopped: Stopped = never_stopped,
 ) -> GeneratedTests:
     """Draft, verify and merge tests for `qualname` in `module_path` (whose text on disk is `source`).
 
@@ -204,11 +215,11 @@ def generate_tests(
         env_allow=tuple(settings.env_allow),
     )
     _check_importable(test_plan, interpreter, limits)
-    session = _Session(engine, root, root / module_path, source, test_plan, interpreter, limits, units, cancelled)
+    session = _Session(engine, root, root / module_path, source, test_plan, interpreter, limits, units, stopped)
     rounds, coverage = 0, None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="copiloto-companion") as pool:
         blank = TestDraft(qualname, source, test_plan, (), (), module_path=str(module_path))
-        pending = [pool.submit(companion, blank) for companion in companions]  # Claude writes while we draft
+        pending = [pool.submit(companion, blank) for companion in partners.companions]  # Claude writes while we draft
         fresh = _take_evenly(session.drafts(first=True), settings.max_tests)
         theirs = [c for p in pending for c in list(p.result())[: settings.max_tests]]
     for rounds in range(1, settings.rounds + 1):
@@ -216,7 +227,7 @@ def generate_tests(
             fresh = _take_evenly(session.drafts(first=False), settings.max_tests)
         else:
             fresh += theirs
-        for refine in refiners:
+        for refine in partners.refiners:
             draft = TestDraft(
                 qualname, source, test_plan, tuple(fresh), tuple(session.failures), module_path=str(module_path)
             )
@@ -226,7 +237,7 @@ def generate_tests(
             coverage = session.last_coverage = session.coverage()
             if _complete(coverage):
                 break
-    for take_over in takeovers if not session.kept or not _complete(coverage) else ():
+    for take_over in partners.takeovers if not session.kept or not _complete(coverage) else ():
         draft = TestDraft(
             qualname, source, test_plan, tuple(session.kept), tuple(session.failures), coverage, str(module_path)
         )
@@ -236,7 +247,7 @@ def generate_tests(
     if session.fall_back():  # after Claude's takeover: its tests check a spec, the fallback's only pin values
         coverage = session.coverage()
     agreement = None
-    if companions:
+    if partners.companions:
         claude = {id(c) for c in theirs}  # the very objects: names may repeat across the two sides
         agreement = compare_tests(session.kept, [f.candidate for f in session.failures], lambda c: id(c) in claude)
     final: set[str] = set()
@@ -273,7 +284,7 @@ class _Session:
     interpreter: Path
     limits: RunLimits
     units: list[Unit]
-    cancelled: Callable[[], bool]
+    stopped: Stopped
     kept: list[Candidate] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     written: int = 0
@@ -319,7 +330,7 @@ class _Session:
             prepare = preparation(self.source, unit.owner.name, unit.target.name)
         for start in starts(unit.target, unit.owner, unit.is_async, construct, prepare):
             notes = self.observations[unit.target.qualname]
-            text = write_body(self.engine, prompt, start, notes, shown, self.cancelled, self._uncovered(unit))
+            text = write_body(self.engine, prompt, start, notes, shown, self.stopped, self._uncovered(unit))
             groups.append(candidates_from_body(complete_body(text), name, "model", self.taken, self.seen, stem))
         return groups
 
@@ -334,10 +345,10 @@ class _Session:
 
     def verify(self, fresh: Sequence[Candidate]) -> None:
         """Run each test; keep what passed every run, and note what the failed calls really did."""
-        if self.cancelled():
+        if self.stopped():
             raise TestgenError("cancelled")
         failed: list[Candidate] = []
-        for candidate, result in _verify(fresh, self.plan, self.interpreter, self.limits, self.cancelled):
+        for candidate, result in _verify(fresh, self.plan, self.interpreter, self.limits, self.stopped):
             self.written += 1
             if result.passed:
                 self.kept.append(candidate)
@@ -357,7 +368,7 @@ class _Session:
     def _pin(self, failed: Sequence[Candidate]) -> None:
         """Characterization: the failed model tests whose call runs are written again with the values the code
         gives (marked as pinned) and verified like any test; calls that look like bugs become possible bugs."""
-        probed = _probe(failed, self.plan, self.module_file, self.interpreter, self.limits, self.cancelled)
+        probed = _probe(failed, self.plan, self.module_file, self.interpreter, self.limits, self.stopped)
         pinned: list[Candidate] = []
         for candidate, probe in probed:
             unit = next((u for u in self.units if _tests_unit(candidate, u)), self.units[0])
@@ -371,9 +382,9 @@ class _Session:
             if again is not None and again.source not in self.pinned_keys:
                 self.pinned_keys.add(again.source)
                 pinned.append(again)
-        if self.cancelled():
+        if self.stopped():
             raise TestgenError("cancelled")
-        for candidate, result in _verify(pinned, self.plan, self.interpreter, self.limits, self.cancelled):
+        for candidate, result in _verify(pinned, self.plan, self.interpreter, self.limits, self.stopped):
             if result.passed:
                 self.kept.append(candidate)
 
@@ -386,14 +397,14 @@ class _Session:
                 continue
             pinned = pinned_calls(self.source, unit.target, unit.owner, self.taken, self._probe)
             self.written += len(pinned)  # tests of their own, not rewrites of failed ones: "4 of 4 kept"
-            for candidate, result in _verify(pinned, self.plan, self.interpreter, self.limits, self.cancelled):
+            for candidate, result in _verify(pinned, self.plan, self.interpreter, self.limits, self.stopped):
                 if result.passed:
                     self.kept.append(candidate)
                     added = True
         return added
 
     def _probe(self, candidates: Sequence[Candidate]) -> list[tuple[Candidate, Probe]]:
-        return _probe(candidates, self.plan, self.module_file, self.interpreter, self.limits, self.cancelled)
+        return _probe(candidates, self.plan, self.module_file, self.interpreter, self.limits, self.stopped)
 
     def coverage(self) -> Coverage:
         """What the kept tests cover of the target's lines, from the first unit's `def` to the last one's end."""
@@ -488,12 +499,12 @@ def _verify(
     test_plan: TestPlan,
     interpreter: Path,
     limits: RunLimits,
-    cancelled: Callable[[], bool],
+    stopped: Stopped,
 ) -> list[tuple[Candidate, RunResult]]:
     """Each candidate run `limits.runs` times in its own sandbox, a few at a time (runs are processes)."""
 
     def verify(candidate: Candidate) -> RunResult:
-        if cancelled():
+        if stopped():
             raise TestgenError("cancelled")
         source = test_module(candidate, test_plan)
         return run_test(source, candidate.name, test_plan.sys_path, interpreter, limits, conftest=test_plan.conftest)
@@ -509,7 +520,7 @@ def _probe(
     module_file: Path,
     interpreter: Path,
     limits: RunLimits,
-    cancelled: Callable[[], bool],
+    stopped: Stopped,
 ) -> list[tuple[Candidate, Probe]]:
     """What each candidate's checked expression does, run once in the sandbox (pin.probe_source)."""
     once = dataclasses.replace(limits, runs=1)
@@ -517,7 +528,7 @@ def _probe(
     wanted = [(c, "\n".join(_imports([c], test_plan)) + "\n\n\n" + s) for c, s in sources if s is not None]
 
     def run(item: tuple[Candidate, str]) -> Probe | None:
-        if cancelled():
+        if stopped():
             raise TestgenError("cancelled")
         result = run_test(item[1], PROBE_NAME, test_plan.sys_path, interpreter, once, conftest=test_plan.conftest)
         return read_probe(result.output)

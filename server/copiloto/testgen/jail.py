@@ -28,6 +28,8 @@ Landlock (Linux 5.13+; for the command and all it starts, across exec and fork):
 Standalone on purpose (standard library only, run with -I -S, single-threaded as unshare(2) needs). Without
 Landlock (an older kernel, another OS) it says so on stderr and fails, unless --if-available, when it runs
 the command with what it has.
+
+One module, over 400 lines, on purpose: it runs alone as a standard-library launcher (`python -I -S`).
 """
 
 from __future__ import annotations

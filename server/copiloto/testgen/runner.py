@@ -14,6 +14,8 @@ redacted (copiloto.cloud.redact) before anyone sees it: it goes to the model and
 Limits the OS does not give: RLIMIT_NPROC does nothing for root; without a PID namespace, a child that
 calls setsid() leaves the process group: it is found by a mark in its environment and killed, unless it
 cleared its environment too. POSIX only.
+
+One module, over 400 lines: running a test, confining it and measuring its coverage share the run's setup.
 """
 
 from __future__ import annotations

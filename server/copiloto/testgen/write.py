@@ -9,12 +9,12 @@ saw, and the model writes its next asserts knowing it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from copiloto.context.budget import cut_to_budget
 from copiloto.docstrings.target import Target
-from copiloto.engine.types import Engine, GenerationRequest, Priority
+from copiloto.engine.types import Engine, GenerationRequest, Priority, Stopped, never_stopped
 from copiloto.testgen.draft import INDENT
 from copiloto.testgen.errors import TestgenError
 from copiloto.testgen.examples import is_value
@@ -91,14 +91,14 @@ def write_body(
     start: str,
     observations: Sequence[Observation] = (),
     kept: Sequence[str] = (),
-    cancelled: Callable[[], bool] = lambda: False,
+    stopped: Stopped = never_stopped,
     uncovered: Sequence[str] = (),
 ) -> str:
     """One test body (indented statements, starting with `start`), as the model continues it.
 
     `uncovered`: source lines of the target no kept test reaches yet, named in a comment so that the
     model picks arguments that get there."""
-    if cancelled():
+    if stopped():
         raise TestgenError("cancelled")
     name = prompt.target.name if prompt.owner is None else f"{_snake(prompt.owner.name)}_{prompt.target.name}"
     known = [f"{INDENT}{line}" for body in kept for line in body.strip("\n").splitlines()]

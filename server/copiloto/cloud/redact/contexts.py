@@ -15,6 +15,8 @@ Each finder reads one family of syntax and yields the span of the secret value i
   `ldap_bind`, `smtplib….login`, `HTTPBasicAuth`, `auth=(user, pw)`, `pymysql.connect`, `jwt.encode`), in
   code and in the backtraces PHP writes to GLPI's logs.
 Whether a value found there is a secret is `plausible.is_secret_value`'s call.
+
+One module, over 400 lines: the context finders share their readers of names, values and lines.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ in code (`os.environ[...]`, `get_secret()`), a short word.
 Names come in two strengths: a *password* name (`password`, `DB_PASS`, `$dbpassword`, `secret`, `client_secret`)
 makes any literal beyond a placeholder a secret, since people choose words as passwords; a *token* name
 (`api_key`, `auth`, `token`, `session_id`, `App-Token`) needs a value that also looks generated.
+
+One module, over 400 lines: every false-positive control in one place, so each finder asks the same questions.
 """
 
 from __future__ import annotations

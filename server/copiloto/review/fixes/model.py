@@ -21,14 +21,13 @@ import importlib
 import re
 import sys
 import textwrap
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from pydantic import BaseModel
 
 from copiloto.engine.chat import ChatPrompt
 from copiloto.engine.structured import ask
-from copiloto.engine.types import Engine, Priority
+from copiloto.engine.types import Engine, Priority, Stopped, never_stopped
 from copiloto.review.fixes import REGISTRY, Attempt, Fix, check, finding_at
 from copiloto.review.fixes._edit import dotted
 from copiloto.review.security import SecurityFinding
@@ -289,7 +288,7 @@ def model_fix(
     text: str,
     finding: SecurityFinding,
     samples: int = SAMPLES,
-    stopped: Callable[[], bool] = lambda: False,
+    stopped: Stopped = never_stopped,
 ) -> ModelFix:
     """The first of up to `samples` model answers that passes the check; blocking (call it off the event loop)."""
     span = statement_lines(text, finding.line)
@@ -331,7 +330,7 @@ def model_fix(
 
 
 def model_fix_at(
-    engine: Engine, text: str, code: str, line: int, column: int, stopped: Callable[[], bool] = lambda: False
+    engine: Engine, text: str, code: str, line: int, column: int, stopped: Stopped = never_stopped
 ) -> ModelFix:
     """`model_fix` for bandit's finding `code` at (1-based line, column) of `text`, if it is still there."""
     finding = finding_at(text, code, line, column)

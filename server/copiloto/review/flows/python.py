@@ -11,6 +11,8 @@ Sources: Flask's and Django's request data (`request.args`, `request.GET`, `self
 parameters of a web route (Flask `@app.route` path parameters, FastAPI `@app.get` parameters other than
 Depends() and typed numbers), and the local user (`input()`, `sys.argv`), which only counts for the shell,
 SQL, code and deserialisation.
+
+One module, over 400 lines: one walk of each function, tracking names through every statement kind.
 """
 
 from __future__ import annotations

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fake_api import FakeAnthropic, error, tool_use
 
 from copiloto.cloud.client import CloudClient, Ledger
 from copiloto.config import CloudSettings
@@ -13,6 +12,7 @@ from copiloto.docstrings.edit import apply
 from copiloto.docstrings.generate import Documented
 from copiloto.docstrings.target import find_by_qualname
 from copiloto.orchestrate.claude.docstrings import TOOL, refine_docstring
+from fake_api import FakeAnthropic, error, tool_use
 
 SOURCE = "def clamp(x, low, high):\n    return max(low, min(x, high))\n"
 DRAFT_TEXT = (

@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fake_api import FakeAnthropic, tool_use
-from test_cloud_refine_docstring import GOOD, SOURCE
+from test_claude_docstrings import GOOD, SOURCE
 
 from copiloto.cloud.client import CloudClient, Ledger
 from copiloto.config import CloudSettings, EngineSettings
@@ -18,6 +17,7 @@ from copiloto.docstrings.generate import Documented
 from copiloto.engine.local import LocalEngine
 from copiloto.orchestrate.claude.docstrings import TOOL
 from copiloto.orchestrate.docstrings import compare_docstrings, write_docstring
+from fake_api import FakeAnthropic, tool_use
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def claude(fake_api: FakeAnthropic, monkeypatch: pytest.MonkeyPatch, tmp_path: P
 
 
 def write(engine: LocalEngine, claude: CloudClient, pattern: str) -> Documented:
-    return write_docstring(engine, claude, pattern, SOURCE, "clamp", "google", lambda: False)  # type: ignore[arg-type]
+    return write_docstring(engine, claude, pattern=pattern, source=SOURCE, qualname="clamp", style="google")  # type: ignore[arg-type]
 
 
 def test_handoff_claude_writes_it_when_the_local_model_fails(
@@ -77,7 +77,7 @@ def test_concurrent_both_write_claudes_is_used_and_the_difference_named(
     tiny_engine: LocalEngine, claude: CloudClient, fake_api: FakeAnthropic
 ) -> None:
     fake_api.reply(tool_use(TOOL, {"docstring": GOOD}))
-    done = write_docstring(tiny_engine, claude, "concurrent", SOURCE, "clamp", "google", lambda: False)
+    done = write_docstring(tiny_engine, claude, pattern="concurrent", source=SOURCE, qualname="clamp", style="google")
     assert done.docstring == GOOD and done.note is not None and done.note.startswith("Claude's docstring")
     assert "Draft docstring" not in fake_api.requests[0].raw.decode(), "Claude writes from the code alone"
 

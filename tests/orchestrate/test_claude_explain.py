@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 import pytest_lsp
-from fake_api import FakeAnthropic, tool_use
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from copiloto.orchestrate.claude.explain import TOOL
+from fake_api import FakeAnthropic, tool_use
 
 API = FakeAnthropic().start()  # at import: the server's environment names its address
 ROOT = Path(tempfile.mkdtemp(prefix="glpi-explain-"))

@@ -6,15 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fake_api import FakeAnthropic, error, tool_use
 
 from copiloto.cloud.client import CloudClient, Ledger
 from copiloto.config import CloudSettings, Settings
 from copiloto.orchestrate.claude.tests import TOOL, ClaudeTestRefiner
-from copiloto.runtime import claude_for_tests
+from copiloto.orchestrate.tests import claude_partners
 from copiloto.testgen.draft import Candidate
 from copiloto.testgen.generate import TestDraft
 from copiloto.testgen.runner import Coverage
+from fake_api import FakeAnthropic, error, tool_use
 
 MODULE = "def slug(text, sep='-'):\n    return sep.join(text.lower().split())\n"
 DRAFT = (Candidate("test_slug_a", "def test_slug_a():\n    assert slug('A') == 'A'\n", "model", key="a", stem="a"),)
@@ -96,7 +96,7 @@ def test_tests_of_a_file_in_cloud_exclude_are_not_sent(fake_api: FakeAnthropic, 
 def test_each_pattern_puts_claude_in_its_place(pattern: str, shape: tuple[int, int, int], tmp_path: Path) -> None:
     """Built per request from the settings of the moment (the server does so for every "Generate tests")."""
     settings = Settings.model_validate({"orchestrate": {"tests": pattern}})
-    helpers = claude_for_tests(settings, CloudClient(settings.cloud, Ledger(tmp_path / "usage.json")))
+    helpers = claude_partners(settings.orchestrate.tests, CloudClient(settings.cloud, Ledger(tmp_path / "usage.json")))
     assert (len(helpers.refiners), len(helpers.takeovers), len(helpers.companions)) == shape
     modes = [h.mode for h in (*helpers.refiners, *helpers.takeovers, *helpers.companions)]  # type: ignore[attr-defined]
     assert modes == {"sequential": ["refine"], "handoff": ["takeover"], "concurrent": ["fresh"], "local": []}[pattern]

@@ -47,7 +47,7 @@ when the queue is empty (instead of ``default``); ``on_request=fn`` is called wi
 
 Standalone (the VS Code client test starts it; it runs until SIGTERM/SIGINT)::
 
-    python tests/cloud/fake_api.py --port-file PATH --record PATH [--answer JSON]
+    python tests/fake_api.py --port-file PATH --record PATH [--answer JSON]
 
 writes its base URL to the port file, appends each request to the record file as one JSON line
 ``{"path", "api_key", "body", "raw"}`` and answers a request forcing a tool (``tool_choice`` of type ``tool``)

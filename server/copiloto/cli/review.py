@@ -1,0 +1,128 @@
+"""The commands that read and report: `copiloto review` (as on save) and `copiloto logs`."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from copiloto.cli.common import settings_from_args
+from copiloto.errors import CopilotoError
+
+if TYPE_CHECKING:  # the commands import what they use when they run
+    from copiloto.orchestrate.review import Collected
+    from copiloto.review.security import SecurityFinding
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """Print the review findings of a Python file as on save — bandit's, then the local model's paired with Claude
+    as `orchestrate.review` says — as text or JSON; `--deep` asks the deep reviewer (Claude) about the whole file
+    instead of the pattern's question."""
+    import asyncio
+
+    from copiloto.orchestrate.review import Collected, SavedFile, review_saved
+    from copiloto.review.flows import layer1_findings
+    from copiloto.review.functions import ReviewMemory
+    from copiloto.review.handoff import DeepFinding, DeepReviewRequest, deep_review
+    from copiloto.review.on_save import why_not_reviewed
+    from copiloto.runtime import start_cloud, start_runtime
+
+    path = Path(args.file)
+    settings = settings_from_args(args)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"copiloto: cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    if (why := why_not_reviewed(text, settings.review.max_file_kb)) is not None:
+        print(f"copiloto: not reviewing {path}: {why}", file=sys.stderr)
+        return 2
+    reviewer = start_cloud(settings).reviewer  # Claude needs no local model
+
+    async def ask_claude(request: DeepReviewRequest) -> list[DeepFinding] | None:
+        try:
+            return await deep_review(reviewer, request)
+        except CopilotoError as exc:
+            print(f"copiloto: deep review: {exc}", file=sys.stderr)
+            return None
+
+    layer1 = layer1_findings(text, path.name)
+    shown = Collected()
+    if not args.no_local:
+        runtime = start_runtime(settings)
+        try:
+            if not runtime.engine.wait_loaded():
+                print(f"copiloto: {runtime.engine.error}", file=sys.stderr)
+                return 1
+            saved = SavedFile(str(path), path.resolve().as_uri(), text, tuple(layer1))
+            pattern = "local" if args.deep else settings.orchestrate.review
+            asyncio.run(
+                review_saved(
+                    saved,
+                    pattern=pattern,
+                    threshold=settings.review.handoff_severity,
+                    engine=runtime.engine,
+                    memory=ReviewMemory(),
+                    ask_claude=ask_claude,
+                    sink=shown,
+                    stopped=lambda: False,
+                )
+            )
+        finally:
+            runtime.close()
+        if shown.done is not None and shown.done.stats.invalid_answers:
+            print(f"copiloto: {shown.done.stats.invalid_answers} answers of the model were not valid", file=sys.stderr)
+    if args.deep:
+        request = DeepReviewRequest(str(path), text, "user", local=tuple(shown.local), layer1=tuple(layer1))
+        found = asyncio.run(ask_claude(request))
+        shown.show_claude(found or [], replaces_local=False)
+    rows = _review_rows(layer1, shown)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        for row in rows:
+            column = f"{row['column'] + 1}:" if "column" in row else ""
+            code = row.get("code", row["source"])
+            print(f"{path}:{row['line']}:{column} {row['severity']}: [{code}] {row['message']}")
+    return 0
+
+
+def _review_rows(layer1: Sequence[SecurityFinding], shown: Collected) -> list[dict[str, Any]]:
+    """Every finding as a JSON row, by line: layer 1's, then what the review showed last."""
+    rows = [f.model_dump(mode="json") for f in [*layer1, *shown.local, *shown.claude]]
+    rows += [
+        {
+            **dataclasses.asdict(c),
+            "source": "copiloto/local" if c.agreement == "local" else "copiloto/claude",
+            "code": f"review-{c.agreement}",
+        }
+        for c in shown.compared
+    ]
+    return sorted(rows, key=lambda row: (row["line"], row["source"]))
+
+
+def cmd_logs(args: argparse.Namespace) -> int:
+    """Print the findings of GLPI log files (or folders of them): one per group of like entries."""
+    import json
+
+    from copiloto.logs.report import as_text, log_files, read_log
+
+    root = Path(args.root).resolve() if args.root else Path.cwd()
+    files = log_files([Path(p) for p in args.paths])
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing or not files:
+        print(f"copiloto: no such log file: {', '.join(missing) or ' '.join(args.paths)}", file=sys.stderr)
+        return 2
+    reports = [read_log(path, root) for path in files]
+    if args.json:
+        rows = [finding.model_dump(mode="json") for report in reports for finding in report.findings]
+        print(json.dumps(rows, indent=2))
+    else:
+        for report in reports:
+            for line in as_text(report):
+                print(line)
+    return 0

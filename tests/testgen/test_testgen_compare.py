@@ -1,4 +1,4 @@
-"""Comparing the local model's tests with Claude's (the concurrent pattern), by the call each test checks."""
+"""Comparing the local model's tests with a partner's (Claude, in the concurrent pattern), by the call each checks."""
 
 from __future__ import annotations
 
@@ -48,14 +48,15 @@ def test_compared_by_the_call_each_test_checks(
     claude_only: int,
     disagreements: list[str],
 ) -> None:
-    agreement = compare_tests(kept, failed, lambda c: id(c) in CLAUDES)
+    agreement = compare_tests(kept, failed, lambda c: id(c) in CLAUDES, partner="Claude")
     assert list(agreement.both) == both
-    assert (agreement.local_only, agreement.claude_only) == (local_only, claude_only)
+    assert (agreement.local_only, agreement.partner_only) == (local_only, claude_only)
     assert list(agreement.disagreements) == disagreements
 
 
 def test_the_words_name_the_disagreements() -> None:
-    agreement = compare_tests([LOCAL_OK, CLAUDE_OK, LOCAL_OK_2], [CLAUDE_BAD], lambda c: id(c) in CLAUDES)
+    kept, failed = [LOCAL_OK, CLAUDE_OK, LOCAL_OK_2], [CLAUDE_BAD]
+    agreement = compare_tests(kept, failed, lambda c: id(c) in CLAUDES, partner="Claude")
     words = agreement.words()
     assert words.startswith("Claude and the local model agree on 1 calls, disagree on 1 (clamp(9, 0, 5): ")
     assert words.endswith("0 kept tests only from Claude, 1 only from the local model")

@@ -195,9 +195,8 @@ def test_concurrent_claude_writes_its_own_tests_and_disagreements_are_named(
 
     settings = TestSettings(timeout_s=5.0, rounds=1, max_tests=3)
     path = project / "textutil.py"
-    done = generate_tests(
-        tiny_engine, project, path, SHORT, "label", settings=settings, partners=Partners(companions=[companion])
-    )
+    claude = Partners(companions=[companion], name="Claude")
+    done = generate_tests(tiny_engine, project, path, SHORT, "label", settings=settings, partners=claude)
     [draft] = seen
     assert draft.candidates == () and draft.failures == (), "it writes from the code alone"
     assert "test_label_archived" in [c.name for c in done.kept]

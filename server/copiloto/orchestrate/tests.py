@@ -20,6 +20,7 @@ def claude_partners(pattern: Pattern, client: CloudClient) -> Partners:
         refiners=(ClaudeTestRefiner(client),) if pattern == "sequential" else (),
         takeovers=(ClaudeTestRefiner(client, "takeover"),) if pattern == "handoff" else (),
         companions=(ClaudeTestRefiner(client, "fresh"),) if pattern == "concurrent" else (),
+        name="Claude",
     )
 
 

@@ -16,8 +16,9 @@ or returns what the annotation does not allow, is never pinned: it is reported a
 the kept tests leave lines uncovered, the next round's prompt names them. A unit the model wrote no passing
 test for is called with values of its parameters' types, pinned the same way (fallback.py).
 
-Refiners (the Claude step of the sequential pattern) plug in between drafting and verification: they
-get the local draft and return the tests to verify instead; what they return is verified the same way.
+Partners (other writers: orchestrate/tests.py brings Claude) plug in three ways. Refiners (the sequential
+pattern) plug in between drafting and verification: they get the local draft and return the tests to verify
+instead; what they return is verified the same way.
 Companions (the concurrent pattern) write their own tests from the code alone while the local model drafts;
 both sets are verified together, all passing tests are kept, and the result says where the two agree and
 disagree (testgen/compare.py). Takeovers (the handoff pattern) are asked only when the local rounds fall
@@ -128,6 +129,7 @@ class Partners:
     refiners: Sequence[Refiner] = ()  # turn each round's draft into the tests to verify (sequential)
     takeovers: Sequence[Refiner] = ()  # asked when the rounds fall short: none kept or lines uncovered (handoff)
     companions: Sequence[Refiner] = ()  # write from the code alone while the local model drafts (concurrent)
+    name: str = "the partner"  # who they are, in what the user is told ("Claude")
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ class GeneratedTests:
     failures: tuple[Failure, ...]
     test_file_text: str | None  # the test file with the kept tests merged in; None when none was kept
     interpreter: Path = field(default=Path(sys.executable))
-    agreement: Agreement | None = None  # the concurrent pattern: how the local model's and Claude's tests compare
+    agreement: Agreement | None = None  # the concurrent pattern: how the local model's and the partner's compare
     confinement: Confinement | None = None  # how far the runs were sandboxed here
 
     @property
@@ -219,7 +221,8 @@ def generate_tests(
     rounds, coverage = 0, None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="copiloto-companion") as pool:
         blank = TestDraft(qualname, source, test_plan, (), (), module_path=str(module_path))
-        pending = [pool.submit(companion, blank) for companion in partners.companions]  # Claude writes while we draft
+        # the partners write while we draft
+        pending = [pool.submit(companion, blank) for companion in partners.companions]
         fresh = _take_evenly(session.drafts(first=True), settings.max_tests)
         theirs = [c for p in pending for c in list(p.result())[: settings.max_tests]]
     for rounds in range(1, settings.rounds + 1):
@@ -244,12 +247,13 @@ def generate_tests(
         known = {c.source for c in session.kept}
         session.verify([c for c in take_over(draft) if c.source not in known][: settings.max_tests])
         coverage = session.coverage() if session.kept else None
-    if session.fall_back():  # after Claude's takeover: its tests check a spec, the fallback's only pin values
+    if session.fall_back():  # after a partner's takeover: its tests check a spec, the fallback's only pin values
         coverage = session.coverage()
     agreement = None
     if partners.companions:
-        claude = {id(c) for c in theirs}  # the very objects: names may repeat across the two sides
-        agreement = compare_tests(session.kept, [f.candidate for f in session.failures], lambda c: id(c) in claude)
+        written = {id(c) for c in theirs}  # the very objects: names may repeat across the two sides
+        failed = [f.candidate for f in session.failures]
+        agreement = compare_tests(session.kept, failed, lambda c: id(c) in written, partner=partners.name)
     final: set[str] = set()
     kept = [renamed(c, unique_name(c.stem or c.name, final)) for c in session.kept]
     text = None
@@ -355,7 +359,7 @@ class _Session:
                 continue
             self.failures.append(Failure(candidate, result))
             if candidate.origin == "model" and result.failure_kind != "timeout":
-                failed.append(candidate)  # the local model's guess: Claude's tests are kept only as written
+                failed.append(candidate)  # the local model's guess: a partner's tests are kept only as written
             call = checked_call(candidate)
             if call is None or candidate.origin == "docstring":
                 continue  # a documented call's real value must not become a test of it (possible bug)

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_api import FakeAnthropic, Usage, error, malformed, text, tool_use
 from pydantic import BaseModel
 from test_cloud_redact import SECRETS
 
@@ -20,6 +19,7 @@ from copiloto.cloud.client import CloudClient, CloudError, CloudUnavailable, Led
 from copiloto.config import CloudSettings
 from copiloto.orchestrate.claude.review import TOOL, ClaudeReviewer
 from copiloto.review.handoff import DeepReviewRequest
+from fake_api import FakeAnthropic, Usage, error, malformed, text, tool_use
 
 
 class Verdict(BaseModel):

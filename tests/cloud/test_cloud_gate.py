@@ -18,7 +18,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from fake_api import FakeAnthropic, tool_use
 
 import copiloto
 from copiloto.cloud.client import CloudClient, Ledger
@@ -35,6 +34,7 @@ from copiloto.orchestrate.claude.tests import ClaudeTestRefiner
 from copiloto.review.handoff import DeepReviewRequest
 from copiloto.testgen.draft import Candidate
 from copiloto.testgen.generate import Failure, TestDraft
+from fake_api import FakeAnthropic, tool_use
 
 SERVER = Path(copiloto.__file__).parent
 # Made up, in shapes the redaction must know: a password, a GLPI API token, a generated key.

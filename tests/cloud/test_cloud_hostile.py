@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from fake_api import FakeAnthropic, tool_answerer
 
 from copiloto.orchestrate.claude.review import TOOL
+from fake_api import FakeAnthropic, tool_answerer
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "lsp"))
 from stdio_server import StdioServer

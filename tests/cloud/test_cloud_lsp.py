@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 import pytest_lsp
-from fake_api import FakeAnthropic, delay, tool_use
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from copiloto.orchestrate.claude.review import TOOL
+from fake_api import FakeAnthropic, delay, tool_use
 
 API = FakeAnthropic().start()  # at import: the server's environment names its address
 CODE = "TOKEN = 'ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'\n\n\ndef last(items):\n    return items[len(items)]\n"

@@ -14,6 +14,7 @@ from typing import Any
 import anthropic
 import pytest
 from anthropic.types import Message, TextBlock, ToolUseBlock
+
 from fake_api import (
     DEFAULT_TEXT,
     FakeAnthropic,

@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     tests.add_argument("target", metavar="FILE::QUALNAME")
     tests.add_argument("--write", action="store_true", help="add them to the project's test file")
     tests.add_argument("--root", help="the project root (default: nearest folder with pyproject.toml or .git)")
+    tests.add_argument("--show-failed", action="store_true", help="also print the rejected tests and why each failed")
     tests.set_defaults(func=cmd_tests)
 
     review = sub.add_parser("review", help="review a Python file as on save: bandit, then the local model")

@@ -92,6 +92,7 @@ def cmd_tests(args: argparse.Namespace) -> int:
     from copiloto.orchestrate.tests import write_tests
     from copiloto.runtime import start_cloud, start_runtime
     from copiloto.testgen import TestgenError, project_root
+    from copiloto.testgen.failure_words import failure_words
 
     target = read_target(args.target)
     if isinstance(target, int):
@@ -120,8 +121,14 @@ def cmd_tests(args: argparse.Namespace) -> int:
         runtime.close()
     for bug in done.possible_bugs:
         print(f"{path}:{bug.line + 1}: {bug.message}", file=sys.stderr)
+    if args.show_failed:
+        for failure in done.failures:
+            words = failure_words(failure.result.output) or f"{failure.result.failure_kind}"
+            print(f"# rejected: {words}\n{failure.candidate.source}", file=sys.stderr)
     print(f"copiloto: {done.summary(root)}", file=sys.stderr)
     if done.test_file_text is None:
+        if done.failures and not args.show_failed:
+            print("copiloto: --show-failed prints the rejected tests and why each failed", file=sys.stderr)
         return 1
     if args.write:
         done.plan.test_file.parent.mkdir(parents=True, exist_ok=True)

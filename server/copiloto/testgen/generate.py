@@ -59,6 +59,7 @@ from copiloto.testgen.draft import (
 )
 from copiloto.testgen.errors import TestgenError
 from copiloto.testgen.examples import Example, documented_examples
+from copiloto.testgen.failure_words import failure_words
 from copiloto.testgen.fallback import pinned_calls
 from copiloto.testgen.layout import TestPlan, merge, plan, unimportable
 from copiloto.testgen.objects import construction, preparation
@@ -159,10 +160,8 @@ class GeneratedTests:
             return None
         if self.written == 0:
             return f"the model wrote no test for {self.qualname} that calls it"
-        example = next((f for f in self.failures if _last_error_line(f.result.output)), None)
-        shown = ""
-        if example is not None:
-            shown = f" (for example {example.candidate.name}: {_last_error_line(example.result.output)})"
+        told = next(((f.candidate.name, w) for f in self.failures if (w := failure_words(f.result.output))), None)
+        shown = f" (for example {told[0]}: {told[1]})" if told is not None else ""
         return f"none of the {self.written} tests written for {self.qualname} passed against the current code{shown}"
 
     def added_text(self) -> str:

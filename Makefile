@@ -8,8 +8,8 @@ EXTRAS := tiny,smol,dev
 STAMP  := $(VENV)/.installed$(if $(CUDA),-cuda,-cpu)
 TINY   := models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
 
-.PHONY: demo test lint install model clean vsix test-clients bench-install bench-latency bench-quality \
-	bench-tests bench-docstrings
+.PHONY: demo test lint install model clean vsix test-clients prereqs-demo prereqs-test bench-install \
+	bench-latency bench-quality bench-tests bench-docstrings
 .DELETE_ON_ERROR:
 
 $(BIN)/python:
@@ -34,7 +34,11 @@ $(TINY): $(STAMP)
 
 model: $(TINY)
 
-demo: install model
+# What the system must have (README, "Prerequisites"), checked in a second: not halfway through a build.
+prereqs-demo prereqs-test: prereqs-%:
+	@PYTHON=$(PYTHON) bash client-vscode/scripts/prereqs.sh $*
+
+demo: prereqs-demo install model
 	$(BIN)/copiloto demo
 
 lint: install
@@ -51,7 +55,7 @@ test-clients: install model
 vsix:
 	$(MAKE) -C client-vscode vsix
 
-test: install model lint test-clients
+test: prereqs-test install model lint test-clients
 	$(BIN)/pytest -q
 
 # Benchmarks (bench/README.md): latency against the peers (about 20 minutes; the first run also builds

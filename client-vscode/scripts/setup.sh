@@ -9,10 +9,11 @@ t() { echo "[setup $(date +%T)] $*"; }
 
 part=${1:-all}
 
-# 1. system packages (need root; skipped when present)
+# 1. system packages (need root or sudo; skipped when present; prereqs.sh has said so before anything was built)
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium libkrb5-dev)
 command -v nvim >/dev/null 2>&1 || need+=(neovim)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
 if [ "$part" = all ] && [ ${#need[@]} -gt 0 ]; then
   t "apt-get install ${need[*]}"

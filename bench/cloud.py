@@ -112,7 +112,20 @@ def costs(bodies: list[dict[str, Any]]) -> dict[str, Any]:
             "session": round(sum(with_caching)),
         },
         "session_ratio_with_vs_without": round(sum(with_caching) / sum(without), 3),
+        # Strict tools (the model's inputs held to the schema by the API) and the answers asked again because
+        # they failed validation anyway: the fallback's share. Against this fake they show the mechanics only.
+        "strict_tools": all(b["tools"][0].get("strict") is True for b in bodies),
+        "answers_asked_again": sum(_is_retry(b) for b in bodies),
     }
+
+
+def _is_retry(body: dict[str, Any]) -> bool:
+    """A request that tells Claude its last tool input was invalid (cloud/client.py's one retry)."""
+    return any(
+        isinstance(block, dict) and block.get("type") == "tool_result" and block.get("is_error")
+        for message in body["messages"]
+        for block in (message["content"] if isinstance(message["content"], list) else [])
+    )
 
 
 def main() -> int:
@@ -132,7 +145,8 @@ def main() -> int:
                 f"{label} ({lines} lines): {row['prompt_tokens_per_review']} prompt tokens per review, "
                 f"cached prefix {row['cached_prefix_tokens']}; per review without caching {w['per_review']}, with "
                 f"caching first {c['first_review']} then {c['later_reviews']} (input-token equivalents); "
-                f"session ratio {row['session_ratio_with_vs_without']}"
+                f"session ratio {row['session_ratio_with_vs_without']}; strict tools {row['strict_tools']}, "
+                f"{row['answers_asked_again']} answers asked again"
             )
     out = REPO / "bench" / "results" / f"cloud-{date.today().isoformat()}.json"
     result = {

@@ -45,6 +45,11 @@ as anthropic 2.14 sends ``api_key=``, the token of ``authorization: Bearer ...``
 Hooks (for tests in another process): ``FakeAnthropic(responder=fn)`` answers a request with ``fn(recorded)``
 when the queue is empty (instead of ``default``); ``on_request=fn`` is called with each :class:`Recorded`.
 
+Strict tools (``"strict": true`` on a tool) are checked as the API checks them before any answer: each object of
+the ``input_schema`` must set ``additionalProperties: false`` and list every property in ``required``, else a 400
+``invalid_request_error`` (no scripted reply is used). ``FakeAnthropic(strict=False)`` plays a model without strict
+tools: any strict tool gets a 400 saying so.
+
 Standalone (the VS Code client test starts it; it runs until SIGTERM/SIGINT)::
 
     python tests/fake_api.py --port-file PATH --record PATH [--answer JSON]
@@ -341,6 +346,10 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "POST" or path != MESSAGES_PATH:
             self._send_json(404, {"type": "error", "error": {"type": "not_found_error", "message": "Not found"}})
             return
+        refused = _strict_refusal(body, fake.strict)
+        if refused is not None:
+            self._send_json(400, {"type": "error", "error": {"type": "invalid_request_error", "message": refused}})
+            return
         reply = fake._next(recorded)
         while isinstance(reply, Delay):
             if fake._closing.wait(reply.seconds):
@@ -408,8 +417,10 @@ class FakeAnthropic:
         *,
         responder: Callable[[Recorded], Response] | None = None,
         on_request: Callable[[Recorded], None] | None = None,
+        strict: bool = True,
     ) -> None:
         self.default: Response = default if default is not None else text(DEFAULT_TEXT)
+        self.strict = strict  # whether the model offers strict tools
         self.responder = responder  # answers when the queue is empty, instead of `default`
         self.on_request = on_request  # sees every request, as recorded
         self._lock = threading.Condition()
@@ -524,6 +535,35 @@ class FakeAnthropic:
 
 
 # ---- standalone: a fake API for a test in another process (the VS Code client test) ----
+
+
+def _strict_refusal(body: Any, offered: bool) -> str | None:
+    """Why the API would refuse the request's strict tools, or None."""
+    tools = body.get("tools") if isinstance(body, dict) else None
+    for index, tool in enumerate(tools if isinstance(tools, list) else []):
+        if not (isinstance(tool, dict) and tool.get("strict") is True):
+            continue
+        if not offered:
+            return f"tools.{index}.custom.strict: strict tool use is not supported for this model"
+        problem = _open_object(tool.get("input_schema"), "input_schema")
+        if problem is not None:
+            return f"tools.{index}.custom.{problem}"
+    return None
+
+
+def _open_object(node: Any, where: str) -> str | None:
+    """The first object of a schema that strict tools refuse (not closed, or a property not required)."""
+    if isinstance(node, list):
+        return next((p for i, item in enumerate(node) if (p := _open_object(item, f"{where}.{i}"))), None)
+    if not isinstance(node, dict):
+        return None
+    if node.get("type") == "object" or "properties" in node:
+        if node.get("additionalProperties") is not False:
+            return f"{where}: for 'object' type, 'additionalProperties' must be explicitly set to false"
+        missing = set(node.get("properties", {})) - set(node.get("required", []))
+        if missing:
+            return f"{where}: all properties must be required in strict mode ({', '.join(sorted(missing))})"
+    return next((p for key, value in node.items() if (p := _open_object(value, f"{where}.{key}"))), None)
 
 
 def tool_answerer(answer: dict[str, Any]) -> Callable[[Recorded], Response]:

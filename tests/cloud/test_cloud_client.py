@@ -15,7 +15,7 @@ import pytest
 from pydantic import BaseModel
 from test_cloud_redact import SECRETS
 
-from copiloto.cloud.client import CloudClient, CloudError, CloudUnavailable, Ledger
+from copiloto.cloud.client import CloudClient, CloudError, CloudUnavailable, Ledger, strict_schema, supports_strict
 from copiloto.config import CloudSettings
 from copiloto.orchestrate.claude.review import TOOL, ClaudeReviewer
 from copiloto.review.handoff import DeepReviewRequest
@@ -50,7 +50,8 @@ def test_a_structured_answer_through_a_tool(claude: CloudClient, fake_api: FakeA
     body = sent.body
     assert sent.api_key == "sk-ant-test-key-for-the-fake-api-only"
     assert body["model"] == "claude-sonnet-5-5" and body["tool_choice"] == {"type": "tool", "name": "report_verdict"}
-    assert body["tools"][0]["input_schema"] == Verdict.model_json_schema()
+    assert body["tools"][0]["input_schema"] == strict_schema(Verdict.model_json_schema())
+    assert body["tools"][0]["strict"] is True and answer.strict  # type: ignore[attr-defined]
     assert body["system"][0]["cache_control"] == {"type": "ephemeral"}, "the stable system prompt is cached"
     assert body["messages"][0]["content"][0]["cache_control"] == {"type": "ephemeral"}, "so is the file"
     assert claude.ledger.today().total == 120 + 30 + 900
@@ -180,3 +181,78 @@ def test_copiloto_review_deep(fake_api: FakeAnthropic, tmp_path: Path) -> None:
     rows = json.loads(done.stdout)
     assert ("copiloto/claude", 5, "IndexError") in {(r["source"], r["line"], r["message"]) for r in rows}
     assert b"x" * 40 not in fake_api.requests[0].raw, "the key in the file was redacted"
+
+
+@pytest.mark.parametrize(
+    ("model", "strict"),
+    [
+        ("claude-sonnet-5-5", True),
+        ("claude-sonnet-4-5", True),
+        ("claude-sonnet-4-5-20250929", True),
+        ("claude-opus-4-6", True),
+        ("claude-haiku-4-5", True),
+        ("claude-opus-4-1", False),
+        ("claude-sonnet-4-20250514", False),  # a date, not a minor version
+        ("claude-3-5-sonnet-20241022", False),
+        ("some-proxy-alias", False),
+    ],
+)
+def test_strict_tools_where_the_model_has_them(model: str, strict: bool) -> None:
+    assert supports_strict(model) is strict
+
+
+class Finding(BaseModel):
+    line: int
+    fix: str | None = None
+
+
+class Findings(BaseModel):
+    """Nested, with an optional field."""
+
+    findings: list[Finding]
+    note: str = "none"
+
+
+def test_a_strict_schema_closes_every_object_and_requires_every_property() -> None:
+    schema = strict_schema(Findings.model_json_schema())
+    finding = schema["$defs"]["Finding"]
+    assert schema["additionalProperties"] is False and schema["required"] == ["findings", "note"]
+    assert finding["additionalProperties"] is False and finding["required"] == ["line", "fix"]
+    assert "default" not in json.dumps(schema), "a default is only a hint: the answer says every value"
+    assert Findings.model_validate({"findings": [{"line": 3, "fix": None}], "note": "x"}).findings[0].line == 3
+
+
+def test_a_strict_nested_schema_is_accepted_by_the_api(claude: CloudClient, fake_api: FakeAnthropic) -> None:
+    fake_api.reply(tool_use("report_findings", {"findings": [{"line": 2, "fix": None}], "note": "ok"}))
+    answer = asyncio.run(claude.ask("Review.", "x = 1\n", "Findings?", Findings, "report_findings"))
+    assert answer.value.findings == [Finding(line=2)] and answer.strict and answer.calls == 1
+
+
+def test_an_older_model_gets_the_plain_schema_and_the_retry(
+    fake_api: FakeAnthropic, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key-for-the-fake-api-only")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_api.base_url)
+    settings = CloudSettings(model="claude-3-5-sonnet-20241022", max_retries=0, timeout_s=5)
+    client = CloudClient(settings, Ledger(tmp_path / "usage.json"))
+    invalid, valid = {"correct": "maybe"}, {"correct": False, "reason": "r"}
+    fake_api.reply(tool_use("report_verdict", invalid), tool_use("report_verdict", valid))
+    answer = ask(client)
+    assert answer.calls == 2 and not answer.strict  # type: ignore[attr-defined]
+    assert all("strict" not in r.body["tools"][0] for r in fake_api.requests)
+    assert fake_api.requests[0].body["tools"][0]["input_schema"] == Verdict.model_json_schema()
+
+
+def test_a_model_the_api_refuses_strict_tools_for_is_asked_again_without(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    with FakeAnthropic(strict=False) as api:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key-for-the-fake-api-only")
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
+        client = CloudClient(CloudSettings(max_retries=0, timeout_s=5), Ledger(tmp_path / "usage.json"))
+        api.reply(tool_use("report_verdict", {"correct": True, "reason": "fine"}))
+        answer = ask(client)
+        first, second = api.requests
+    assert first.body["tools"][0]["strict"] is True and "strict" not in second.body["tools"][0]
+    assert answer.value.correct and not answer.strict and not client.strict  # type: ignore[attr-defined]
+    assert answer.calls == 1, "a refusal is not an invalid answer"

@@ -378,7 +378,7 @@ def test_standalone_mode_records_and_answers_forced_tools(tmp_path: Path) -> Non
     """`python fake_api.py --port-file --record --answer`, as the VS Code client test runs it in another process."""
     port_file, record = tmp_path / "url", tmp_path / "requests.jsonl"
     answer = {"findings": [{"line": 2, "message": "boom"}]}
-    script = Path(__file__).with_name("fake_api.py")
+    script = Path(__file__).parents[1] / "fake_api.py"
     args = [sys.executable, str(script), "--port-file", str(port_file), "--record", str(record)]
     proc = subprocess.Popen([*args, "--answer", json.dumps(answer)])
     try:

@@ -19,6 +19,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -40,6 +41,8 @@ M = TypeVar("M", bound=BaseModel)
 KEY_ENV = "ANTHROPIC_API_KEY"
 Progress = Callable[[str], None]  # told how far Claude's answer has come, for a progress report
 PROGRESS_EVERY = 400  # characters of the answer between two progress messages
+# Models whose tool inputs the API holds to the schema (`"strict": true`, grammar-constrained): the 4.5 family on.
+_STRICT_MODEL = re.compile(r"claude-(?:opus|sonnet|haiku)-(?P<major>\d+)(?:-(?P<minor>\d{1,2})(?!\d))?")
 
 
 class CloudUnavailable(Unavailable):
@@ -100,11 +103,15 @@ class Answer(Generic[M]):
     calls: int  # 2 when the first answer failed validation
     redacted: int  # secrets replaced before sending
     requests: list[dict[str, Any]] = field(default_factory=list)  # as sent (for the audit and tests)
+    strict: bool = False  # the tool was strict: the API held its input to the schema
 
 
 class CloudClient:
     def __init__(self, settings: CloudSettings, ledger: Ledger | None = None) -> None:
         self.settings = settings
+        # Strict tools where the model has them; validation and one retry stay as the fallback for the others,
+        # and for a model the API turns out not to give them to (it then answers 400 once, and we stop asking).
+        self.strict = supports_strict(settings.model)
         self.ledger = ledger or Ledger()
 
     def unavailable_reason(self) -> str | None:
@@ -176,12 +183,18 @@ class CloudClient:
     ) -> Answer[M]:
         usage, sent, redacted = Usage(), [], 0
         for attempt in (1, 2):
-            # Nothing reaches the SDK but through the gate; redacting a large file takes a moment, so off the loop.
-            gated = await asyncio.to_thread(gate, self._request(system, messages, answer, tool))
-            redacted = max(redacted, gated.redacted)
-            sent.append({**gated.body, "stream": True})  # the body as the SDK sends it
-            self._audit(sent[-1])
-            message = await self._send(sdk, gated.body, progress)
+            message = None
+            while message is None:  # twice when the API refuses strict tools for the model: then without
+                # Nothing reaches the SDK but through the gate; redacting a large file takes a moment: off the loop.
+                gated = await asyncio.to_thread(gate, self._request(system, messages, answer, tool))
+                redacted = max(redacted, gated.redacted)
+                sent.append({**gated.body, "stream": True})  # the body as the SDK sends it
+                self._audit(sent[-1])
+                try:
+                    message = await self._send(sdk, gated.body, progress)
+                except StrictRefused as exc:
+                    log.info("%s refuses strict tools (%s): its answers are validated here", self.settings.model, exc)
+                    self.strict = False
             used = _usage(message)
             usage.add(used)
             self.ledger.record(used)
@@ -199,24 +212,24 @@ class CloudClient:
                     {"role": "user", "content": _retry_content(block, exc, tool)},
                 ]
                 continue
-            return Answer(value, usage, attempt, redacted, sent)
+            return Answer(value, usage, attempt, redacted, sent, strict="strict" in sent[-1]["tools"][0])
         raise AssertionError("unreachable")
 
     def _request(
         self, system: str, messages: list[dict[str, Any]], answer: type[BaseModel], tool: str
     ) -> dict[str, Any]:
+        schema = answer.model_json_schema()
+        definition: dict[str, Any] = {"name": tool, "description": (answer.__doc__ or tool).strip()}
+        if self.strict:
+            definition.update(input_schema=strict_schema(schema), strict=True)
+        else:
+            definition["input_schema"] = schema
         return {
             "model": self.settings.model,
             "max_tokens": self.settings.max_tokens,
             "system": [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
             "messages": messages,
-            "tools": [
-                {
-                    "name": tool,
-                    "description": (answer.__doc__ or tool).strip(),
-                    "input_schema": answer.model_json_schema(),
-                }
-            ],
+            "tools": [definition],
             "tool_choice": {"type": "tool", "name": tool},
         }
 
@@ -235,6 +248,8 @@ class CloudClient:
                         progress(f"Claude is answering ({received:,} characters)")
                 message = await stream.get_final_message()
         except anthropic.APIStatusError as exc:
+            if exc.status_code == 400 and "strict" in str(exc).lower() and request["tools"][0].get("strict"):
+                raise StrictRefused(_short(exc)) from exc
             raise CloudError(f"Claude answered {exc.status_code}: {_short(exc)}") from exc
         except anthropic.APITimeoutError as exc:
             raise CloudError(f"Claude did not answer within {self.settings.timeout_s:.0f} s") from exc
@@ -256,6 +271,37 @@ class CloudClient:
                 fh.write(json.dumps({"time": time.time(), "request": request}) + "\n")
         except OSError as exc:
             log.warning("cannot write the audit file %s: %s", path, exc)
+
+
+class StrictRefused(Exception):
+    """The API does not give this model strict tools (asked again without)."""
+
+
+def supports_strict(model: str) -> bool:
+    """Whether `model` has strict tool use (structured outputs): Claude Opus, Sonnet and Haiku from 4.5 on."""
+    found = _STRICT_MODEL.search(model)
+    if found is None:
+        return False
+    return (int(found["major"]), int(found["minor"] or 0)) >= (4, 5)
+
+
+def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` (pydantic's) as strict tools take it: every object closed (`additionalProperties: false`) and
+    listing every property as required (an optional one already allows null), no defaults."""
+
+    def close(node: Any) -> Any:
+        if isinstance(node, list):
+            return [close(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out = {key: close(value) for key, value in node.items() if key != "default"}
+        if out.get("type") == "object" or "properties" in out:
+            out["additionalProperties"] = False
+            out["required"] = list(out.get("properties", {}))
+        return out
+
+    closed: dict[str, Any] = close(schema)
+    return closed
 
 
 def _usage(message: Any) -> Usage:

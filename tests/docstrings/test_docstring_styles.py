@@ -154,6 +154,26 @@ SECTIONS = [
         "Sum.\n\n:arg a: One.\n:return: Sum.\n:yield: Rows.\n:except KeyError, IndexError: x",
         Sections(("a",), True, True, ("KeyError", "IndexError")),
     ),
+    # shapes seen in installed packages' docstrings (numpy, requests, coverage): read through docstring_parser
+    (
+        "google: keyword arguments are parameters; prose read as an item is not",
+        "google",
+        "Read.\n\nArgs:\n    path: Where.\n    all others: Passed on.\n\nKeyword Args:\n    strict: How.",
+        Sections(("path", "strict"), False, False, ()),
+    ),
+    (
+        "numpy: several names on one line, escaped stars, a described exception",
+        "numpy",
+        "Sum.\n\nParameters\n----------\nx, y : int\n    Two.\n\\*args\n    More.\n\n"
+        "Raises\n------\nnumpy.linalg.LinAlgError: Singular matrix\n    When.",
+        Sections(("x", "y", "args"), False, False, ("numpy.linalg.LinAlgError",)),
+    ),
+    (
+        "sphinx: an escaped **kwargs, and :rtype: alone is no return",
+        "sphinx",
+        "Get.\n\n:param url: Where.\n:param \\*\\*kwargs: Options.\n:rtype: Response",
+        Sections(("url", "kwargs"), False, False, ()),
+    ),
     ("empty", "google", "", Sections((), False, False, ())),
 ]
 

@@ -1,7 +1,8 @@
 """The three docstring conventions: what a docstring documents, what it misses, and an empty one to fill.
 
-Parsing is deliberately forgiving (section names in any case, Google's aliases such as ``Arguments:``):
-it decides coverage, not formatting; ruff's pydocstyle rules (lint.py) judge the formatting.
+What a docstring documents is read by docstring_parser (the PyPI package), with Google's keyword-argument sections
+added; it decides coverage, not formatting: ruff's pydocstyle rules (lint.py) judge the formatting. The layout of a
+new docstring (`skeleton`) is written here.
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+import docstring_parser
+from docstring_parser import DocstringStyle
+from docstring_parser.google import DEFAULT_SECTIONS, GoogleParser, Section, SectionType
+
 from copiloto.docstrings.errors import DocstringError
 from copiloto.docstrings.target import Target
 
@@ -17,41 +22,24 @@ Style = Literal["google", "numpy", "sphinx"]
 STYLES: tuple[Style, ...] = get_args(Style)
 DEFAULT_STYLE: Style = "google"
 
-_PARAMS = frozenset(
-    {"args", "arguments", "parameters", "params", "keyword args", "keyword arguments", "other parameters"}
+# Google's sections besides docstring_parser's own (Args, Arguments, Parameters, Params, Raises, Returns, ...):
+# keyword arguments are parameters too, and the section names people write in any case.
+_GOOGLE = GoogleParser(
+    [
+        *DEFAULT_SECTIONS,
+        *(
+            Section(title, "param", SectionType.MULTIPLE)
+            for title in ("Keyword Args", "Keyword Arguments", "Other Parameters", "Kwargs")
+        ),
+        Section("Raise", "raises", SectionType.MULTIPLE),
+        Section("Return", "returns", SectionType.SINGULAR_OR_MULTIPLE),
+        Section("Yield", "yields", SectionType.SINGULAR_OR_MULTIPLE),
+    ]
 )
-_RETURNS = frozenset({"returns", "return"})
-_YIELDS = frozenset({"yields", "yield"})
-_RAISES = frozenset({"raises", "raise", "exceptions"})
-# Sections that hold nothing we check but end the one before them.
-_OTHER = frozenset(
-    {
-        "attributes",
-        "example",
-        "examples",
-        "methods",
-        "note",
-        "notes",
-        "references",
-        "see also",
-        "todo",
-        "warning",
-        "warnings",
-        "warns",
-        "receives",
-    }
-)
-_KNOWN = _PARAMS | _RETURNS | _YIELDS | _RAISES | _OTHER
-
-_GOOGLE_HEADER_RE = re.compile(r"([A-Za-z][A-Za-z ]*?)\s*:\s*")
-_GOOGLE_PARAM_RE = re.compile(r"(\*{0,2}[A-Za-z_]\w*)\s*(?:\([^)]*\))?\s*:")
-_EXCEPTION_RE = re.compile(r"([A-Za-z_][\w.]*)\s*(?::|$)")
-_UNDERLINE_RE = re.compile(r"\s*-{3,}\s*")
+_EXCEPTION_NAME = re.compile(r"[A-Za-z_][\w.]*")  # "ValueError: when…" written as a numpydoc type
+# Sphinx's `:raises A, B:` names two exceptions; docstring_parser takes one per field.
+_SPHINX_RAISES = re.compile(r"^(?P<lead>\s*:(?:raises?|except|exception)\s+)(?P<names>[^:]+,[^:]+):", re.M)
 _SHORT_NAME = 3  # attribute names shorter than this are English words too ("a"): see unmentioned_changes
-_SPHINX_PARAM_RE = re.compile(r"\s*:(?:param|parameter|arg|argument|key|keyword)\s+(?:[^:]*\s)?\\?(\*{0,2}\w+)\s*:")
-_SPHINX_RETURNS_RE = re.compile(r"\s*:returns?\s*:")
-_SPHINX_YIELDS_RE = re.compile(r"\s*:yields?\s*:")
-_SPHINX_RAISES_RE = re.compile(r"\s*:(?:raises?|except|exception)\s+([^:]+):")
 
 # How each style names its sections in a problem message.
 _RETURNS_HEADER: dict[Style, str] = {"google": "Returns:", "numpy": "Returns", "sphinx": ":returns:"}
@@ -76,12 +64,35 @@ def check_style(name: str) -> Style:
 
 
 def sections(docstring: str, style: Style) -> Sections:
-    lines = docstring.expandtabs().split("\n")
-    if style == "google":
-        return _google(lines)
-    if style == "numpy":
-        return _numpy(lines)
-    return _sphinx(lines)
+    """What `docstring` documents, read by docstring_parser in `style`'s convention (none when it cannot)."""
+    text = docstring.expandtabs()
+    try:
+        if style == "google":
+            parsed = _GOOGLE.parse(text)
+        elif style == "numpy":
+            parsed = docstring_parser.parse(text, DocstringStyle.NUMPYDOC)
+        else:
+            parsed = docstring_parser.parse(_one_raise_per_field(text), DocstringStyle.REST)
+    except docstring_parser.ParseError:
+        return Sections((), False, False, ())
+    names = [_bare(n.strip()) for p in parsed.params for n in p.arg_name.split(",")]  # numpydoc's "x, y : int"
+    params = [n for n in names if n.isidentifier()]  # not prose read as an item ("all others: …")
+    returns = [r for r in parsed.many_returns if r is not None and r.args]  # a Sphinx `:rtype:` alone says no more
+    raises = [m[0] for r in parsed.raises if (m := _EXCEPTION_NAME.match((r.type_name or "").strip()))]
+    return Sections(
+        tuple(params),
+        any(not r.is_generator for r in returns),
+        any(r.is_generator for r in returns),
+        tuple(raises),
+    )
+
+
+def _one_raise_per_field(text: str) -> str:
+    def split(match: re.Match[str]) -> str:
+        names = [n.strip() for n in match["names"].split(",") if n.strip()]
+        return "\n".join(f"{match['lead']}{name}:" for name in names)
+
+    return _SPHINX_RAISES.sub(split, text)
 
 
 def coverage_problems(docstring: str, target: Target, style: Style) -> list[str]:
@@ -138,7 +149,7 @@ def skeleton(target: Target, style: Style, summary: str = "TODO.") -> str:
 
 
 def _bare(param: str) -> str:
-    return param.lstrip("*")
+    return param.lstrip("\\*")  # Sphinx escapes the stars: `:param \\*args:`
 
 
 def _last(dotted: str) -> str:
@@ -147,86 +158,6 @@ def _last(dotted: str) -> str:
 
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
-
-
-# --------------------------------------------------------------------------- google
-
-
-def _google(lines: list[str]) -> Sections:
-    params: list[str] = []
-    raises: list[str] = []
-    seen: set[str] = set()
-    current = ""
-    header_indent = item_indent = -1
-    for line in lines:
-        if not line.strip():
-            continue
-        indent = _indent(line)
-        header = _GOOGLE_HEADER_RE.fullmatch(line.strip())
-        if header and header.group(1).lower() in _KNOWN:
-            current, header_indent, item_indent = header.group(1).lower(), indent, -1
-            seen.add(current)
-            continue
-        if current and indent <= header_indent:
-            current = ""  # prose after the section
-        if not current:
-            continue
-        if item_indent < 0:
-            item_indent = indent
-        if indent != item_indent:
-            continue  # an item's continuation line
-        if current in _PARAMS and (m := _GOOGLE_PARAM_RE.match(line.strip())):
-            params.append(_bare(m.group(1)))
-        elif current in _RAISES and (m := _EXCEPTION_RE.match(line.strip())):
-            raises.append(m.group(1))
-    return Sections(tuple(params), bool(seen & _RETURNS), bool(seen & _YIELDS), tuple(raises))
-
-
-# --------------------------------------------------------------------------- numpy
-
-
-def _numpy(lines: list[str]) -> Sections:
-    params: list[str] = []
-    raises: list[str] = []
-    seen: set[str] = set()
-    current = ""
-    header_indent = 0
-    underline = False
-    for i, line in enumerate(lines):
-        if underline:
-            underline = False
-            continue
-        name = line.strip().lower()
-        if name in _KNOWN and i + 1 < len(lines) and _UNDERLINE_RE.fullmatch(lines[i + 1]):
-            current, header_indent, underline = name, _indent(line), True
-            seen.add(current)
-            continue
-        # Items start at the section's own indentation; their descriptions are indented further.
-        if not current or not name or _indent(line) != header_indent:
-            continue
-        if current in _PARAMS:
-            names = line.split(":", 1)[0]  # "x, y : int"
-            params.extend(_bare(n.strip()) for n in names.split(",") if n.strip())
-        elif current in _RAISES and (m := _EXCEPTION_RE.match(line.strip())):
-            raises.append(m.group(1))
-    return Sections(tuple(params), bool(seen & _RETURNS), bool(seen & _YIELDS), tuple(raises))
-
-
-# --------------------------------------------------------------------------- sphinx
-
-
-def _sphinx(lines: list[str]) -> Sections:
-    params: list[str] = []
-    raises: list[str] = []
-    returns = yields = False
-    for line in lines:
-        if m := _SPHINX_PARAM_RE.match(line):
-            params.append(_bare(m.group(1)))
-        elif m := _SPHINX_RAISES_RE.match(line):
-            raises.extend(n.strip() for n in m.group(1).split(",") if n.strip())
-        returns = returns or bool(_SPHINX_RETURNS_RE.match(line))
-        yields = yields or bool(_SPHINX_YIELDS_RE.match(line))
-    return Sections(tuple(params), returns, yields, tuple(raises))
 
 
 # --------------------------------------------------------------------------- skeletons

@@ -8,7 +8,7 @@ EXTRAS := tiny,smol,dev
 STAMP  := $(VENV)/.installed$(if $(CUDA),-cuda,-cpu)
 TINY   := models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
 
-.PHONY: demo test lint install model clean vsix test-clients prereqs-demo prereqs-test bench-install \
+.PHONY: demo test lint install lock model clean vsix test-clients prereqs-demo prereqs-test bench-install \
 	bench-latency bench-quality bench-tests bench-docstrings
 .DELETE_ON_ERROR:
 
@@ -17,17 +17,24 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 # pip caches the wheel it compiled; a CUDA build must not reuse the CPU one, hence --no-cache-dir.
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml server/constraints.txt | $(BIN)/python
 ifeq ($(CUDA),1)
 	CMAKE_ARGS="-DGGML_CUDA=on" FORCE_CMAKE=1 $(BIN)/pip install --force-reinstall --no-cache-dir \
 	  "llama-cpp-python==$$(sed -n 's/.*"llama-cpp-python==\([0-9.]*\)".*/\1/p' pyproject.toml)"
 endif
 	@echo "Installing Copiloto (the first time pip compiles llama.cpp: 5-20 minutes)"
-	$(BIN)/pip install --quiet -e ".[$(EXTRAS)]"
+	$(BIN)/pip install --quiet -c server/constraints.txt -e ".[$(EXTRAS)]"
 	rm -f $(VENV)/.installed-*
 	touch $@
 
 install: $(STAMP)
+
+# server/constraints.txt: the versions a fresh install of pyproject.toml's dependencies gets today, as tested.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/pip install --quiet -e ".[$(EXTRAS)]"
+	{ sed -n '1,3p' server/constraints.txt; .lock-venv/bin/pip freeze --exclude-editable | grep -v '^copiloto'; } \
+	  > server/constraints.new && mv server/constraints.new server/constraints.txt && rm -rf .lock-venv
 
 $(TINY): $(STAMP)
 	$(BIN)/copiloto models pull tiny
@@ -61,7 +68,7 @@ test: prereqs-test install model lint test-clients
 # Benchmarks (bench/README.md): latency against the peers (about 20 minutes; the first run also builds
 # llama-server, about 6), and HumanEval infilling quality (LIMIT=40 for a quick run; all of it ~75 minutes).
 bench-install: install model
-	$(BIN)/pip install --quiet -e ".[$(EXTRAS),bench]"
+	$(BIN)/pip install --quiet -c server/constraints.txt -e ".[$(EXTRAS),bench]"
 
 bench-latency: bench-install
 	$(BIN)/python bench/latency.py

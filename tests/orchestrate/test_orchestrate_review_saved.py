@@ -137,6 +137,10 @@ def test_concurrent_shows_one_list_saying_who_found_what(tiny_engine: LocalEngin
     assert request.reason == "concurrent" and request.local == (), "Claude reviews the text on its own"
     assert shown.events == ["reviewed", "compared 2"] and shown.local == []
     assert [(c.line, c.agreement) for c in shown.compared] == [(2, "both"), (6, "claude")]
+    assert [(c.source, c.code) for c in shown.compared] == [
+        ("copiloto/claude", "review-both"),
+        ("copiloto/claude", "review-claude"),
+    ]
 
 
 def test_concurrent_without_claude_shows_the_local_review(tiny_engine: LocalEngine) -> None:

@@ -94,21 +94,12 @@ def cmd_review(args: argparse.Namespace) -> int:
 def _review_rows(layer1: Sequence[SecurityFinding], shown: Collected) -> list[dict[str, Any]]:
     """Every finding as a JSON row, by line: layer 1's, then what the review showed last."""
     rows = [f.model_dump(mode="json") for f in [*layer1, *shown.local, *shown.claude]]
-    rows += [
-        {
-            **dataclasses.asdict(c),
-            "source": "copiloto/local" if c.agreement == "local" else "copiloto/claude",
-            "code": f"review-{c.agreement}",
-        }
-        for c in shown.compared
-    ]
+    rows += [{**dataclasses.asdict(c), "source": c.source, "code": c.code} for c in shown.compared]
     return sorted(rows, key=lambda row: (row["line"], row["source"]))
 
 
 def cmd_logs(args: argparse.Namespace) -> int:
     """Print the findings of GLPI log files (or folders of them): one per group of like entries."""
-    import json
-
     from copiloto.logs.report import as_text, log_files, read_log
 
     root = Path(args.root).resolve() if args.root else Path.cwd()

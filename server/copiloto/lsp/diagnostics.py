@@ -151,8 +151,8 @@ def compared_diagnostic(found: Compared, text: str) -> types.Diagnostic:
         range=_lines_range(lines, found.line - 1, found.end_line - 1),
         message=f"{found.message} ({AGREEMENT_NOTE[found.agreement]})",
         severity=(SEVERITIES if agreed else LOCAL_SEVERITIES)[found.severity],
-        source="copiloto/local" if found.agreement == "local" else "copiloto/claude",
-        code=f"review-{found.agreement}",
+        source=found.source,
+        code=found.code,
     )
 
 

@@ -40,6 +40,15 @@ class Compared:
     agreement: FoundBy
     fix: str | None = None
 
+    @property
+    def source(self) -> str:
+        """Who it is shown as coming from: the local model when only it reported the finding, else Claude."""
+        return "copiloto/local" if self.agreement == "local" else "copiloto/claude"
+
+    @property
+    def code(self) -> str:
+        return f"review-{self.agreement}"
+
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]

@@ -10,7 +10,8 @@ apt=()
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
-if ! have "$PYTHON" || ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+# ensurepip: Debian leaves it to python3-venv, without which `python3 -m venv` fails
+if ! have "$PYTHON" || ! "$PYTHON" -c 'import sys, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
   missing+=("Python >= 3.11 with venv as $PYTHON"); apt+=(python3 python3-venv)
 fi
 have c++ || have g++ || have clang++ || { missing+=("a C/C++ compiler"); apt+=(build-essential); }

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from copiloto.logs.report import read_log, resolve
+from copiloto.logs.report import resolve
+from copiloto.logs.watch import LogWatch, read_logs
 
 PHP_ERROR = """[2025-01-02 10:0{minute}:00] glpiphplog.CRITICAL:   *** Uncaught Exception Error: Call to undefined function foo() for ticket {n}42 in /var/www/glpi/src/Foo.php at line 12
   Backtrace :
@@ -64,7 +65,8 @@ def test_frames_resolve_to_the_longest_tail_in_the_workspace(workspace: Path, fr
 
 
 def test_like_entries_are_one_finding_on_the_latest_with_count_and_times(workspace: Path) -> None:
-    report = read_log(workspace / "files/_log/php-errors.log", workspace)
+    log = workspace / "files/_log/php-errors.log"
+    report = read_logs([log], workspace).report(log)
     assert report.unparsed == 1, "the line without a header is counted, not fatal"
     php, sql = report.findings
     assert php.count == 3 and php.line == 9, "on the latest of the three occurrences"
@@ -73,6 +75,16 @@ def test_like_entries_are_one_finding_on_the_latest_with_count_and_times(workspa
     assert [(loc.file, loc.line) for loc in php.locations] == [("src/Foo.php", 12), ("front/central.php", 40)]
     assert sql.count == 1 and "SQL syntax" in sql.message
     assert [(loc.file, loc.line) for loc in sql.locations] == [("src/DBmysql.php", 1080)]
+
+
+def test_the_server_holds_an_entry_still_being_written_the_command_line_reads_to_the_end(workspace: Path) -> None:
+    log = workspace / "files/_log/php-errors.log"
+    log.write_text(log.read_text().rstrip("\n"))  # the SQL error's last backtrace line, not yet ended
+    live = LogWatch([workspace])
+    live.update(log)
+    assert len(live.findings(log)) == 1, "the server waits: GLPI may still be writing the backtrace"
+    assert len(read_logs([log], workspace).findings(log)) == 2
+    assert len(live.findings(log)) == 1
 
 
 def copiloto(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -102,7 +114,7 @@ def test_copiloto_logs_text_reads_like_compiler_output(workspace: Path) -> None:
     lines = done.stdout.splitlines()
     assert lines[0].startswith("files/_log/php-errors.log:9: error: [glpiphplog.CRITICAL] Uncaught Exception")
     assert lines[1] == "    at src/Foo.php:12 Foo->bar()"
-    assert lines[-1] == "(1 lines could not be parsed)"
+    assert lines[-1] == "(1 line belongs to no log entry and was skipped)"
 
 
 def test_copiloto_logs_says_when_there_is_no_such_file(tmp_path: Path) -> None:

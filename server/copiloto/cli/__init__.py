@@ -71,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("paths", nargs="+", metavar="PATH", help="a log file, or a folder of *.log files")
     logs.add_argument("--json", action="store_true", help="a JSON list of findings")
     logs.add_argument("--root", help="the GLPI workspace that backtraces resolve in (default: the current folder)")
+    logs.add_argument(
+        "--explain",
+        type=int,
+        metavar="LINE",
+        help="ask Claude for the root cause of the entry at LINE of the one log given (the line the listing shows)",
+    )
     logs.set_defaults(func=cmd_logs)
 
     doctor = sub.add_parser("doctor", help="which model, why, GPU offload, VRAM fit")

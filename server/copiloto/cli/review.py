@@ -14,6 +14,8 @@ from copiloto.cli.common import settings_from_args
 from copiloto.errors import CopilotoError
 
 if TYPE_CHECKING:  # the commands import what they use when they run
+    from copiloto.config import Settings
+    from copiloto.logs.watch import LogWatch
     from copiloto.orchestrate.review import Collected
     from copiloto.review.security import SecurityFinding
 
@@ -99,8 +101,10 @@ def _review_rows(layer1: Sequence[SecurityFinding], shown: Collected) -> list[di
 
 
 def cmd_logs(args: argparse.Namespace) -> int:
-    """Print the findings of GLPI log files (or folders of them): one per group of like entries."""
-    from copiloto.logs.report import as_text, log_files, read_log
+    """Print the findings of GLPI log files (or folders of them): one per group of like entries, read as the server
+    reads them; `--explain LINE` asks Claude about the entry at that line instead."""
+    from copiloto.logs.report import as_text, log_files
+    from copiloto.logs.watch import read_logs
 
     root = Path(args.root).resolve() if args.root else Path.cwd()
     files = log_files([Path(p) for p in args.paths])
@@ -108,7 +112,13 @@ def cmd_logs(args: argparse.Namespace) -> int:
     if missing or not files:
         print(f"copiloto: no such log file: {', '.join(missing) or ' '.join(args.paths)}", file=sys.stderr)
         return 2
-    reports = [read_log(path, root) for path in files]
+    watch = read_logs(files, root)
+    if args.explain is not None:
+        if len(files) != 1:
+            print(f"copiloto: --explain needs one log file, not {len(files)}", file=sys.stderr)
+            return 2
+        return _explain(watch, files[0], args.explain, settings_from_args(args))
+    reports = [watch.report(path, shown_as=str(path)) for path in files]
     if args.json:
         rows = [finding.model_dump(mode="json") for report in reports for finding in report.findings]
         print(json.dumps(rows, indent=2))
@@ -116,4 +126,28 @@ def cmd_logs(args: argparse.Namespace) -> int:
         for report in reports:
             for line in as_text(report):
                 print(line)
+    return 0
+
+
+def _explain(watch: LogWatch, log_file: Path, line: int, settings: Settings) -> int:
+    """`copiloto logs FILE --explain LINE`: Claude's root cause, then the source lines it names, compiler-style."""
+    import asyncio
+
+    from copiloto.orchestrate.explain import NoSuchEntry, explain_log_entry
+    from copiloto.runtime import start_cloud
+
+    client = start_cloud(settings).client
+    try:
+        explained = asyncio.run(explain_log_entry(client=client, watch=watch, log_file=log_file, line=line))
+    except NoSuchEntry as exc:
+        print(f"copiloto: {exc}; `copiloto logs {log_file}` lists the entries and their lines", file=sys.stderr)
+        return 2
+    except CopilotoError as exc:
+        print(f"copiloto: explain: {exc}", file=sys.stderr)
+        return 1
+    print(f"{log_file}:{line}: root cause: {explained.root_cause}")
+    if explained.fix:
+        print(f"    fix: {explained.fix}")
+    for item in explained.involved:
+        print(f"{explained.root / item.file}:{item.line}: {item.why}")
     return 0

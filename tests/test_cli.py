@@ -179,6 +179,28 @@ def test_tests_explains_bad_input_before_loading_a_model(tmp_path: Path) -> None
         assert done.returncode in {1, 2} and message in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "status", "said"),
+    [
+        (["complete", "{dir}/ok.py"], 2, "copiloto: expected FILE:LINE:COL, 1-based (like app.py:12:5), got "),
+        (["complete", "{dir}/nope.py:1:1"], 2, "nope.py: No such file or directory\n"),  # no "[Errno 2]"
+        (["review", "{dir}/latin1.py", "--no-local"], 2, "latin1.py: it is not UTF-8 text (byte 5)"),
+        (["review", "{dir}/bad.py", "--no-local"], 1, "it does not parse (invalid syntax at line 1); fix that first"),
+        (["logs", "{dir}"], 2, "copiloto: no *.log file in "),
+        (["models", "pull", "nope"], 1, "copiloto: unknown model 'nope'"),
+        (["--model", "{dir}/ok.py", "complete", "{dir}/ok.py:1:1"], 1, "copiloto: not a GGUF model file"),
+    ],
+)
+def test_bad_input_gets_one_line_that_says_what_to_do(tmp_path: Path, args: list[str], status: int, said: str) -> None:
+    (tmp_path / "ok.py").write_text("def add(a, b):\n    return a + b\n")
+    (tmp_path / "bad.py").write_text("def broken(:\n")
+    (tmp_path / "latin1.py").write_bytes("# caf\xe9 = 1\n".encode("latin-1"))
+    done = copiloto(*[arg.format(dir=tmp_path) for arg in args], timeout=60)
+    assert done.returncode == status, done.stderr
+    assert said in done.stderr
+    assert done.stderr.count("\n") == 1, f"one line, no log noise, no traceback: {done.stderr!r}"
+
+
 def test_engine_url_completes_through_a_remote_server(tmp_path: Path, remote_server: str) -> None:
     source = tmp_path / "fib.py"
     source.write_text(FIB)

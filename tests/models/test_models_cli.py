@@ -95,7 +95,7 @@ def test_pull_through_the_cli(
 
 def test_pull_failure_exits_1(fake_hub: FakeHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(["--models-dir", str(tmp_path), "models", "pull", "codellama-7b"]) == 1
-    assert "error: could not download TheBloke/CodeLlama-7B-GGUF/codellama-7b.Q4_K_M.gguf" in capsys.readouterr().err
+    assert "copiloto: could not download TheBloke/CodeLlama-7B-GGUF/codellama-7b.Q4_K_M.gguf" in capsys.readouterr().err
 
 
 def test_models_without_a_command_prints_usage(capsys: pytest.CaptureFixture[str]) -> None:

@@ -112,17 +112,34 @@ def _hoist_global_options(argv: list[str]) -> list[str]:
     return hoisted + rest
 
 
+def _configure_logging(args: argparse.Namespace) -> None:
+    """The server's log (stderr, the editor's output channel) is timestamped at INFO; a command a person runs says
+    only its warnings, as `copiloto: ...` lines; --verbose gives everything, timestamped."""
+    if args.verbose or args.command in ("serve", "demo"):
+        logging.basicConfig(
+            level=logging.DEBUG if args.verbose else logging.INFO,
+            stream=sys.stderr,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        if not args.verbose:  # pygls and httpx2 log every message/request at INFO: only with --verbose
+            logging.getLogger("pygls").setLevel(logging.WARNING)
+            logging.getLogger("httpx2").setLevel(logging.WARNING)
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("copiloto: %(message)s"))
+    handler.addFilter(_not_the_engine_failure)
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+
+
+def _not_the_engine_failure(record: logging.LogRecord) -> bool:
+    """The engine logs why it failed for the server's log; a command prints that same reason as its last line."""
+    return not (record.name.startswith("copiloto.engine") and record.levelno >= logging.ERROR and not record.exc_info)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = _hoist_global_options(list(sys.argv[1:] if argv is None else argv))
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    if not args.verbose:  # pygls and httpx2 log every message/request at INFO: only with --verbose
-        logging.getLogger("pygls").setLevel(logging.WARNING)
-        logging.getLogger("httpx2").setLevel(logging.WARNING)
+    _configure_logging(args)
     from copiloto.engine.types import EngineError
     from copiloto.models.errors import ModelError
 

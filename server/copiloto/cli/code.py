@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from copiloto.cli.common import LANGUAGE_BY_SUFFIX, parse_location, read_target, settings_from_args
+from copiloto.cli.common import LANGUAGE_BY_SUFFIX, cannot_read, parse_location, read_target, settings_from_args
 
 
 def cmd_complete(args: argparse.Namespace) -> int:
@@ -18,7 +18,7 @@ def cmd_complete(args: argparse.Namespace) -> int:
     try:
         text = path.read_bytes().decode("utf-8", errors="replace")
     except OSError as exc:
-        print(f"copiloto: cannot read {path}: {exc}", file=sys.stderr)
+        print(cannot_read(path, exc), file=sys.stderr)
         return 2
     starts = line_starts(text)
     try:
@@ -45,10 +45,20 @@ def cmd_complete(args: argparse.Namespace) -> int:
         model = completion.result.model if completion.result and completion.result.model else runtime.engine.model_name
         print(json.dumps({"text": completion.text, **completion.details(), "model": model}, ensure_ascii=False))
     else:
-        if completion.reason and not completion.text:
-            print(f"copiloto: no completion: {completion.reason}", file=sys.stderr)
+        if not completion.text:
+            print(f"copiloto: no completion: {_why_none(completion.reason)}", file=sys.stderr)
         print(completion.text)
     return 0 if completion.source != "error" else 1
+
+
+def _why_none(reason: str | None) -> str:
+    from copiloto.context.builder import SKIP_TEXT_AFTER_CURSOR
+
+    if reason is None:
+        return "the model suggested nothing here"
+    if reason == SKIP_TEXT_AFTER_CURSOR:  # the editor asks at the end of what is typed; so should a person
+        return f"{reason}: complete at the end of a line, or before closing brackets and quotes only"
+    return reason
 
 
 def cmd_docstring(args: argparse.Namespace) -> int:

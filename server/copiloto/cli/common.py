@@ -44,12 +44,21 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 
 def parse_location(spec: str) -> tuple[Path, int, int]:
-    """FILE:LINE:COL, 1-based as compilers print them (COL counts characters)."""
+    """FILE:LINE:COL, 1-based as compilers print them (COL counts characters); else says so and exits 2."""
     try:
         path, line, col = spec.rsplit(":", 2)
         return Path(path), int(line), int(col)
     except ValueError:
-        raise SystemExit(f"expected FILE:LINE:COL (1-based), got {spec!r}") from None
+        print(f"copiloto: expected FILE:LINE:COL, 1-based (like app.py:12:5), got {spec!r}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cannot_read(path: Path, exc: Exception) -> str:
+    """`copiloto: cannot read PATH: <the reason, without Python's errno prefix>`."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"copiloto: cannot read {path}: it is not UTF-8 text (byte {exc.start})"
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return f"copiloto: cannot read {path}: {reason}"
 
 
 def read_target(target: str) -> tuple[Path, str, str] | int:
@@ -66,7 +75,7 @@ def read_target(target: str) -> tuple[Path, str, str] | int:
     try:
         source = path.read_bytes().decode("utf-8")  # bytes: the file's own line endings survive --write
     except (OSError, UnicodeDecodeError) as exc:
-        print(f"copiloto: cannot read {path}: {exc}", file=sys.stderr)
+        print(cannot_read(path, exc), file=sys.stderr)
         return 2
     try:
         find_by_qualname(source, qualname)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from copiloto.cli.common import settings_from_args
+from copiloto.cli.common import cannot_read, settings_from_args
 from copiloto.errors import CopilotoError
 
 if TYPE_CHECKING:  # the commands import what they use when they run
@@ -38,11 +38,14 @@ def cmd_review(args: argparse.Namespace) -> int:
     try:
         text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        print(f"copiloto: cannot read {path}: {exc}", file=sys.stderr)
+        print(cannot_read(path, exc), file=sys.stderr)
         return 2
     if (why := why_not_reviewed(text, settings.review.max_file_kb)) is not None:
         print(f"copiloto: not reviewing {path}: {why}", file=sys.stderr)
         return 2
+    if (broken := _syntax_error(text)) is not None:  # bandit and the model would both read nothing in it
+        print(f"copiloto: not reviewing {path}: it does not parse ({broken}); fix that first", file=sys.stderr)
+        return 1
     reviewer = start_cloud(settings).reviewer  # Claude needs no local model
 
     async def ask_claude(request: DeepReviewRequest) -> list[DeepFinding] | None:
@@ -93,6 +96,18 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def _syntax_error(text: str) -> str | None:
+    import ast
+
+    try:
+        ast.parse(text)
+    except SyntaxError as exc:
+        return f"{exc.msg} at line {exc.lineno}"
+    except ValueError as exc:  # NUL bytes, caught earlier by why_not_reviewed
+        return str(exc)
+    return None
+
+
 def _review_rows(layer1: Sequence[SecurityFinding], shown: Collected) -> list[dict[str, Any]]:
     """Every finding as a JSON row, by line: layer 1's, then what the review showed last."""
     rows = [f.model_dump(mode="json") for f in [*layer1, *shown.local, *shown.claude]]
@@ -110,7 +125,8 @@ def cmd_logs(args: argparse.Namespace) -> int:
     files = log_files([Path(p) for p in args.paths])
     missing = [str(f) for f in files if not f.is_file()]
     if missing or not files:
-        print(f"copiloto: no such log file: {', '.join(missing) or ' '.join(args.paths)}", file=sys.stderr)
+        said = f"no such log file: {', '.join(missing)}" if missing else f"no *.log file in {' '.join(args.paths)}"
+        print(f"copiloto: {said}", file=sys.stderr)
         return 2
     watch = read_logs(files, root)
     if args.explain is not None:

@@ -107,12 +107,12 @@ def cmd_path(args: argparse.Namespace) -> int:
     try:
         entry = store.entry(args.name)
     except ModelError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"copiloto: {err}", file=sys.stderr)
         return 1
     path = store.local_path(entry)
     if path is None:
         print(
-            f"error: {entry.name} is not present in {store.root}: run `copiloto models pull {entry.name}`",
+            f"copiloto: {entry.name} is not present in {store.root}: run `copiloto models pull {entry.name}`",
             file=sys.stderr,
         )
         return 1
@@ -130,7 +130,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
             from_hub=getattr(args, "from_hub", False),
         )
     except ModelError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"copiloto: {err}", file=sys.stderr)
         return 1
     check = f"verified sha256 {result.sha256}" if result.verified else f"UNVERIFIED (sha256 {result.sha256})"
     print(f"{result.name}: {result.action}, {check}")

@@ -229,7 +229,7 @@ def test_a_linked_list_method_the_model_wrote_nothing_for_gets_pinned_tests_that
 def test_code_that_is_not_pure_gets_no_fallback_test(tmp_path: Path) -> None:
     source = "import random\n\n\ndef roll(sides: int) -> int:\n    return random.randint(1, sides)\n"
     done = _generate(tmp_path, source, "roll")
-    assert not done.kept and done.reason == "the model wrote no test for roll that calls it"
+    assert not done.kept and (done.reason or "").startswith("the model wrote no test for roll that calls it (")
 
 
 def test_no_fallback_test_where_the_model_wrote_a_passing_one(tmp_path: Path) -> None:

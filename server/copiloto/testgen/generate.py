@@ -159,7 +159,10 @@ class GeneratedTests:
         if self.kept:
             return None
         if self.written == 0:
-            return f"the model wrote no test for {self.qualname} that calls it"
+            return (
+                f"the model wrote no test for {self.qualname} that calls it "
+                "(an example call in its docstring gives the model one to follow)"
+            )
         told = next(((f.candidate.name, w) for f in self.failures if (w := failure_words(f.result.output))), None)
         shown = f" (for example {told[0]}: {told[1]})" if told is not None else ""
         return f"none of the {self.written} tests written for {self.qualname} passed against the current code{shown}"

@@ -38,7 +38,10 @@ from copiloto.testgen.action import tests_offers
 from copiloto.testgen.layout import project_root
 
 log = logging.getLogger(__name__)
-UNTRUSTED = "Restricted Mode: generating tests runs this workspace's code; trust the workspace to use it"
+UNTRUSTED = (
+    "Restricted Mode: generating tests runs this workspace's code; trust the workspace (Manage Workspace Trust) "
+    "to use it"
+)
 MODEL_FIX_ACTION = "model-fix"
 
 
@@ -166,7 +169,7 @@ async def resolve_tests(ls: CopilotoServer, action: types.CodeAction, doc: Docum
     assert runtime is not None
     path = file_path(doc.uri)
     if path is None or not path.is_file():
-        return _tell(ls, action, types.MessageType.Warning, "tests need the file saved on disk: they import it")
+        return _tell(ls, action, types.MessageType.Warning, "save the file first: the tests import it from disk")
     text = doc.text  # what is on disk: the user may type on while the tests run
     if path.read_bytes().decode("utf-8", errors="replace") != text:
         why = f"save {path.name} first: the tests run against the code on disk"

@@ -14,7 +14,8 @@ Every program here was written by others and comes from PyPI sdists at pinned ve
   protocols, ReDoS, logging, sockets...).
   `--extra DIR` adds a folder of insecure programs got by other means (see bench/README.md) as one more part.
   Per file: flagged by bandit, flagged by the flows, flagged beyond bandit (a flow finding that layer 1 keeps,
-  i.e. not on a line bandit flags for the same CWE), flagged by the flows where bandit flags nothing at all.
+  i.e. not on a line bandit flags for the same CWE), flagged by the flows where bandit flags nothing at all; for
+  precli's examples also beyond bandit on the line the example is labelled with (its own misuse, not another).
 - The labelled sink lines (SQL and command injection, the classes both tools cover): caught and false alarms of
   each tool, a line counting as flagged when a finding of the tool's matching CWE starts on it.
 - Clean code: HumanEval's 164 reference solutions, FastAPI 0.115.0's docs_src (701 example apps), Flask 3.1.2's
@@ -59,6 +60,8 @@ SDISTS = {
     "precli": "0.8.6",
 }
 PRECLI_LEVEL = re.compile(r"^# level: (\w+)", re.MULTILINE)
+# precli's examples say where the finding their rule exists for starts and ends
+PRECLI_LINES = re.compile(r"^# start_line: (\d+)\n# end_line: (\d+)", re.MULTILINE)
 SOURCE = re.compile(
     r"request\.(args|form|values|json|get_json|cookies|headers|files|data|GET|POST|COOKIES|body|FILES|META)"
     r"|\binput\(|sys\.argv|@\w+\.(get|post|put|delete|route)\("
@@ -197,6 +200,9 @@ def measure_insecure(corpus: dict[str, list[Case]]) -> dict[str, Any]:
             counts["beyond bandit"] += bool(kept)
             counts["flows where bandit is silent"] += bool(flows) and not bandit
             rules.update({f.code for f in flows})
+            if (label := PRECLI_LINES.search(text)) is not None:  # was it the example's own misuse?
+                lines = range(int(label.group(1)), int(label.group(2)) + 1)
+                counts["beyond bandit, on the example's labelled line"] += any(f.line in lines for f in kept)
             if kept:
                 beyond_files.append({"file": name, "flows": [f"{f.line}: {f.code} {f.message}" for f in kept]})
         total.update(counts)

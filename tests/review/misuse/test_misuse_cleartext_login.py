@@ -113,9 +113,10 @@ CLEAN = [
 
 @pytest.mark.parametrize("source", FLAGGED)
 def test_flagged(source: str, codes: Codes) -> None:
-    assert [code for _, code in codes(source)] == ["CM-CLEARTEXT-LOGIN"]
+    assert [code for _, code in codes(source) if code == "CM-CLEARTEXT-LOGIN"] == ["CM-CLEARTEXT-LOGIN"]
 
 
 @pytest.mark.parametrize("source", CLEAN)
 def test_clean_twin_is_silent(source: str, codes: Codes) -> None:
-    assert codes(source) == []
+    # this rule's twins only: a bare starttls() here is CM-MAIL-TLS-UNCHECKED's (no certificate check)
+    assert [found for found in codes(source) if found[1] == "CM-CLEARTEXT-LOGIN"] == []

@@ -24,7 +24,7 @@ FLAGGED = [
     """
     import ssl, socket
     def connect(host):
-        return ssl.wrap_socket(socket.create_connection((host, 443)), cert_reqs=ssl.CERT_NONE)
+        return ssl.wrap_socket(socket.create_connection((host, 443), 10), cert_reqs=ssl.CERT_NONE)
     """,
     """
     import urllib3

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from copiloto.review.misuse.shapes import Hit, Imports, Rule, argument, calls, dotted, functions
+from copiloto.review.misuse.shapes import Hit, Imports, Rule, argument, bound_calls, calls, dotted, functions
 
 RULE = Rule("CM-CLEARTEXT-LOGIN", 319, "warning", "cleartext_mail_login")
 # plain connection class → (its login methods, its upgrade to TLS, what to use instead)
@@ -51,20 +51,9 @@ def check(tree: ast.Module, imports: Imports) -> Iterator[Hit]:
 
 
 def _connections(function: ast.AST, imports: Imports) -> dict[str, str]:
-    """Names bound in `function` to a plain mail connection (`s = smtplib.SMTP(host)`, `with ... as s`)."""
-    found: dict[str, str] = {}
-    for node in ast.walk(function):
-        pairs: list[tuple[ast.expr, ast.expr]] = []
-        if isinstance(node, ast.Assign):
-            pairs = [(target, node.value) for target in node.targets]
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            pairs = [(item.optional_vars, item.context_expr) for item in node.items if item.optional_vars]
-        for target, value in pairs:
-            if isinstance(value, ast.Call) and dotted(target):
-                kind = imports.called(value)
-                if kind in PLAIN and not _local(value):
-                    found[dotted(target)] = kind
-    return found
+    """Names bound in `function` to a plain mail connection to another host, with its class."""
+    made = bound_calls(function, imports, PLAIN.keys())
+    return {name: imports.called(call) for name, call in made.items() if not _local(call)}
 
 
 def _local(call: ast.Call) -> bool:

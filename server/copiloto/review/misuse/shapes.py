@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
 from copiloto.astnames import dotted as dotted  # the rules read names through shapes
@@ -70,6 +70,22 @@ def calls(tree: ast.AST, imports: Imports) -> Iterator[tuple[ast.Call, str]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             yield node, imports.called(node)
+
+
+def bound_calls(scope: ast.AST, imports: Imports, kinds: Collection[str]) -> dict[str, ast.Call]:
+    """Names bound in `scope` to a call of one of `kinds` (`s = smtplib.SMTP(host)`, `with ... as s`), with the
+    call that made each: the connections, clients and hashes a rule follows through a function."""
+    found: dict[str, ast.Call] = {}
+    for node in ast.walk(scope):
+        pairs: list[tuple[ast.expr, ast.expr]] = []
+        if isinstance(node, ast.Assign):
+            pairs = [(target, node.value) for target in node.targets]
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            pairs = [(item.optional_vars, item.context_expr) for item in node.items if item.optional_vars]
+        for target, value in pairs:
+            if isinstance(value, ast.Call) and dotted(target) and imports.called(value) in kinds:
+                found[dotted(target)] = value
+    return found
 
 
 def keyword(call: ast.Call, name: str) -> ast.expr | None:

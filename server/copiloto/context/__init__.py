@@ -55,8 +55,12 @@ After a block opener the block being opened counts as enclosing.  Python
 decides by tree-sitter where the syntax tree around the cursor is free of
 errors and otherwise by an indentation walk over logical lines (a scanner for
 strings, comments, brackets and backslashes); on a blank line the cursor
-column says which body the cursor is in.  Other languages track ``{``/``}``
-with a comment/string-aware lexer and classify the header line by regexes.
+column says which body the cursor is in.  PHP reads the same answers from a
+tree-sitter-php parse (``_php``: heredocs, ``?>`` HTML, attributes, closures,
+multi-line signatures and ``if (...):`` blocks are read, not guessed), and
+falls back to the brace lexer where the tree is broken around the cursor.
+Other languages track ``{``/``}`` with a comment/string-aware lexer and
+classify the header line by regexes.
 
 Bounded work: only a window around the cursor is analysed: at most 400 lines
 (32k chars) before the cursor line and 100 lines (8k chars) after it.  For
@@ -76,8 +80,18 @@ lone surrogates and U+FFFD from invalid UTF-8 are encoded with
 ``errors="replace"`` for tree-sitter and NULs are blanked, so nothing raises.
 """
 
+from copiloto.context._php import FunctionSpan, enclosing_function
 from copiloto.context.budget import cut_to_budget
 from copiloto.context.builder import build_context
 from copiloto.context.model import CompletionContext, Mode, Scope, ScopeKind
 
-__all__ = ["CompletionContext", "Mode", "Scope", "ScopeKind", "build_context", "cut_to_budget"]
+__all__ = [
+    "CompletionContext",
+    "FunctionSpan",
+    "Mode",
+    "Scope",
+    "ScopeKind",
+    "build_context",
+    "cut_to_budget",
+    "enclosing_function",
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from copiloto.context import _braces, _python
+from copiloto.context import _braces, _php, _python
 from copiloto.context._python import Region
 from copiloto.context._text import TextView, detect_indent_unit
 from copiloto.context.model import CompletionContext, Mode, Scope
@@ -70,6 +70,9 @@ def build_context(text: str, offset: int, language_id: str) -> CompletionContext
         if python:
             py = _python.analyze(window, crow, ccol, unit)
             mode, region = py.mode, py.region
+        elif language_id.lower() == "php":
+            ph = _php.analyze(window, crow, ccol, unit, at_start=len(before) == cursor_row)
+            mode, region = ph.mode, ph.region
         else:
             br = _braces.analyze(window, crow, ccol, unit, language_id)
             mode, region = br.mode, br.region

@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from copiloto.cloud.client import CloudClient
+from copiloto.context import enclosing_function
 
 SYSTEM = (
     "You help a team that runs GLPI (the PHP helpdesk) find the root cause of errors in its logs. You get one "
@@ -20,6 +21,7 @@ SYSTEM = (
 )
 TOOL = "report_explanation"
 CONTEXT_LINES = 12  # shown around each frame's line
+MAX_FUNCTION_LINES = 80  # a PHP frame's whole function is shown instead, when it is no longer than this
 
 
 class InvolvedLine(BaseModel):
@@ -43,11 +45,23 @@ class Frame:
     line: int
 
 
+def _shown(frame: Frame) -> tuple[list[str], int, int, str | None]:
+    """The file's lines, the first and last (1-based) shown for `frame` and the function they are, if they are
+    one: a root cause is often earlier in the function than the failing line, so a PHP frame's whole function
+    is shown, unless it is too long for the prompt."""
+    text = frame.file.read_text(encoding="utf-8", errors="replace")
+    lines = text.split("\n")
+    function = enclosing_function(text, frame.line - 1) if frame.file.suffix.lower() == ".php" else None
+    if function is not None and function.end_row - function.start_row < MAX_FUNCTION_LINES:
+        return lines, function.start_row + 1, function.end_row + 1, function.name
+    return lines, max(1, frame.line - CONTEXT_LINES), min(len(lines), frame.line + CONTEXT_LINES), None
+
+
 def excerpt(frame: Frame) -> str:
-    lines = frame.file.read_text(encoding="utf-8", errors="replace").split("\n")
-    first, last = max(1, frame.line - CONTEXT_LINES), min(len(lines), frame.line + CONTEXT_LINES)
+    lines, first, last, function = _shown(frame)
     body = "\n".join(f"{n}: {lines[n - 1]}" for n in range(first, last + 1))
-    return f"--- {frame.shown_as} (lines {first}-{last}; the frame is line {frame.line})\n{body}"
+    what = f"lines {first}-{last}, the whole function {function}()" if function else f"lines {first}-{last}"
+    return f"--- {frame.shown_as} ({what}; the frame is line {frame.line})\n{body}"
 
 
 async def explain(
@@ -58,5 +72,6 @@ async def explain(
     shown = [f for f in frames if not client.never_sends(f.shown_as) and f.file.is_file()]
     context = "Log entry:\n" + entry + "\n\nSource:\n" + "\n\n".join(excerpt(f) for f in shown)
     answer = await client.ask(SYSTEM, context, "What is the root cause?", Explanation, TOOL, path=log_path)
-    windows = {(f.shown_as, n) for f in shown for n in range(f.line - CONTEXT_LINES, f.line + CONTEXT_LINES + 1)}
+    spans = [(f.shown_as, *_shown(f)[1:3]) for f in shown]  # the lines excerpt() showed
+    windows = {(name, n) for name, first, last in spans for n in range(first, last + 1)}
     return answer.value, [i for i in answer.value.involved if (i.file, i.line) in windows]

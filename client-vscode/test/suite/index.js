@@ -363,6 +363,7 @@ const tests = [
       assert.ok(/globalStorage/.test(venv), `venv ${venv} is in the extension's global storage`);
       assert.strictEqual(cpu.command, path.join(venv, 'bin', 'python'));
       assert.deepStrictEqual(cpu.args, ['-m', 'pip', 'install', '--upgrade', '-c', constraints, `${wheel}[tiny]`]);
+      assert.deepStrictEqual(cpu.refresh, ['-m', 'pip', 'install', '--no-deps', '--force-reinstall', wheel], 'the bundled wheel wins over an installed same version');
       assert.strictEqual(cpu.source, 'bundled');
       assert.strictEqual(cpu.problem, undefined);
       assert.strictEqual(cpu.env.CMAKE_ARGS, undefined);
@@ -372,8 +373,9 @@ const tests = [
       const fromRepo = api.installPlan('cpu');
       assert.deepStrictEqual(fromRepo.args, ['-m', 'pip', 'install', '--upgrade', `${repo}[tiny]`], 'a checkout: without the constraints');
       assert.strictEqual(fromRepo.source, 'setting');
-      await cfg().update('server.installSource', `${wheel}[tiny,smol]`, G);
-      assert.deepStrictEqual(api.installPlan('cpu').args, ['-m', 'pip', 'install', '--upgrade', `${wheel}[tiny,smol]`], 'its own extras kept');
+      assert.strictEqual(fromRepo.refresh, undefined, 'a setting installs as pip decides');
+      await cfg().update('server.installSource', `${wheel}[tiny,dev]`, G);
+      assert.deepStrictEqual(api.installPlan('cpu').args, ['-m', 'pip', 'install', '--upgrade', `${wheel}[tiny,dev]`], 'its own extras kept');
       await cfg().update('server.installSource', undefined, G);
 
       // a development build without the bundled wheel: the command says so and points at installSource
@@ -409,6 +411,7 @@ const tests = [
       assert.strictEqual(api.installFlavor(), 'cpu', 'CPU remembered in globalState');
       assert.ok(api.events().slice(n1).some((e) => e.startsWith('install:venv:') && e.includes('-m venv')), 'created the venv');
       assert.ok(api.events().slice(n1).includes(`install:pip:${[cpu.command, ...cpu.args].join(' ')}`), 'ran the planned pip command');
+      assert.ok(api.events().slice(n1).includes(`install:refresh:${[cpu.command, ...cpu.refresh].join(' ')}`), 'then put the bundled wheel in over any same version');
       assert.ok(fs.existsSync(path.join(venv, 'bin', 'python')), 'venv python exists');
       const site = fs.readdirSync(path.join(venv, 'lib')).map((d) => path.join(venv, 'lib', d, 'site-packages'));
       assert.ok(site.some((d) => fs.existsSync(path.join(d, 'copiloto', '__init__.py'))), 'copiloto installed into the venv (not a link to the checkout)');

@@ -58,7 +58,10 @@ def _shown(frame: Frame) -> tuple[list[str], int, int, str | None]:
 
 
 def excerpt(frame: Frame) -> str:
-    lines, first, last, function = _shown(frame)
+    return _excerpt(frame, *_shown(frame))
+
+
+def _excerpt(frame: Frame, lines: list[str], first: int, last: int, function: str | None) -> str:
     body = "\n".join(f"{n}: {lines[n - 1]}" for n in range(first, last + 1))
     what = f"lines {first}-{last}, the whole function {function}()" if function else f"lines {first}-{last}"
     return f"--- {frame.shown_as} ({what}; the frame is line {frame.line})\n{body}"
@@ -70,8 +73,8 @@ async def explain(
     """Claude's explanation and, of the lines it names, those it was shown. CloudUnavailable when Claude cannot
     be used now (the reason, or `log_path` matches cloud.exclude), CloudError when it failed."""
     shown = [f for f in frames if not client.never_sends(f.shown_as) and f.file.is_file()]
-    context = "Log entry:\n" + entry + "\n\nSource:\n" + "\n\n".join(excerpt(f) for f in shown)
+    views = [(f, _shown(f)) for f in shown]  # each file read (and parsed) once: what is sent is what is checked
+    context = "Log entry:\n" + entry + "\n\nSource:\n" + "\n\n".join(_excerpt(f, *view) for f, view in views)
     answer = await client.ask(SYSTEM, context, "What is the root cause?", Explanation, TOOL, path=log_path)
-    spans = [(f.shown_as, *_shown(f)[1:3]) for f in shown]  # the lines excerpt() showed
-    windows = {(name, n) for name, first, last in spans for n in range(first, last + 1)}
+    windows = {(f.shown_as, n) for f, (_, first, last, _) in views for n in range(first, last + 1)}
     return answer.value, [i for i in answer.value.involved if (i.file, i.line) in windows]

@@ -9,7 +9,16 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from copiloto.review.misuse.shapes import Hit, Imports, Rule, argument, bound_calls, calls, dotted, functions
+from copiloto.review.misuse.shapes import (
+    Hit,
+    Imports,
+    Rule,
+    bound_calls,
+    calls,
+    dotted,
+    functions,
+    to_this_machine,
+)
 
 RULE = Rule("CM-CLEARTEXT-LOGIN", 319, "warning", "cleartext_mail_login")
 # plain connection class → (its login methods, its upgrade to TLS, what to use instead)
@@ -19,7 +28,6 @@ PLAIN = {
     "poplib.POP3": (("user", "pass_"), "stls", "poplib.POP3_SSL"),
     "nntplib.NNTP": (("login",), "starttls", "nntplib.NNTP_SSL"),
 }
-LOCAL = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 def check(tree: ast.Module, imports: Imports) -> Iterator[Hit]:
@@ -53,9 +61,4 @@ def check(tree: ast.Module, imports: Imports) -> Iterator[Hit]:
 def _connections(function: ast.AST, imports: Imports) -> dict[str, str]:
     """Names bound in `function` to a plain mail connection to another host, with its class."""
     made = bound_calls(function, imports, PLAIN.keys())
-    return {name: imports.called(call) for name, call in made.items() if not _local(call)}
-
-
-def _local(call: ast.Call) -> bool:
-    host = argument(call, 0, "host")
-    return isinstance(host, ast.Constant) and host.value in LOCAL
+    return {name: imports.called(call) for name, call in made.items() if not to_this_machine(call)}

@@ -11,7 +11,18 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from copiloto.review.misuse.shapes import Hit, Imports, Rule, argument, bound_calls, calls, dotted, functions
+from copiloto.review.misuse.shapes import (
+    Hit,
+    Imports,
+    Rule,
+    argument,
+    bound_calls,
+    calls,
+    dotted,
+    functions,
+    to_this_machine,
+    unpacks,
+)
 
 RULE = Rule("CM-MAIL-TLS-UNCHECKED", 295, "error", "mail_tls_certificate_not_checked")
 # TLS client → (its context keyword, the positional index of that keyword in Python 3.9-3.11)
@@ -30,13 +41,12 @@ UPGRADES = {
     "poplib.POP3": ("stls", "context", 0),
     "nntplib.NNTP": ("starttls", "context", 0),
 }
-LOCAL = frozenset({"localhost", "127.0.0.1", "::1"})
 USE = "ssl.create_default_context()"
 
 
 def check(tree: ast.Module, imports: Imports) -> Iterator[Hit]:
     for call, name in calls(tree, imports):
-        if name in TLS_CLIENTS and not _local(call):
+        if name in TLS_CLIENTS and not to_this_machine(call):
             word, index = TLS_CLIENTS[name]
             if _unset(call, word, index):
                 yield Hit(
@@ -51,7 +61,7 @@ def check(tree: ast.Module, imports: Imports) -> Iterator[Hit]:
                 continue
             owner = dotted(call.func.value)
             made = connections.get(owner)
-            if made is None or _local(made):
+            if made is None or to_this_machine(made):
                 continue
             method, word, index = UPGRADES[imports.called(made)]
             if call.func.attr == method and _unset(call, word, index):
@@ -64,12 +74,7 @@ def check(tree: ast.Module, imports: Imports) -> Iterator[Hit]:
 
 def _unset(call: ast.Call, word: str, index: int) -> bool:
     """No context given: not by keyword, not by position, not possibly inside `**kwargs` — or given as None."""
-    if any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
+    if unpacks(call):
         return False
     given = argument(call, index, word)
     return given is None or (isinstance(given, ast.Constant) and given.value is None)
-
-
-def _local(call: ast.Call) -> bool:
-    host = argument(call, 0, "host")
-    return isinstance(host, ast.Constant) and host.value in LOCAL

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from copiloto.review.misuse.shapes import Hit, Imports, Rule, argument, calls
+from copiloto.review.misuse.shapes import Hit, Imports, Rule, argument, calls, unpacks
 
 RULE = Rule("CM-NO-TIMEOUT", 1088, "information", "network_call_without_timeout")
 # client → (the positional index of `timeout` in Python 3.9-3.11, whether it connects with no host given)
@@ -50,7 +50,7 @@ def check(tree: ast.Module, imports: Imports) -> Iterator[Hit]:
 
 
 def _waits_forever(call: ast.Call, index: int, connects_anyway: bool) -> bool:
-    if any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
+    if unpacks(call):
         return False
     if not connects_anyway and argument(call, 0, "host") is None:
         return False

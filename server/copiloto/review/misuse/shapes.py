@@ -88,6 +88,20 @@ def bound_calls(scope: ast.AST, imports: Imports, kinds: Collection[str]) -> dic
     return found
 
 
+LOCALHOST = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def to_this_machine(call: ast.Call) -> bool:
+    """A client made for localhost (its first argument or `host=`): nothing crosses a network."""
+    host = argument(call, 0, "host")
+    return isinstance(host, ast.Constant) and host.value in LOCALHOST
+
+
+def unpacks(call: ast.Call) -> bool:
+    """`*args` or `**kwargs` in the call: any argument may be in there, so none can be said to be missing."""
+    return any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args)
+
+
 def keyword(call: ast.Call, name: str) -> ast.expr | None:
     return next((k.value for k in call.keywords if k.arg == name), None)
 

@@ -62,10 +62,15 @@ SDISTS = {
 PRECLI_LEVEL = re.compile(r"^# level: (\w+)", re.MULTILINE)
 # precli's examples say where the finding their rule exists for starts and ends
 PRECLI_LINES = re.compile(r"^# start_line: (\d+)\n# end_line: (\d+)", re.MULTILINE)
+# a corpus sorted by weakness (SecurityEval's CWE-089/author_1.py): the CWE each file exists for
+CWE_FOLDER = re.compile(r"CWE-0*(\d+)/")
 SOURCE = re.compile(
     r"request\.(args|form|values|json|get_json|cookies|headers|files|data|GET|POST|COOKIES|body|FILES|META)"
     r"|\binput\(|sys\.argv|@\w+\.(get|post|put|delete|route)\("
 )
+# semgrep-rules' test files: `# ruleid: a-rule` marks a line the rule must flag, `# ok: a-rule` one it must not
+# (on the line itself, or alone on the line above the code); todoruleid/todook are the rule's known misses: skipped
+SEMGREP_LABEL = re.compile(r"#\s*(ruleid|ok)\s*:\s*([\w.,\- ]+)")
 LABEL = re.compile(r"#\s*(vuln|safe):\s*(sqli|cmdi)\b|#\s*expect:\s*HS-(SQLI|CMDI)-001(!?)")
 CWE_OF = {"sqli": 89, "cmdi": 78}
 Case = tuple[str, str]  # (name, text)
@@ -203,6 +208,10 @@ def measure_insecure(corpus: dict[str, list[Case]]) -> dict[str, Any]:
             if (label := PRECLI_LINES.search(text)) is not None:  # was it the example's own misuse?
                 lines = range(int(label.group(1)), int(label.group(2)) + 1)
                 counts["beyond bandit, on the example's labelled line"] += any(f.line in lines for f in kept)
+            if (folder := CWE_FOLDER.search(name)) is not None:  # was it the weakness the file is filed under?
+                cwe = int(folder.group(1))
+                counts["bandit, of the file's own CWE"] += any(f.cwe == cwe for f in bandit)
+                counts["beyond bandit, of the file's own CWE"] += any(f.cwe == cwe for f in kept)
             if kept:
                 beyond_files.append({"file": name, "flows": [f"{f.line}: {f.code} {f.message}" for f in kept]})
         total.update(counts)
@@ -257,6 +266,82 @@ def labelled_lines(corpus: dict[str, list[Case]]) -> dict[str, Any]:
     return {"counts": dict(tally), "flows missed / false alarms": missed}
 
 
+def semgrep_labelled(folder: Path) -> tuple[list[Case], list[tuple[str, int, str, str]]]:
+    """semgrep-rules' security tests under `folder`: the files holding a `ruleid` line, and every labelled line
+    as (file, line, 'ruleid' or 'ok', rule)."""
+    cases: list[Case] = []
+    labels: list[tuple[str, int, str, str]] = []
+    for name, text in files(folder):
+        if "/security/" not in name:
+            continue
+        lines = text.split("\n")
+        found = []
+        for number, line in enumerate(lines, 1):
+            match = SEMGREP_LABEL.search(line)
+            if match is None or re.search(r"#\s*todo", line):
+                continue
+            target = number
+            if line.lstrip().startswith("#"):  # alone on its line: it labels the next line of code
+                target = next((n for n in range(number + 1, len(lines) + 1)
+                               if lines[n - 1].strip() and not lines[n - 1].lstrip().startswith("#")), 0)  # fmt: skip
+            if target:
+                found.append((name, target, match.group(1), match.group(2).strip()))
+        labels += found
+        if any(kind == "ruleid" for _, _, kind, _ in found):
+            cases.append((name, text))
+    return cases, labels
+
+
+def statement_lines(text: str) -> dict[int, range]:
+    """Each line of a module → the lines of the innermost simple statement that holds it (a call spanning lines
+    is labelled on one line, and flagged by one tool on its first line and by another on an argument's)."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return {}
+    spans: dict[int, range] = {}
+    compound = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.While, ast.With, ast.Try)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt) and not isinstance(node, compound):
+            span = range(node.lineno, (node.end_lineno or node.lineno) + 1)
+            for line in span:
+                if line not in spans or len(span) < len(spans[line]):
+                    spans[line] = span
+    return spans
+
+
+def semgrep_lines(folder: Path) -> dict[str, Any]:
+    """Lines semgrep-rules' security tests label: `ruleid` lines each tool flags (a finding within the statement
+    that starts there), and `ok` lines each flags (false alarms)."""
+    _, labels = semgrep_labelled(folder)
+    tally: Counter[str] = Counter()
+    rules_beyond: Counter[str] = Counter()
+    alarms: list[str] = []
+    by_file: dict[str, list[tuple[int, str, str]]] = {}
+    for name, number, kind, rule in labels:
+        by_file.setdefault(name, []).append((number, kind, rule))
+    for name, text in files(folder):
+        if name not in by_file:
+            continue
+        bandit = {f.line for f in security_findings(text, filename(name))}
+        kept = [f for f in layer1_findings(text, filename(name)) if f.source != BANDIT]
+        spans = statement_lines(text)
+        for number, kind, rule in by_file[name]:
+            span = spans.get(number, range(number, number + 1))
+            by_bandit = any(line in span for line in bandit)
+            by_ours = [f for f in kept if f.line in span]
+            tally[f"{kind} lines"] += 1
+            tally[f"{kind}: bandit flags"] += by_bandit
+            tally[f"{kind}: ours flags"] += bool(by_ours)
+            tally[f"{kind}: ours flags, bandit does not"] += bool(by_ours) and not by_bandit
+            if kind == "ruleid" and by_ours and not by_bandit:
+                rules_beyond[rule] += 1
+            if kind == "ok" and by_ours:
+                alarms += [f"{name}:{number}: {f.code} ({rule})" for f in by_ours]
+    return {"counts": dict(tally), "ruleid lines ours flags beyond bandit, by semgrep rule": dict(rules_beyond),
+            "ok lines ours flags": alarms}  # fmt: skip
+
+
 def measure_clean(corpus: dict[str, list[Case]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     flagged: list[str] = []
@@ -297,12 +382,27 @@ def main() -> int:
         default=[],
         help="a folder of insecure programs got by other means (its .py files are one more part of the corpus)",
     )
+    parser.add_argument(
+        "--heldout",
+        type=Path,
+        action="append",
+        default=[],
+        help="a folder of insecure programs no rule was shaped on: measured apart, not part of 'all'",
+    )
+    parser.add_argument(
+        "--semgrep-tests",
+        type=Path,
+        help="semgrep-rules' python/ folder: its security tests' files with a `ruleid` line are one more part, and "
+        "their labelled lines are counted",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "results" / f"review_flows-{date.today()}.json")
     args = parser.parse_args()
     sdists = fetch(args.cache)
     insecure = insecure_corpus(sdists, args.bandit_examples)
     for folder in args.extra:
         insecure[f"extra: {folder.name}"] = files(folder)
+    if args.semgrep_tests:
+        insecure["semgrep-rules security tests"] = semgrep_labelled(args.semgrep_tests)[0]
     result: dict[str, Any] = {
         "date": str(date.today()),
         "machine": describe(),
@@ -311,12 +411,21 @@ def main() -> int:
         "labelled sink lines": labelled_lines(insecure),
         "clean": measure_clean(clean_corpus(sdists)),
     }
+    if args.semgrep_tests:
+        result["semgrep-rules labelled lines"] = semgrep_lines(args.semgrep_tests)
+    if args.heldout:
+        result["held out"] = measure_insecure({f"held out: {folder.name}": files(folder) for folder in args.heldout})
+        result["held out"].pop("files beyond bandit")  # counted, not listed: no rule may be shaped on it
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    for section in ("insecure", "clean"):
+    for section in ("insecure", "clean", "held out"):
+        if section not in result:
+            continue
         summary = {k: v for k, v in result[section].items() if k not in ("files beyond bandit", "flagged")}
         print(section, json.dumps(summary, indent=1, ensure_ascii=False))
     print("labelled sink lines", json.dumps(result["labelled sink lines"], indent=1, ensure_ascii=False))
+    if "semgrep-rules labelled lines" in result:
+        print("semgrep-rules", json.dumps(result["semgrep-rules labelled lines"]["counts"], indent=1))
     print(f"wrote {args.out}")
     return 0
 

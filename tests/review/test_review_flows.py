@@ -645,6 +645,58 @@ CASES: list[tuple[str, str, str, str]] = [
             return getattr(service, "refresh")() if op == "refresh" else None
         """,
     ),
+    (
+        "lambda-event-to-shell",
+        "CF-SHELL",
+        """
+        def lambda_handler(event, context):
+            return os.popen("convert " + event["queryStringParameters"]["file"]).read()
+        """,
+        """
+        def on_message(event, ctx):
+            return os.popen("convert " + event["file"]).read()
+        """,
+    ),
+    (
+        "lambda-event-attribute-to-sql",
+        "CF-SQL",
+        """
+        def handler(event: dict, context):
+            name = event.body.name
+            cursor.execute(text(f"SELECT * FROM users WHERE name = '{name}'"))
+        """,
+        """
+        def handler(event: dict, context):
+            name = event.body.name
+            cursor.execute(text("SELECT * FROM users WHERE name = :name"), {"name": name})
+        """,
+    ),
+    (
+        "asyncio-loop-shell",
+        "CF-SHELL",
+        """
+        def run():
+            loop.run_until_complete(loop.subprocess_shell(Protocol, "ls " + request.args["dir"]))
+        """,
+        """
+        def run():
+            loop.run_until_complete(loop.subprocess_exec(Protocol, "ls", request.args["dir"]))
+        """,
+    ),
+    (
+        "asyncio-subprocess-shell",
+        "CF-SHELL",
+        """
+        import asyncio
+        async def run():
+            await asyncio.subprocess.create_subprocess_shell(request.form["cmd"])
+        """,
+        """
+        import asyncio
+        async def run():
+            await asyncio.subprocess.create_subprocess_exec("ls", request.form["dir"])
+        """,
+    ),
 ]
 
 

@@ -278,9 +278,12 @@ def _functions(node: Node) -> Iterator[tuple[Node, list[Node]]]:
 
 
 def _parameters(function: Node, decorators: list[Node]) -> Env:
-    """The parameters that hold request data: a route's, but for injected and number-typed ones."""
+    """The parameters that hold request data: a route's, but for injected and number-typed ones; a Lambda
+    handler's event."""
     params = function.child_by_field_name("parameters")
     route = _route(decorators)
+    if params is not None and route is None and (event := _lambda_event(params)) is not None:
+        return {_text(event): Taint(origin=f"Lambda event {_text(event)}", line=event.start_point[0] + 1)}
     if params is None or route is None:
         return {}
     clean_names = {name for kind, name in FLASK_CONVERTERS.findall(route) if kind in ("int", "float", "uuid")}
@@ -303,6 +306,16 @@ def _parameters(function: Node, decorators: list[Node]) -> Env:
             continue
         env[name] = Taint(origin=f"route parameter {name}", line=name_node.start_point[0] + 1)
     return env
+
+
+def _lambda_event(params: Node) -> Node | None:
+    """An AWS Lambda handler's first parameter, `(event, context)` by the platform's convention: what the caller
+    sent (an API Gateway request, a queue message), so request data."""
+    names = [p if p.type == "identifier" else p.named_children[0] if p.type == "typed_parameter" else None
+             for p in params.named_children]  # fmt: skip
+    if len(names) == 2 and names[0] is not None and names[1] is not None and _text(names[1]) == "context":
+        return names[0] if _text(names[0]) in ("event", "evt") else None
+    return None
 
 
 def _not_text(annotation: str) -> bool:

@@ -1,5 +1,5 @@
-"""Shell commands (CWE-78): os.system/os.popen always; subprocess with shell=True, or given a string
-(a list of arguments without a shell is fine)."""
+"""Shell commands (CWE-78): os.system/os.popen and asyncio's shell always; subprocess with shell=True, or given a
+string (a list of arguments without a shell is fine)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ ALWAYS = frozenset(
         "subprocess.getstatusoutput",
         "commands.getoutput",
         "asyncio.create_subprocess_shell",
+        "asyncio.subprocess.create_subprocess_shell",
         "getoutput",
         "getstatusoutput",
     }
@@ -29,6 +30,8 @@ SUBPROCESS = frozenset({"run", "call", "check_call", "check_output", "Popen"})
 def sinks(call: Call) -> Hits:
     if call.name in ALWAYS:
         return one(call.arg(0, "cmd", "command"), Sink("shell", call.name))
+    if call.method and call.last == "subprocess_shell":  # an event loop's: (protocol_factory, cmd)
+        return one(call.arg(1, "cmd"), Sink("shell", call.name))
     module = call.name.rsplit(".", 1)[0] if call.method else ""
     if call.last not in SUBPROCESS or module not in ("subprocess", "sp", "") or call.name == "call":
         return []

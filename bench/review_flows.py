@@ -311,8 +311,9 @@ def statement_lines(text: str) -> dict[int, range]:
 
 
 def semgrep_lines(folder: Path) -> dict[str, Any]:
-    """Lines semgrep-rules' security tests label: `ruleid` lines each tool flags (a finding within the statement
-    that starts there), and `ok` lines each flags (false alarms)."""
+    """Lines semgrep-rules' security tests label: `ruleid` lines each tool flags (a finding in the labelled match,
+    see `match_lines`), and `ok` lines each flags (a finding on the labelled statement: a false alarm, or a finding
+    of another weakness than the semgrep rule's)."""
     _, labels = semgrep_labelled(folder)
     tally: Counter[str] = Counter()
     rules_beyond: Counter[str] = Counter()
@@ -325,11 +326,14 @@ def semgrep_lines(folder: Path) -> dict[str, Any]:
             continue
         bandit = {f.line for f in security_findings(text, filename(name))}
         kept = [f for f in layer1_findings(text, filename(name)) if f.source != BANDIT]
+        labelled = sorted({number for number, _, _ in by_file[name]})
+        regions = match_lines(text, labelled)
         spans = statement_lines(text)
         for number, kind, rule in by_file[name]:
-            span = spans.get(number, range(number, number + 1))
-            by_bandit = any(line in span for line in bandit)
-            by_ours = [f for f in kept if f.line in span]
+            # an `ok` label says no match starts on its statement (one may start nearby)
+            region = regions[number] if kind == "ruleid" else spans.get(number, range(number, number + 1))
+            by_bandit = any(line in region for line in bandit)
+            by_ours = [f for f in kept if f.line in region]
             tally[f"{kind} lines"] += 1
             tally[f"{kind}: bandit flags"] += by_bandit
             tally[f"{kind}: ours flags"] += bool(by_ours)
@@ -340,6 +344,31 @@ def semgrep_lines(folder: Path) -> dict[str, Any]:
                 alarms += [f"{name}:{number}: {f.code} ({rule})" for f in by_ours]
     return {"counts": dict(tally), "ruleid lines ours flags beyond bandit, by semgrep rule": dict(rules_beyond),
             "ok lines ours flags": alarms}  # fmt: skip
+
+
+def match_lines(text: str, labelled: list[int]) -> dict[int, range]:
+    """Each labelled line → the lines its match may span. semgrep labels where a match starts: a call's first
+    line, or for a pattern over statements (`url = request.GET["u"]` … `os.system("wget " + url)`) the first
+    statement. So a tool is credited for a finding from the labelled statement on, up to 4 lines further, in the
+    same function, before the next labelled line; both tools get the same lines."""
+    spans = statement_lines(text)
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        tree = None
+    definitions = [
+        (node.lineno, node.end_lineno or node.lineno)
+        for node in (ast.walk(tree) if tree is not None else ())
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    ]
+    last = text.count("\n") + 1
+    regions: dict[int, range] = {}
+    for index, number in enumerate(labelled):
+        span = spans.get(number, range(number, number + 1))
+        inside = [end for start, end in definitions if start <= number <= end]
+        end = min(number + 4, labelled[index + 1] - 1 if index + 1 < len(labelled) else last, min(inside, default=last))
+        regions[number] = range(span.start, max(end, span.stop - 1) + 1)
+    return regions
 
 
 def measure_clean(corpus: dict[str, list[Case]]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from review_flows import semgrep_labelled, statement_lines
+from review_flows import match_lines, semgrep_labelled, statement_lines
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -52,3 +52,23 @@ def test_every_line_of_a_call_belongs_to_its_innermost_statement() -> None:
     assert spans[6] == range(6, 7)
     assert 1 not in spans  # a definition is no statement a tool flags
     assert statement_lines("def broken(:\n") == {}
+
+
+def test_a_match_runs_from_its_labelled_statement_to_the_next_label_within_the_function() -> None:
+    text = (
+        "def danger(request):\n"  # 1
+        "    url = request.GET['url']\n"  # 2: labelled, the sink is two lines on
+        "    log(url)\n"
+        "    os.system('wget ' + url)\n"  # 4
+        "def ok(request):\n"  # 5
+        "    os.system('ls')\n"  # 6: labelled ok
+        "    x = 1\n"
+        "    y = 2\n"
+        "    z = 3\n"
+        "    w = 4\n"
+        "    v = 5\n"  # 11: more than 4 lines on
+    )
+    regions = match_lines(text, [2, 6])
+    assert regions[2] == range(2, 5)  # ends with the function, not in the next one
+    assert regions[6] == range(6, 11)
+    assert match_lines(text, [2, 4])[2] == range(2, 4)  # stops before the next label

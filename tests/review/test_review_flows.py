@@ -646,6 +646,36 @@ CASES: list[tuple[str, str, str, str]] = [
         """,
     ),
     (
+        "flask-template-not-autoescaped",
+        "CF-XSS",
+        """
+        from flask import render_template
+        def report():
+            return render_template("report.txt", name=request.args["name"])
+        """,
+        """
+        from flask import render_template
+        def report():
+            return render_template("report.html", name=request.args["name"])
+        """,
+    ),
+    (
+        "flask-template-without-suffix",
+        "CF-XSS",
+        """
+        import flask
+        def report():
+            who = request.form.get("who")
+            return flask.render_template("greeting", who=who)
+        """,
+        """
+        import flask
+        def report():
+            who = request.form.get("who")
+            return flask.render_template(f"greeting.{kind}", who=who)
+        """,
+    ),
+    (
         "lambda-event-to-shell",
         "CF-SHELL",
         """

@@ -1,5 +1,6 @@
-"""HTML output (CWE-79): request data put into a response body or marked safe as markup without escaping.
-A view's returned text is a sink too; python.py reports that one, since it is a statement, not a call."""
+"""HTML output (CWE-79): request data put into a response body or marked safe as markup without escaping, or
+given to a Flask template that is not autoescaped. A view's returned text is a sink too; python.py reports that
+one, since it is a statement, not a call."""
 
 from __future__ import annotations
 
@@ -29,12 +30,30 @@ RESPONSES = frozenset(
     }
 )
 TYPE_KEYWORDS = ("mimetype", "content_type", "media_type")
+RENDER = frozenset({"render_template", "flask.render_template", "quart.render_template"})
+# what Flask autoescapes (Flask.select_jinja_autoescape; .svg since 2.3): any other template, `report.txt` or a
+# name without a suffix, is filled in as written and served as text/html all the same
+ESCAPED_SUFFIXES = (".html", ".htm", ".xml", ".xhtml", ".svg")
 
 
 def sinks(call: Call) -> Hits:
+    if call.name in RENDER:
+        return _unescaped_template(call)
     if call.name not in RESPONSES:
         return []
     declared = [call.keyword_text(k) for k in TYPE_KEYWORDS if call.keyword_text(k) is not None]
     if declared and not any("html" in (text or "").lower() for text in declared):
         return []  # JSON, plain text, CSV: the browser does not read it as a page
     return one(call.arg(0, "response", "content", "body"), Sink("xss", call.name, string_only=True))
+
+
+def _unescaped_template(call: Call) -> Hits:
+    """The values given to `render_template("page.txt", name=...)`: no autoescaping for that file's suffix."""
+    template = call.arg(0, "template_name_or_list")
+    if template is None or template.type != "string" or any(c.type == "interpolation" for c in template.children):
+        return []  # chosen at run time: its suffix is not known here
+    name = b"".join(c.text or b"" for c in template.named_children if c.type == "string_content").decode()
+    if name.lower().endswith(ESCAPED_SUFFIXES):
+        return []
+    sink = Sink("xss", f'{call.name}("{name}") (not autoescaped)')
+    return [(value, sink) for value in call.kwargs.values()]

@@ -676,6 +676,79 @@ CASES: list[tuple[str, str, str, str]] = [
         """,
     ),
     (
+        "django-error-page",
+        "CF-XSS",
+        """
+        from django.http import HttpResponseBadRequest
+        def search(request):
+            term = request.GET.get("q", "")
+            return HttpResponseBadRequest(f"no results for {term}")
+        """,
+        """
+        from django.http import HttpResponseBadRequest
+        from django.utils.html import escape
+        def search(request):
+            term = request.GET.get("q", "")
+            return HttpResponseBadRequest(f"no results for {escape(term)}")
+        """,
+    ),
+    (
+        "django-html-mail",
+        "CF-XSS",
+        """
+        from django.core.mail import send_mail
+        def contact(request):
+            body = request.POST["body"]
+            send_mail("Contact", body, "site@example.com", ["team@example.com"], html_message=body)
+        """,
+        """
+        from django.core.mail import send_mail
+        def contact(request):
+            body = request.POST["body"]
+            send_mail("Contact", body, "site@example.com", ["team@example.com"])
+        """,
+    ),
+    (
+        "django-html-mail-alternative",
+        "CF-XSS",
+        """
+        def contact(request):
+            mail = EmailMultiAlternatives("Contact", "see the HTML part", to=["team@example.com"])
+            mail.attach_alternative("<p>" + request.POST["body"] + "</p>", "text/html")
+        """,
+        """
+        def contact(request):
+            mail = EmailMultiAlternatives("Contact", "see the HTML part", to=["team@example.com"])
+            mail.attach_alternative(render_to_string("contact.html", {"body": request.POST["body"]}), "text/html")
+        """,
+    ),
+    (
+        "django-mass-assignment",
+        "CF-MASS-ASSIGN",
+        """
+        def create(request):
+            Item.objects.create(**request.POST.dict())
+        """,
+        """
+        def create(request):
+            Item.objects.create(name=request.POST["name"])
+        """,
+    ),
+    (
+        "django-mass-assignment-update",
+        "CF-MASS-ASSIGN",
+        """
+        def edit(request, pk):
+            Item.objects.filter(pk=pk).update(**request.POST)
+        """,
+        """
+        def edit(request, pk):
+            context = {}
+            context.update(**request.GET)
+            return render(request, "item.html", context)
+        """,
+    ),
+    (
         "lambda-event-to-shell",
         "CF-SHELL",
         """

@@ -17,7 +17,21 @@ UNKNOWN = "\0"  # in a prefix: untainted text whose value we do not know (a vari
 # a constant start that still leaves the host (or the path's first segment) to the attacker
 OPEN_STARTS = frozenset({"", "/", "//", "http://", "https://", "http:", "https:"})
 REMOTE_ONLY = frozenset(
-    {"path", "redirect", "ssrf", "template", "xss", "include", "ldap", "xpath", "regex", "log", "header", "reflect"}
+    {
+        "path",
+        "redirect",
+        "ssrf",
+        "template",
+        "xss",
+        "include",
+        "ldap",
+        "xpath",
+        "regex",
+        "log",
+        "header",
+        "reflect",
+        "fields",
+    }
 )
 
 
@@ -59,6 +73,7 @@ RULES: dict[str, Rule] = {
     "log": Rule("CF-LOG", 117, "warning", "log entry", "log_injection_flow"),
     "header": Rule("CF-HEADER", 113, "warning", "response header", "header_injection_flow"),
     "reflect": Rule("CF-REFLECT", 470, "warning", "attribute name", "unsafe_reflection_flow"),
+    "fields": Rule("CF-MASS-ASSIGN", 915, "warning", "model fields", "mass_assignment_flow"),
 }
 
 

@@ -52,6 +52,7 @@ def checkers() -> tuple[Checker, ...]:
     from copiloto.review.flows.sinks import (
         code,
         deserialise,
+        fields,
         header,
         log,
         path,
@@ -79,4 +80,5 @@ def checkers() -> tuple[Checker, ...]:
         log.sinks,
         header.sinks,
         reflect.sinks,
+        fields.sinks,
     )

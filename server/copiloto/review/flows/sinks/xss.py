@@ -29,7 +29,16 @@ RESPONSES = frozenset(
         "flask.Markup",
     }
 )
+# Django's error responses are pages too (text/html), and often echo what was asked for
+DJANGO_ERRORS = frozenset(
+    f"{prefix}HttpResponse{kind}"
+    for prefix in ("", "django.http.", "http.")
+    for kind in ("BadRequest", "NotFound", "Forbidden", "Gone", "ServerError")
+)
+PAGES = RESPONSES | DJANGO_ERRORS
 TYPE_KEYWORDS = ("mimetype", "content_type", "media_type")
+# Django's mail helpers: html_message= is the body of an HTML mail the recipient's client renders
+HTML_MAIL = frozenset({"send_mail", "mail_admins", "mail_managers"})
 RENDER = frozenset({"render_template", "flask.render_template", "quart.render_template"})
 # what Flask autoescapes (Flask.select_jinja_autoescape; .svg since 2.3): any other template, `report.txt` or a
 # name without a suffix, is filled in as written and served as text/html all the same
@@ -39,7 +48,11 @@ ESCAPED_SUFFIXES = (".html", ".htm", ".xml", ".xhtml", ".svg")
 def sinks(call: Call) -> Hits:
     if call.name in RENDER:
         return _unescaped_template(call)
-    if call.name not in RESPONSES:
+    if call.last in HTML_MAIL and call.name.removeprefix("django.core.").removeprefix("mail.") in HTML_MAIL:
+        return one(call.kwargs.get("html_message"), Sink("xss", f"{call.name}(html_message=)"))
+    if call.method and call.last == "attach_alternative":  # EmailMultiAlternatives: (content, mimetype)
+        return one(call.arg(0, "content"), Sink("xss", call.name, string_only=True))
+    if call.name not in PAGES:
         return []
     declared = [call.keyword_text(k) for k in TYPE_KEYWORDS if call.keyword_text(k) is not None]
     if declared and not any("html" in (text or "").lower() for text in declared):

@@ -749,6 +749,39 @@ CASES: list[tuple[str, str, str, str]] = [
         """,
     ),
     (
+        "ssrf-through-a-client",
+        "CF-SSRF",
+        """
+        import httpx
+        async def proxy(url: str):
+            async with httpx.AsyncClient() as client:
+                return await client.get(request.args["url"])
+        """,
+        """
+        import httpx
+        async def proxy(url: str):
+            async with httpx.AsyncClient() as client:
+                return await client.get("https://api.example.com/" + request.args["url"])
+        """,
+    ),
+    (
+        "ssrf-a-name-that-is-not-only-a-client",
+        "CF-SSRF",
+        """
+        import requests
+        session = requests.Session()
+        def fetch():
+            return session.post(request.form["hook"], data=b"ping")
+        """,
+        """
+        import requests
+        session = requests.Session()
+        def fetch():
+            session = {"a": 1}
+            return session.get(request.form["key"])
+        """,
+    ),
+    (
         "lambda-event-to-shell",
         "CF-SHELL",
         """

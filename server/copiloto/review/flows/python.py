@@ -218,6 +218,15 @@ PAGE_FRAMEWORKS = re.compile(r"^\s*(?:from|import)\s+(?:flask|bottle|quart)\b", 
 PAGE_TEXT = frozenset(
     {"identifier", "string", "concatenated_string", "binary_operator", "subscript", "attribute", "call"}
 )
+# what makes an HTTP client object, by the library whose module-level calls it mirrors
+CLIENT_LIBRARIES = {
+    "requests.Session": "requests",
+    "requests.session": "requests",
+    "requests.sessions.Session": "requests",
+    "httpx.Client": "httpx",
+    "httpx.AsyncClient": "httpx",
+    "aiohttp.ClientSession": "aiohttp",
+}
 JSON_BODY = re.compile(r"^request\.(json|get_json\(.*\))$")
 _PAGE_VIEW: ContextVar[bool] = ContextVar("page_view", default=False)
 
@@ -226,7 +235,8 @@ def python_flows(text: str) -> list[Flow]:
     """Every source → sink flow of `text`, in the order of the sinks."""
     root = parser("python").parse(text.encode("utf-8", errors="surrogatepass")).root_node
     flows: list[Flow] = []
-    token = _ALIASES.set(_imports(root))
+    imports = _imports(root)
+    token = _ALIASES.set({**imports, **_clients(root, imports)})
     try:
         _block(root, {}, flows, strong=True)
         pages = bool(PAGE_FRAMEWORKS.search(text))
@@ -253,6 +263,32 @@ def _imports(root: Node) -> dict[str, str]:
             local = _text(child.child_by_field_name("alias")) if child.type == "aliased_import" else full.split(".")[0]
             aliases[local] = f"{module}.{full}" if module else (full if child.type == "aliased_import" else local)
     return {local: full for local, full in aliases.items() if local != full}
+
+
+def _clients(root: Node, imports: dict[str, str]) -> dict[str, str]:
+    """Names that only ever hold an HTTP client (`client = httpx.AsyncClient()`, `with requests.Session() as s`),
+    read as their library: `client.get(url)` → `httpx.get(url)`, so a client's requests are outbound URLs too."""
+    bound: dict[str, set[str]] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.named_children)
+        if node.type == "assignment":
+            target, value = node.child_by_field_name("left"), node.child_by_field_name("right")
+        elif node.type == "as_pattern" and node.parent is not None and node.parent.type == "with_item":
+            alias = node.child_by_field_name("alias")
+            target = alias.named_children[0] if alias is not None and alias.named_children else None
+            value = node.named_children[0] if node.named_children else None
+        else:
+            continue
+        if target is not None and target.type == "identifier":
+            callee = _callee(value) if value is not None and value.type == "call" else ""
+            first, dot, rest = callee.partition(".")
+            library = CLIENT_LIBRARIES.get(imports.get(first, first) + dot + rest, "")
+            bound.setdefault(_text(target), set()).add(library)
+    return {
+        name: next(iter(libraries)) for name, libraries in bound.items() if len(libraries) == 1 and "" not in libraries
+    }
 
 
 def _canonical(name: str) -> str:

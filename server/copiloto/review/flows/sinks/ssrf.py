@@ -5,7 +5,8 @@ from __future__ import annotations
 from copiloto.review.flows.rules import Sink
 from copiloto.review.flows.sinks import Call, Hits, one
 
-CLIENTS = frozenset({"requests", "httpx", "urllib.request", "urllib2", "urllib3"})
+# aiohttp has no module-level get(): its calls reach here from a ClientSession (python._clients)
+CLIENTS = frozenset({"requests", "httpx", "aiohttp", "urllib.request", "urllib2", "urllib3"})
 VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "stream"})
 OPENERS = frozenset({"urlopen", "urllib.request.urlopen", "urllib2.urlopen", "urllib.request.Request", "urlretrieve"})
 

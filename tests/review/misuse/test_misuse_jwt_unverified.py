@@ -31,6 +31,12 @@ FLAGGED = [
     def user(token):
         return jwt.get_unverified_claims(token)
     """,
+    # a token made with no signature
+    """
+    import jwt
+    def issue(user_id):
+        return jwt.encode({"sub": user_id}, None, algorithm="none")
+    """,
 ]
 CLEAN = [
     """
@@ -43,6 +49,12 @@ CLEAN = [
     import jwt
     def user(token, key):
         return jwt.decode(token, key, algorithms=["RS256"], options={"verify_exp": False, "verify_signature": True})
+    """,
+    # a signed token
+    """
+    import jwt
+    def issue(user_id, key):
+        return jwt.encode({"sub": user_id}, key, algorithm="HS256")
     """,
     # a bytes decode is no JWT
     """

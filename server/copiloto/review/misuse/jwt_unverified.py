@@ -1,6 +1,7 @@
 """A JWT read without checking its signature (CWE-347): PyJWT's `options={"verify_signature": False}` or
 `verify=False` (PyJWT 1), the `none` algorithm accepted, python-jose's `get_unverified_claims`. Whoever sent
-the token then chooses its claims."""
+the token then chooses its claims. A token made with `algorithm="none"` carries no signature at all: whoever
+reads it cannot tell it from a forged one."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from copiloto.review.misuse.shapes import Hit, Imports, Rule, calls, keyword
 
 RULE = Rule("CM-JWT", 347, "error", "jwt_signature_not_checked")
 DECODERS = frozenset({"jwt.decode", "jose.jwt.decode", "jwt.api_jwt.decode", "jwt.PyJWT.decode"})
+ENCODERS = frozenset({"jwt.encode", "jose.jwt.encode", "jwt.api_jwt.encode", "jwt.PyJWT.encode"})
 UNVERIFIED = frozenset({"jose.jwt.get_unverified_claims", "jwt.get_unverified_claims"})
 
 
@@ -18,6 +20,8 @@ def check(tree: ast.Module, imports: Imports) -> Iterator[Hit]:
     for call, name in calls(tree, imports):
         if name in UNVERIFIED:
             yield Hit(call, f"{name} returns the token's claims without checking its signature")
+        elif name in ENCODERS and _none(keyword(call, "algorithm")):
+            yield Hit(call, f'{name} with algorithm "none" makes a token with no signature: sign it (HS256, RS256)')
         elif name in DECODERS or (name.endswith(".decode") and name.split(".")[0] in ("jwt", "jose")):
             why = _unchecked(call)
             if why:
@@ -39,8 +43,10 @@ def _unchecked(call: ast.Call) -> str | None:
             ):
                 return "skips the signature check (verify_signature False)"
     algorithms = keyword(call, "algorithms")
-    if isinstance(algorithms, (ast.List, ast.Tuple)) and any(
-        isinstance(a, ast.Constant) and str(a.value).lower() == "none" for a in algorithms.elts
-    ):
+    if isinstance(algorithms, (ast.List, ast.Tuple)) and any(_none(a) for a in algorithms.elts):
         return 'accepts the "none" algorithm'
     return None
+
+
+def _none(algorithm: ast.expr | None) -> bool:
+    return isinstance(algorithm, ast.Constant) and str(algorithm.value).lower() == "none"

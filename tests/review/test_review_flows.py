@@ -779,6 +779,8 @@ CASES: list[tuple[str, str, str, str]] = [
         def fetch():
             session = {"a": 1}
             return session.get(request.form["key"])
+        def cached(session):
+            return session.get(request.form["key"])
         """,
     ),
     (

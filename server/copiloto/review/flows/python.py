@@ -267,12 +267,17 @@ def _imports(root: Node) -> dict[str, str]:
 
 def _clients(root: Node, imports: dict[str, str]) -> dict[str, str]:
     """Names that only ever hold an HTTP client (`client = httpx.AsyncClient()`, `with requests.Session() as s`),
-    read as their library: `client.get(url)` → `httpx.get(url)`, so a client's requests are outbound URLs too."""
+    read as their library: `client.get(url)` → `httpx.get(url)`, so a client's requests are outbound URLs too. A
+    name that is also a parameter somewhere (`def cached(client)`) may hold anything there."""
     bound: dict[str, set[str]] = {}
     stack = [root]
     while stack:
         node = stack.pop()
         stack.extend(node.named_children)
+        if node.type in ("parameters", "lambda_parameters"):
+            for name in _descendants(node, "identifier"):
+                bound.setdefault(_text(name), set()).add("")
+            continue
         if node.type == "assignment":
             target, value = node.child_by_field_name("left"), node.child_by_field_name("right")
         elif node.type == "as_pattern" and node.parent is not None and node.parent.type == "with_item":

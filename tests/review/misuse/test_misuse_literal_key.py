@@ -101,4 +101,6 @@ def test_flagged(source: str, codes: Codes) -> None:
 
 @pytest.mark.parametrize("source", CLEAN)
 def test_clean_twin_is_silent(source: str, codes: Codes) -> None:
-    assert codes(source) == []
+    """Silent for this rule: the unsigned token's empty key is no key written in the code, though the token is
+    CM-JWT's finding (algorithm "none")."""
+    assert [code for _, code in codes(source) if code == "CM-LITERAL-KEY"] == []

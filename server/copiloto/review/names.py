@@ -1,11 +1,22 @@
 """What the review reads from names alone, shared by the flow check and the misuse rules: which modules are tests,
-and which calls write to a log."""
+which calls write to a log, and which make HTTP requests."""
 
 from __future__ import annotations
 
 import re
 
 LOG_LEVELS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
+# an HTTP client's request methods (requests.get, httpx.post, session.delete, client.stream)
+HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "stream"})
+# what makes an HTTP client object, by the library whose module-level calls it mirrors (aiohttp has none of its own)
+HTTP_CLIENTS = {
+    "requests.Session": "requests",
+    "requests.session": "requests",
+    "requests.sessions.Session": "requests",
+    "httpx.Client": "httpx",
+    "httpx.AsyncClient": "httpx",
+    "aiohttp.ClientSession": "aiohttp",
+}
 LOGGER = re.compile(r"(?i)(^|_)(log|logger|logging)$|logger$")  # log, _log, app.logger, audit_logger, LOG
 
 

@@ -22,12 +22,15 @@ CASES = [
     ("from httpx import request\nrequest('POST', 'http://api.example.com/', auth=('u', 'p'))\n", ["CM-AUTH-HTTP"]),
     ("import httpx\nwith httpx.Client() as c:\n    c.get('http://api.example.com/', auth=('u', 'p'))\n",
      ["CM-AUTH-HTTP"]),
+    ("import aiohttp\nasync def f():\n    async with aiohttp.ClientSession() as s:\n"
+     "        await s.post('http://api.example.com/', headers={'Authorization': key})\n", ["CM-AUTH-HTTP"]),
     # clean twins: https, no credentials, this machine, an address made at run time, a name bound twice, auth=None
     ("import requests\nrequests.post('https://api.example.com/login', auth=(user, password))\n", []),
     ("import requests\nrequests.get('http://api.example.com/v1', timeout=5)\n", []),
     ("import requests\nrequests.get('http://127.0.0.1:8000/admin', auth=('u', 'p'))\n", []),
     ("import requests\nrequests.get('http://localhost/admin', headers={'Authorization': 'Basic x'})\n", []),
     ("import requests\ndef f(host):\n    requests.get(f'http://{host}/api', auth=creds)\n", []),
+    ("import requests\ndef f(env):\n    requests.get(f'http://api{env}/v1', auth=creds)\n", []),  # host not all written
     ("import requests\nurl = 'http://a.example.com'\nurl = 'https://a.example.com'\nrequests.get(url, auth=c)\n", []),
     ("import requests\nrequests.get('http://api.example.com/', auth=None)\n", []),
     ("import requests\nrequests.get('http://api.example.com/', headers={'Accept': 'application/json'})\n", []),

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from copiloto.grammars import parser
 from copiloto.review.flows.rules import UNKNOWN, Flow, Sink, Taint, clear, counts
 from copiloto.review.flows.sinks import Call, checkers
+from copiloto.review.names import HTTP_CLIENTS
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -218,15 +219,6 @@ PAGE_FRAMEWORKS = re.compile(r"^\s*(?:from|import)\s+(?:flask|bottle|quart)\b", 
 PAGE_TEXT = frozenset(
     {"identifier", "string", "concatenated_string", "binary_operator", "subscript", "attribute", "call"}
 )
-# what makes an HTTP client object, by the library whose module-level calls it mirrors
-CLIENT_LIBRARIES = {
-    "requests.Session": "requests",
-    "requests.session": "requests",
-    "requests.sessions.Session": "requests",
-    "httpx.Client": "httpx",
-    "httpx.AsyncClient": "httpx",
-    "aiohttp.ClientSession": "aiohttp",
-}
 JSON_BODY = re.compile(r"^request\.(json|get_json\(.*\))$")
 _PAGE_VIEW: ContextVar[bool] = ContextVar("page_view", default=False)
 
@@ -289,7 +281,7 @@ def _clients(root: Node, imports: dict[str, str]) -> dict[str, str]:
         if target is not None and target.type == "identifier":
             callee = _callee(value) if value is not None and value.type == "call" else ""
             first, dot, rest = callee.partition(".")
-            library = CLIENT_LIBRARIES.get(imports.get(first, first) + dot + rest, "")
+            library = HTTP_CLIENTS.get(imports.get(first, first) + dot + rest, "")
             bound.setdefault(_text(target), set()).add(library)
     return {
         name: next(iter(libraries)) for name, libraries in bound.items() if len(libraries) == 1 and "" not in libraries
@@ -330,15 +322,9 @@ def _parameters(function: Node, decorators: list[Node]) -> Env:
     clean_names = {name for kind, name in FLASK_CONVERTERS.findall(route) if kind in ("int", "float", "uuid")}
     env: Env = {}
     for param in params.named_children:
-        if param.type == "identifier":
-            name_node: Node | None = param
-        elif param.type == "typed_parameter":
-            name_node = param.named_children[0]
-        else:
-            name_node = param.child_by_field_name("name")
         kind = param.child_by_field_name("type")
         default = param.child_by_field_name("value")
-        if name_node is None or name_node.type != "identifier":
+        if (name_node := _parameter_name(param)) is None:
             continue
         name = _text(name_node)
         if name in ("self", "cls", "request", "req") or name in clean_names or _not_text(_text(kind)):
@@ -352,11 +338,18 @@ def _parameters(function: Node, decorators: list[Node]) -> Env:
 def _lambda_event(params: Node) -> Node | None:
     """An AWS Lambda handler's first parameter, `(event, context)` by the platform's convention: what the caller
     sent (an API Gateway request, a queue message), so request data."""
-    names = [p if p.type == "identifier" else p.named_children[0] if p.type == "typed_parameter" else None
-             for p in params.named_children]  # fmt: skip
+    names = [_parameter_name(p) for p in params.named_children]
     if len(names) == 2 and names[0] is not None and names[1] is not None and _text(names[1]) == "context":
         return names[0] if _text(names[0]) in ("event", "evt") else None
     return None
+
+
+def _parameter_name(param: Node) -> Node | None:
+    """The name of a plain, typed or defaulted parameter (`x`, `x: int`, `x=1`); None for `*args`, `/`, `*`."""
+    if param.type == "identifier":
+        return param
+    name = param.named_children[0] if param.type == "typed_parameter" else param.child_by_field_name("name")
+    return name if name is not None and name.type == "identifier" else None
 
 
 def _not_text(annotation: str) -> bool:

@@ -1,5 +1,6 @@
-"""Credentials sent over plain HTTP (CWE-523): a requests or httpx call (or a Session/Client's) to an `http://`
-address with `auth=` or an `Authorization` header. Anyone on the path reads the password or token; use https.
+"""Credentials sent over plain HTTP (CWE-523): a requests or httpx call, or a requests/httpx/aiohttp session's, to
+an `http://` address with `auth=` or an `Authorization` header. Anyone on the path reads the password or token;
+use https.
 The address counts when it is written in the code with its host (`"http://api.example.com/v1"`,
 `f"http://api.example.com/users/{uid}"`, or a name bound once to such a text); an address made at run time, and
 this machine (localhost, 127.0.0.1, ::1), are left alone."""
@@ -21,14 +22,14 @@ from copiloto.review.misuse.shapes import (
     own_nodes,
     scopes,
 )
+from copiloto.review.names import HTTP_CLIENTS, HTTP_VERBS
 
 RULE = Rule("CM-AUTH-HTTP", 523, "warning", "credentials_over_http")
-VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "stream"})
-CLIENTS = frozenset({"requests.Session", "requests.session", "httpx.Client", "httpx.AsyncClient"})
+METHODS = HTTP_VERBS | {"request"}
 
 
 def check(tree: ast.Module, imports: Imports) -> Iterator[Hit]:
-    sessions = bound_calls(tree, imports, CLIENTS)
+    sessions = bound_calls(tree, imports, HTTP_CLIENTS.keys())
     for scope, known in scopes(tree):
         for node in own_nodes(scope):
             if not isinstance(node, ast.Call) or (method := _method(node, imports, sessions)) is None:
@@ -43,11 +44,11 @@ def _method(call: ast.Call, imports: Imports, sessions: dict[str, ast.Call]) -> 
     """The HTTP method of a requests/httpx call (`requests.post`, `session.get`, `httpx.request`), or None."""
     name = imports.called(call)
     module, _, method = name.rpartition(".")
-    if module in ("requests", "requests.api", "httpx") and method in VERBS | {"request"}:
+    if module in ("requests", "requests.api", "httpx") and method in METHODS:  # aiohttp: only through a session
         return method
-    if isinstance(call.func, ast.Attribute) and call.func.attr in VERBS | {"request"}:
+    if isinstance(call.func, ast.Attribute) and call.func.attr in METHODS:
         owner = call.func.value
-        made_here = isinstance(owner, ast.Call) and imports.called(owner) in CLIENTS
+        made_here = isinstance(owner, ast.Call) and imports.called(owner) in HTTP_CLIENTS
         if made_here or (isinstance(owner, ast.Name) and owner.id in sessions):
             return call.func.attr
     return None
@@ -59,8 +60,8 @@ def _plain_host(url: ast.expr | None) -> str | None:
         text = url.value
     elif isinstance(url, ast.JoinedStr) and url.values and isinstance(url.values[0], ast.Constant):
         text = str(url.values[0].value)
-        if "/" not in text.removeprefix("http://").removeprefix("HTTP://"):
-            return None  # f"http://{host}/..." or the host cut short: not known here
+        if "/" not in text.partition("://")[2]:
+            return None  # f"http://{host}/..." or f"http://api{suffix}": the host is not all written here
     else:
         return None
     parts = urlsplit(text.strip())

@@ -709,6 +709,20 @@ CASES: list[tuple[str, str, str, str]] = [
         """,
     ),
     (
+        "django-html-mail-through-the-module",
+        "CF-XSS",
+        """
+        from django.core import mail
+        def contact(request):
+            mail.mail_admins("Contact", "see the HTML part", html_message=request.POST["body"])
+        """,
+        """
+        from django.core import mail
+        def contact(request):
+            mail.mail_admins("Contact", request.POST["body"])
+        """,
+    ),
+    (
         "django-html-mail-alternative",
         "CF-XSS",
         """

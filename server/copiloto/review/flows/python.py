@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from copiloto.grammars import parser
 from copiloto.review.flows.rules import UNKNOWN, Flow, Sink, Taint, clear, counts
-from copiloto.review.flows.sinks import Call, checkers
+from copiloto.review.flows.sinks import Call, checkers, literal
 from copiloto.review.names import HTTP_CLIENTS
 
 if TYPE_CHECKING:
@@ -609,9 +609,8 @@ def _first(nodes: list[Node], env: Env) -> Taint | None:
 
 def _literal(node: Node) -> str:
     """The value of a plain string literal; UNKNOWN for anything else."""
-    if node.type == "string" and not any(c.type == "interpolation" for c in node.named_children):
-        return "".join(_text(c) for c in node.named_children if c.type == "string_content")
-    return UNKNOWN
+    value = literal(node)
+    return UNKNOWN if value is None else value
 
 
 def _string_taint(node: Node, env: Env) -> Taint | None:

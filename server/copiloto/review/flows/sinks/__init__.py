@@ -39,6 +39,15 @@ class Call:
         return None if node is None or node.text is None else node.text.decode("utf-8", "replace")
 
 
+def literal(node: Node) -> str | None:
+    """The value of a plain string literal (no f-string parts); None for anything else."""
+    if node.type != "string" or any(c.type == "interpolation" for c in node.named_children):
+        return None
+    return "".join(
+        (c.text or b"").decode("utf-8", "replace") for c in node.named_children if c.type == "string_content"
+    )
+
+
 Hits = list[tuple["Node", "Sink"]]
 Checker = Callable[[Call], Hits]
 

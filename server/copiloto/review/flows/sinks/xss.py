@@ -5,7 +5,7 @@ one, since it is a statement, not a call."""
 from __future__ import annotations
 
 from copiloto.review.flows.rules import Sink
-from copiloto.review.flows.sinks import Call, Hits, one
+from copiloto.review.flows.sinks import Call, Hits, literal, one
 
 RESPONSES = frozenset(
     {
@@ -29,16 +29,21 @@ RESPONSES = frozenset(
         "flask.Markup",
     }
 )
-# Django's error responses are pages too (text/html), and often echo what was asked for
+# Django's error responses are pages too (text/html), and often echo what was asked for; as written, or as the
+# imports name them (django.http.HttpResponseNotFound), like RESPONSES
 DJANGO_ERRORS = frozenset(
     f"{prefix}HttpResponse{kind}"
-    for prefix in ("", "django.http.", "http.")
+    for prefix in ("", "django.http.")
     for kind in ("BadRequest", "NotFound", "Forbidden", "Gone", "ServerError")
 )
 PAGES = RESPONSES | DJANGO_ERRORS
 TYPE_KEYWORDS = ("mimetype", "content_type", "media_type")
 # Django's mail helpers: html_message= is the body of an HTML mail the recipient's client renders
-HTML_MAIL = frozenset({"send_mail", "mail_admins", "mail_managers"})
+HTML_MAIL = frozenset(
+    f"{prefix}{helper}"
+    for prefix in ("", "django.core.mail.")
+    for helper in ("send_mail", "mail_admins", "mail_managers")
+)
 RENDER = frozenset({"render_template", "flask.render_template", "quart.render_template"})
 # what Flask autoescapes (Flask.select_jinja_autoescape; .svg since 2.3): any other template, `report.txt` or a
 # name without a suffix, is filled in as written and served as text/html all the same
@@ -48,7 +53,7 @@ ESCAPED_SUFFIXES = (".html", ".htm", ".xml", ".xhtml", ".svg")
 def sinks(call: Call) -> Hits:
     if call.name in RENDER:
         return _unescaped_template(call)
-    if call.last in HTML_MAIL and call.name.removeprefix("django.core.").removeprefix("mail.") in HTML_MAIL:
+    if call.name in HTML_MAIL:
         return one(call.kwargs.get("html_message"), Sink("xss", f"{call.name}(html_message=)"))
     if call.method and call.last == "attach_alternative":  # EmailMultiAlternatives: (content, mimetype)
         return one(call.arg(0, "content"), Sink("xss", call.name, string_only=True))
@@ -63,10 +68,8 @@ def sinks(call: Call) -> Hits:
 def _unescaped_template(call: Call) -> Hits:
     """The values given to `render_template("page.txt", name=...)`: no autoescaping for that file's suffix."""
     template = call.arg(0, "template_name_or_list")
-    if template is None or template.type != "string" or any(c.type == "interpolation" for c in template.children):
-        return []  # chosen at run time: its suffix is not known here
-    name = b"".join(c.text or b"" for c in template.named_children if c.type == "string_content").decode()
-    if name.lower().endswith(ESCAPED_SUFFIXES):
+    name = literal(template) if template is not None else None
+    if name is None or name.lower().endswith(ESCAPED_SUFFIXES):  # None: chosen at run time, its suffix unknown
         return []
     sink = Sink("xss", f'{call.name}("{name}") (not autoescaped)')
     return [(value, sink) for value in call.kwargs.values()]

@@ -526,11 +526,13 @@ def _returned_page(node: Node, env: Env, flows: list[Flow]) -> None:
 
 
 def _header_assignment(node: Node, env: Env, flows: list[Flow]) -> None:
-    """`resp.headers["X-Name"] = value`: the value becomes a response header."""
+    """`resp.headers["X-Name"] = value`: the value becomes a response header. A dict of one's own named `headers`
+    (`headers["Authorization"] = ...` for an outbound call) is not an object's headers."""
     left = node.child_by_field_name("left") if node.type == "assignment" else None
     target = left.child_by_field_name("value") if left is not None and left.type == "subscript" else None
     right = node.child_by_field_name("right")
-    if target is not None and right is not None and _text(target).endswith("headers"):
+    attribute = target.child_by_field_name("attribute") if target is not None and target.type == "attribute" else None
+    if target is not None and right is not None and _text(attribute) == "headers":
         _report(node, _taint(right, env), Sink("header", _text(target), string_only=True), flows)
 
 

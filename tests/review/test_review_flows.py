@@ -633,6 +633,22 @@ CASES: list[tuple[str, str, str, str]] = [
         """,
     ),
     (
+        "header-injection-not-a-dict-of-ones-own",
+        "CF-HEADER",
+        """
+        def proxy():
+            resp = make_response(upstream())
+            resp.headers["X-Trace"] = request.headers["X-Trace"]
+            return resp
+        """,
+        """
+        def proxy():
+            headers = {}
+            headers["Authorization"] = request.headers["Authorization"]
+            return make_response(requests.get("https://api.example.com/", headers=headers, timeout=5).text, 200)
+        """,
+    ),
+    (
         "reflect-getattr",
         "CF-REFLECT",
         """
@@ -779,7 +795,7 @@ CASES: list[tuple[str, str, str, str]] = [
         """,
     ),
     (
-        "ssrf-a-name-that-is-not-only-a-client",
+        "ssrf-a-name-also-bound-to-something-else",
         "CF-SSRF",
         """
         import requests
@@ -793,6 +809,20 @@ CASES: list[tuple[str, str, str, str]] = [
         def fetch():
             session = {"a": 1}
             return session.get(request.form["key"])
+        """,
+    ),
+    (
+        "ssrf-a-name-also-a-parameter",
+        "CF-SSRF",
+        """
+        import requests
+        session = requests.Session()
+        def fetch():
+            return session.post(request.form["hook"], data=b"ping")
+        """,
+        """
+        import requests
+        session = requests.Session()
         def cached(session):
             return session.get(request.form["key"])
         """,

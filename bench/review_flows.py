@@ -71,6 +71,7 @@ SOURCE = re.compile(
 # semgrep-rules' test files: `# ruleid: a-rule` marks a line the rule must flag, `# ok: a-rule` one it must not
 # (on the line itself, or alone on the line above the code); todoruleid/todook are the rule's known misses: skipped
 SEMGREP_LABEL = re.compile(r"#\s*(ruleid|ok)\s*:\s*([\w.,\- ]+)")
+SEMGREP_TODO = re.compile(r"#\s*todo")
 LABEL = re.compile(r"#\s*(vuln|safe):\s*(sqli|cmdi)\b|#\s*expect:\s*HS-(SQLI|CMDI)-001(!?)")
 CWE_OF = {"sqli": 89, "cmdi": 78}
 Case = tuple[str, str]  # (name, text)
@@ -266,74 +267,52 @@ def labelled_lines(corpus: dict[str, list[Case]]) -> dict[str, Any]:
     return {"counts": dict(tally), "flows missed / false alarms": missed}
 
 
-def semgrep_labelled(folder: Path) -> tuple[list[Case], list[tuple[str, int, str, str]]]:
-    """semgrep-rules' security tests under `folder`: the files holding a `ruleid` line, and every labelled line
-    as (file, line, 'ruleid' or 'ok', rule)."""
-    cases: list[Case] = []
-    labels: list[tuple[str, int, str, str]] = []
-    for name, text in files(folder):
-        if "/security/" not in name:
+Label = tuple[int, str, str]  # (line it labels, 'ruleid' or 'ok', the semgrep rule)
+
+
+def semgrep_tests(folder: Path) -> list[tuple[str, str, list[Label]]]:
+    """semgrep-rules' security tests under `folder`, each with its labelled lines."""
+    return [(name, text, semgrep_labels(text)) for name, text in files(folder) if "/security/" in name]
+
+
+def semgrep_labels(text: str) -> list[Label]:
+    """The lines a semgrep test file labels; a label alone on its line labels the next line of code."""
+    lines = text.split("\n")
+    found: list[Label] = []
+    for number, line in enumerate(lines, 1):
+        match = SEMGREP_LABEL.search(line)
+        if match is None or SEMGREP_TODO.search(line):
             continue
-        lines = text.split("\n")
-        found = []
-        for number, line in enumerate(lines, 1):
-            match = SEMGREP_LABEL.search(line)
-            if match is None or re.search(r"#\s*todo", line):
-                continue
-            target = number
-            if line.lstrip().startswith("#"):  # alone on its line: it labels the next line of code
-                target = next((n for n in range(number + 1, len(lines) + 1)
-                               if lines[n - 1].strip() and not lines[n - 1].lstrip().startswith("#")), 0)  # fmt: skip
-            if target:
-                found.append((name, target, match.group(1), match.group(2).strip()))
-        labels += found
-        if any(kind == "ruleid" for _, _, kind, _ in found):
-            cases.append((name, text))
-    return cases, labels
+        target = number
+        if line.lstrip().startswith("#"):
+            target = next((n for n in range(number + 1, len(lines) + 1)
+                           if lines[n - 1].strip() and not lines[n - 1].lstrip().startswith("#")), 0)  # fmt: skip
+        if target:
+            found.append((target, match.group(1), match.group(2).strip()))
+    return found
 
 
-def statement_lines(text: str) -> dict[int, range]:
-    """Each line of a module → the lines of the innermost simple statement that holds it (a call spanning lines
-    is labelled on one line, and flagged by one tool on its first line and by another on an argument's)."""
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
-        return {}
-    spans: dict[int, range] = {}
-    compound = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.While, ast.With, ast.Try)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.stmt) and not isinstance(node, compound):
-            span = range(node.lineno, (node.end_lineno or node.lineno) + 1)
-            for line in span:
-                if line not in spans or len(span) < len(spans[line]):
-                    spans[line] = span
-    return spans
+def semgrep_insecure(tests: list[tuple[str, str, list[Label]]]) -> list[Case]:
+    """The test files that hold a line a rule must flag."""
+    return [(name, text) for name, text, labels in tests if any(kind == "ruleid" for _, kind, _ in labels)]
 
 
-def semgrep_lines(folder: Path) -> dict[str, Any]:
+def semgrep_lines(tests: list[tuple[str, str, list[Label]]]) -> dict[str, Any]:
     """Lines semgrep-rules' security tests label: `ruleid` lines each tool flags (a finding in the labelled match,
     see `match_lines`), and `ok` lines each flags (a finding on the labelled statement: a false alarm, or a finding
     of another weakness than the semgrep rule's)."""
-    _, labels = semgrep_labelled(folder)
     tally: Counter[str] = Counter()
     rules_beyond: Counter[str] = Counter()
     alarms: list[str] = []
-    by_file: dict[str, list[tuple[int, str, str]]] = {}
-    for name, number, kind, rule in labels:
-        by_file.setdefault(name, []).append((number, kind, rule))
-    for name, text in files(folder):
-        if name not in by_file:
+    for name, text, labels in tests:
+        if not labels:
             continue
         bandit = {f.line for f in security_findings(text, filename(name))}
         kept = [f for f in layer1_findings(text, filename(name)) if f.source != BANDIT]
-        labelled = sorted({number for number, _, _ in by_file[name]})
-        regions = match_lines(text, labelled)
-        spans = statement_lines(text)
-        for number, kind, rule in by_file[name]:
-            # an `ok` label says no match starts on its statement (one may start nearby)
-            region = regions[number] if kind == "ruleid" else spans.get(number, range(number, number + 1))
-            by_bandit = any(line in region for line in bandit)
-            by_ours = [f for f in kept if f.line in region]
+        regions = match_lines(text, labels)
+        for number, kind, rule in labels:
+            by_bandit = any(line in regions[number, kind] for line in bandit)
+            by_ours = [f for f in kept if f.line in regions[number, kind]]
             tally[f"{kind} lines"] += 1
             tally[f"{kind}: bandit flags"] += by_bandit
             tally[f"{kind}: ours flags"] += bool(by_ours)
@@ -346,28 +325,50 @@ def semgrep_lines(folder: Path) -> dict[str, Any]:
             "ok lines ours flags": alarms}  # fmt: skip
 
 
-def match_lines(text: str, labelled: list[int]) -> dict[int, range]:
-    """Each labelled line → the lines its match may span. semgrep labels where a match starts: a call's first
-    line, or for a pattern over statements (`url = request.GET["u"]` … `os.system("wget " + url)`) the first
-    statement. So a tool is credited for a finding from the labelled statement on, up to 4 lines further, in the
-    same function, before the next labelled line; both tools get the same lines."""
-    spans = statement_lines(text)
+def statement_lines(tree: ast.Module) -> dict[int, range]:
+    """Each line of a module → the lines of the innermost simple statement that holds it (a call spanning lines
+    is labelled on one line, and flagged by one tool on its first line and by another on an argument's)."""
+    spans: dict[int, range] = {}
+    compound = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.While, ast.With, ast.Try)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt) and not isinstance(node, compound):
+            span = range(node.lineno, (node.end_lineno or node.lineno) + 1)
+            for line in span:
+                if line not in spans or len(span) < len(spans[line]):
+                    spans[line] = span
+    return spans
+
+
+def match_lines(text: str, labels: list[Label]) -> dict[tuple[int, str], range]:
+    """Each (labelled line, kind) → the lines a tool's finding must fall on to count there.
+
+    An `ok` label says no match starts on its statement: its statement's lines. semgrep labels a `ruleid` where the
+    match starts — a call's first line, or for a pattern over statements (`url = request.GET["u"]` …
+    `os.system("wget " + url)`) the first statement — so a tool is credited for a finding from the labelled
+    statement on, up to 4 lines further, in the same function, before the next labelled line. Both tools get the
+    same lines. A file that does not parse: the labelled line alone, and the window."""
     try:
-        tree = ast.parse(text)
+        tree: ast.Module | None = ast.parse(text)
     except SyntaxError:
         tree = None
+    spans = statement_lines(tree) if tree is not None else {}
     definitions = [
         (node.lineno, node.end_lineno or node.lineno)
         for node in (ast.walk(tree) if tree is not None else ())
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
     ]
     last = text.count("\n") + 1
-    regions: dict[int, range] = {}
-    for index, number in enumerate(labelled):
+    labelled = sorted({number for number, _, _ in labels})
+    regions: dict[tuple[int, str], range] = {}
+    for number, kind, _ in labels:
         span = spans.get(number, range(number, number + 1))
+        if kind == "ok":
+            regions[number, kind] = span
+            continue
+        later = [n for n in labelled if n > number]
         inside = [end for start, end in definitions if start <= number <= end]
-        end = min(number + 4, labelled[index + 1] - 1 if index + 1 < len(labelled) else last, min(inside, default=last))
-        regions[number] = range(span.start, max(end, span.stop - 1) + 1)
+        end = min(number + 4, later[0] - 1 if later else last, min(inside, default=last))
+        regions[number, kind] = range(span.start, max(end, span.stop - 1) + 1)
     return regions
 
 
@@ -430,8 +431,9 @@ def main() -> int:
     insecure = insecure_corpus(sdists, args.bandit_examples)
     for folder in args.extra:
         insecure[f"extra: {folder.name}"] = files(folder)
-    if args.semgrep_tests:
-        insecure["semgrep-rules security tests"] = semgrep_labelled(args.semgrep_tests)[0]
+    tests = semgrep_tests(args.semgrep_tests) if args.semgrep_tests else []
+    if tests:
+        insecure["semgrep-rules security tests"] = semgrep_insecure(tests)
     result: dict[str, Any] = {
         "date": str(date.today()),
         "machine": describe(),
@@ -440,8 +442,8 @@ def main() -> int:
         "labelled sink lines": labelled_lines(insecure),
         "clean": measure_clean(clean_corpus(sdists)),
     }
-    if args.semgrep_tests:
-        result["semgrep-rules labelled lines"] = semgrep_lines(args.semgrep_tests)
+    if tests:
+        result["semgrep-rules labelled lines"] = semgrep_lines(tests)
     if args.heldout:
         result["held out"] = measure_insecure({f"held out: {folder.name}": files(folder) for folder in args.heldout})
         result["held out"].pop("files beyond bandit")  # counted, not listed: no rule may be shaped on it
